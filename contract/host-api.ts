@@ -1,0 +1,171 @@
+// The one contract between the host and everything that shows it: Electron IPC, the headless
+// HTTP/WebSocket server, the CLI and the renderer. Every value that crosses a process boundary is
+// parsed with these schemas; errors cross as values, never as thrown exceptions.
+// Pure module: no Node, no DOM, no Electron, so every environment may import it.
+import { z } from 'zod'
+
+export const HOST_API_VERSION = 1
+
+export const VaultStateSchema = z.enum([
+  'starting', // engine process launching, identity loading
+  'active', // serving and accepting data
+  'paused', // paused by its owner: serves reads, accepts no new data
+  'restarting', // engine died; the host restarts it after a back-off
+  'failed', // crash loop: the host gave up until the owner acts
+  'stopped'
+])
+export type VaultState = z.infer<typeof VaultStateSchema>
+
+export const NoticeSeveritySchema = z.enum(['info', 'warning', 'critical'])
+
+export const NoticeSchema = z.object({
+  id: z.string().min(1),
+  severity: NoticeSeveritySchema,
+  title: z.string(),
+  detail: z.string(),
+  fix: z.string().optional(),
+  since: z.number().int().nonnegative()
+})
+export type Notice = z.infer<typeof NoticeSchema>
+
+export const VaultEventSchema = z.object({
+  at: z.number().int().nonnegative(),
+  kind: z.string().min(1),
+  message: z.string()
+})
+export type VaultEvent = z.infer<typeof VaultEventSchema>
+
+export const StoreStatusSchema = z.object({
+  chunks: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  capacityBytes: z.number().int().positive(),
+  full: z.boolean(),
+  quarantined: z.number().int().nonnegative()
+})
+export type StoreStatus = z.infer<typeof StoreStatusSchema>
+
+export const NetworkStatusSchema = z.object({
+  kind: z.enum(['embedded', 'configured']),
+  bootstrap: z.array(z.string()),
+  listenAddrs: z.array(z.string())
+})
+
+export const EngineProcessStatusSchema = z.object({
+  pid: z.number().int().positive().nullable(),
+  restarts: z.number().int().nonnegative(),
+  startedAt: z.number().int().nonnegative().nullable()
+})
+
+export const VaultStatusSchema = z.object({
+  name: z.string(), // the vault's PeerId: its ed25519 public key
+  age: z.number().int().min(0).max(255), // the last byte of the name
+  state: VaultStateSchema,
+  engineVersion: z.string(),
+  protocols: z.array(z.string()),
+  peers: z.number().int().nonnegative(),
+  store: StoreStatusSchema,
+  network: NetworkStatusSchema,
+  engine: EngineProcessStatusSchema,
+  notices: z.array(NoticeSchema),
+  recentEvents: z.array(VaultEventSchema),
+  updatedAt: z.number().int().nonnegative()
+})
+export type VaultStatus = z.infer<typeof VaultStatusSchema>
+
+const NoParams = z.object({}).strict()
+
+/** Every verb the host offers: its parameters and its result, each with a runtime schema. */
+export const hostApiSpec = {
+  getStatus: { params: NoParams, result: VaultStatusSchema },
+  pause: { params: NoParams, result: VaultStatusSchema },
+  resume: { params: NoParams, result: VaultStatusSchema }
+} as const
+
+export type HostVerb = keyof typeof hostApiSpec
+export const hostVerbs = Object.keys(hostApiSpec) as HostVerb[]
+export type VerbParams<V extends HostVerb> = z.infer<(typeof hostApiSpec)[V]['params']>
+export type VerbResult<V extends HostVerb> = z.infer<(typeof hostApiSpec)[V]['result']>
+
+/** What a host implements and what a client (preload bridge or WebSocket) exposes. */
+export type HostApi = { [V in HostVerb]: (params: VerbParams<V>) => Promise<VerbResult<V>> }
+
+export const ErrorValueSchema = z.object({ name: z.string(), message: z.string() })
+export type ErrorValue = z.infer<typeof ErrorValueSchema>
+
+export type Result<T> = { ok: true, value: T } | { ok: false, error: ErrorValue }
+
+export function resultSchema<T extends z.ZodType> (value: T): z.ZodType<Result<z.infer<T>>> {
+  return z.union([
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: ErrorValueSchema })
+  ]) as unknown as z.ZodType<Result<z.infer<T>>>
+}
+
+export const HostRequestSchema = z.object({
+  verb: z.enum(hostVerbs as [HostVerb, ...HostVerb[]]),
+  params: z.unknown().optional()
+})
+export type HostRequest = z.infer<typeof HostRequestSchema>
+
+export const HostEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('status'), status: VaultStatusSchema }),
+  z.object({ type: z.literal('event'), event: VaultEventSchema })
+])
+export type HostEvent = z.infer<typeof HostEventSchema>
+
+/** Messages on the headless WebSocket: the client sends requests, the host replies and pushes events. */
+export const SocketClientMessageSchema = z.object({
+  id: z.number().int().nonnegative(),
+  request: HostRequestSchema
+})
+export type SocketClientMessage = z.infer<typeof SocketClientMessageSchema>
+
+export const SocketServerMessageSchema = z.union([
+  z.object({ id: z.number().int().nonnegative(), reply: resultSchema(z.unknown()) }),
+  z.object({ event: HostEventSchema })
+])
+export type SocketServerMessage = z.infer<typeof SocketServerMessageSchema>
+
+export class InvalidRequestError extends Error {
+  static readonly NAME = 'InvalidRequestError'
+  override name = InvalidRequestError.NAME
+}
+
+export function toErrorValue (err: unknown): ErrorValue {
+  if (err instanceof z.ZodError) {
+    return { name: InvalidRequestError.NAME, message: z.prettifyError(err) }
+  }
+  if (err instanceof Error) return { name: err.name, message: err.message }
+  return { name: 'Error', message: String(err) }
+}
+
+/** Error carried back across a boundary, keeping the sender's name so callers can check it. */
+export class RemoteError extends Error {
+  constructor (value: ErrorValue) {
+    super(value.message)
+    this.name = value.name
+  }
+}
+
+/**
+ * Parses an untrusted request, calls the verb and returns its result as a value.
+ * Both transports (Electron IPC and the headless socket) go through here.
+ */
+export async function dispatchHostRequest (api: HostApi, raw: unknown): Promise<Result<unknown>> {
+  try {
+    const request = HostRequestSchema.parse(raw)
+    const spec = hostApiSpec[request.verb]
+    const params = spec.params.parse(request.params ?? {})
+    const value: unknown = await api[request.verb](params)
+    return { ok: true, value: spec.result.parse(value) }
+  } catch (err) {
+    return { ok: false, error: toErrorValue(err) }
+  }
+}
+
+/** Checks a reply that came back across a boundary and unwraps it, or throws the remote error. */
+export function unwrapReply<V extends HostVerb> (verb: V, raw: unknown): VerbResult<V> {
+  const reply = resultSchema(z.unknown()).parse(raw)
+  if (!reply.ok) throw new RemoteError(reply.error)
+  return hostApiSpec[verb].result.parse(reply.value) as VerbResult<V>
+}
