@@ -1,0 +1,221 @@
+// The chunk protocol service (/vault/chunk/1.0.0): put, get and has between vaults.
+// A peer that sends oversize, malformed, truncated or mismatching data gets its stream reset with
+// a clear error and loses local trust; the vault goes on serving everyone else.
+import type { AbortOptions, Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { TypedEventEmitter } from 'main-event'
+import { CHUNK_PROTOCOL } from '../version.ts'
+import { chunkAddress, ChunkMismatchError, ChunkTooLargeError, MAX_CHUNK_BYTES } from '../store/chunk-address.ts'
+import { CorruptChunkError, StoreFullError, type ChunkStore } from '../store/chunk-store.ts'
+import type { LocalTrust, TrustOffence } from '../network/local-trust.ts'
+import { decodeReply, decodeRequest, encodeFrame, MalformedFrameError, type ChunkReply, type ChunkRequest } from './frames.ts'
+
+export interface ChunkServiceInit {
+  /** How long one exchange may take before the stream is aborted. */
+  requestTimeoutMs?: number
+  maxInboundStreams?: number
+  maxOutboundStreams?: number
+}
+
+export interface ChunkServiceComponents {
+  libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'dial'>
+  store: ChunkStore
+  trust: LocalTrust
+  /** False while the vault is paused: it serves reads but takes no new data. */
+  acceptsPuts(): boolean
+}
+
+export interface ChunkServiceEvents {
+  'request:served': CustomEvent<{ peer: string, op: ChunkRequest['op'], address: string }>
+  'request:rejected': CustomEvent<{ peer: string, offence: TrustOffence, error: Error }>
+}
+
+export class VaultPausedError extends Error {
+  static readonly NAME = 'VaultPausedError'
+  override name = VaultPausedError.NAME
+}
+
+/** An error the remote vault answered with, keeping its name (StoreFullError, VaultPausedError, ...). */
+export class RemoteChunkError extends Error {
+  constructor (name: string, message: string) {
+    super(message)
+    this.name = name
+  }
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+
+/** Which offence a failed exchange was, or undefined when it was nobody's misbehaviour. */
+export function classifyViolation (err: unknown): TrustOffence | undefined {
+  if (!(err instanceof Error)) return undefined
+  switch (err.name) {
+    case 'InvalidDataLengthError':
+    case ChunkTooLargeError.NAME:
+      return 'oversize'
+    case MalformedFrameError.NAME:
+    case 'InvalidMessageLengthError':
+    case 'InvalidDataLengthLengthError':
+      return 'malformed'
+    case ChunkMismatchError.NAME:
+      return 'mismatch'
+    case 'UnexpectedEOFError':
+      return 'truncated'
+    default:
+      return undefined
+  }
+}
+
+export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
+  private readonly components: ChunkServiceComponents
+  private readonly requestTimeoutMs: number
+  private readonly maxInboundStreams: number
+  private readonly maxOutboundStreams: number
+
+  constructor (components: ChunkServiceComponents, init: ChunkServiceInit = {}) {
+    super()
+    this.components = components
+    this.requestTimeoutMs = init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    this.maxInboundStreams = init.maxInboundStreams ?? 64
+    this.maxOutboundStreams = init.maxOutboundStreams ?? 64
+  }
+
+  async start (): Promise<void> {
+    await this.components.libp2p.handle(CHUNK_PROTOCOL, async (stream, connection) => { await this.serve(stream, connection) }, {
+      maxInboundStreams: this.maxInboundStreams,
+      maxOutboundStreams: this.maxOutboundStreams
+    })
+  }
+
+  async stop (): Promise<void> {
+    await this.components.libp2p.unhandle(CHUNK_PROTOCOL)
+  }
+
+  private async serve (stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer.toString()
+    const { trust } = this.components
+    if (trust.isIgnored(peer)) {
+      stream.abort(new Error(`peer ${peer} is ignored for low local trust`))
+      return
+    }
+    const lp = lpStream(stream, { maxDataLength: MAX_CHUNK_BYTES })
+    const options = { signal: AbortSignal.timeout(this.requestTimeoutMs) }
+    try {
+      const request = decodeRequest((await lp.read(options)).subarray())
+      await this.answer(lp, request, options)
+      await stream.close(options)
+      trust.reward(peer)
+      this.dispatchEvent(new CustomEvent('request:served', { detail: { peer, op: request.op, address: request.address } }))
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err))
+      const offence = classifyViolation(error)
+      if (offence !== undefined) {
+        trust.penalize(peer, offence, error.message)
+        this.dispatchEvent(new CustomEvent('request:rejected', { detail: { peer, offence, error } }))
+        // Tell the peer why before resetting the stream; it may already be gone.
+        await lp.write(encodeFrame({ ok: false, error: { name: error.name, message: error.message.slice(0, 1000) } }), options).catch(() => {})
+      }
+      stream.abort(error)
+    }
+  }
+
+  private async answer (lp: LengthPrefixedStream, request: ChunkRequest, options: AbortOptions): Promise<void> {
+    const { store } = this.components
+    switch (request.op) {
+      case 'put': {
+        const data = (await lp.read(options)).subarray()
+        if (data.length !== request.size) {
+          throw new MalformedFrameError(`put data frame has ${data.length} bytes but its header announced ${request.size}`)
+        }
+        if (!this.components.acceptsPuts()) {
+          await lp.write(encodeFrame(errorReply(new VaultPausedError('this vault is paused by its owner and accepts no new data'))), options)
+          return
+        }
+        try {
+          const { added } = await store.put(data, request.address)
+          await lp.write(encodeFrame({ ok: true, op: 'put', added }), options)
+        } catch (err) {
+          if (!(err instanceof StoreFullError)) throw err
+          await lp.write(encodeFrame(errorReply(err)), options)
+        }
+        return
+      }
+      case 'get': {
+        let data: Uint8Array | undefined
+        try {
+          data = await store.get(request.address)
+        } catch (err) {
+          if (!(err instanceof CorruptChunkError)) throw err
+          data = undefined
+        }
+        if (data === undefined) {
+          await lp.write(encodeFrame({ ok: true, op: 'get', found: false }), options)
+          return
+        }
+        await lp.writeV([encodeFrame({ ok: true, op: 'get', found: true, size: data.length }), data], options)
+        return
+      }
+      case 'has':
+        await lp.write(encodeFrame({ ok: true, op: 'has', found: store.has(request.address) }), options)
+        return
+      default: {
+        const unreachable: never = request
+        throw new MalformedFrameError(`unknown op in ${JSON.stringify(unreachable)}`)
+      }
+    }
+  }
+
+  /** Stores a chunk on a peer. Resolves with whether the peer did not hold it before. */
+  async put (peer: PeerId | Multiaddr, bytes: Uint8Array, options: AbortOptions = {}): Promise<boolean> {
+    if (bytes.length > MAX_CHUNK_BYTES) throw new ChunkTooLargeError(`"chunk" expected at most ${MAX_CHUNK_BYTES} bytes, got ${bytes.length}`)
+    const address = chunkAddress(bytes)
+    const reply = await this.exchange(peer, { op: 'put', address, size: bytes.length }, bytes, options)
+    if (reply.reply.ok && reply.reply.op === 'put') return reply.reply.added
+    throw new MalformedFrameError('the peer answered a put with a reply for another operation')
+  }
+
+  /** Fetches a chunk from a peer and checks it hashes to its address; undefined when not held. */
+  async get (peer: PeerId | Multiaddr, address: string, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
+    const { data } = await this.exchange(peer, { op: 'get', address }, undefined, options)
+    return data
+  }
+
+  async has (peer: PeerId | Multiaddr, address: string, options: AbortOptions = {}): Promise<boolean> {
+    const { reply } = await this.exchange(peer, { op: 'has', address }, undefined, options)
+    return reply.ok && 'found' in reply && reply.found
+  }
+
+  private async exchange (peer: PeerId | Multiaddr, request: ChunkRequest, body: Uint8Array | undefined, options: AbortOptions): Promise<{ reply: ChunkReply, data?: Uint8Array }> {
+    const signal = AbortSignal.any([AbortSignal.timeout(this.requestTimeoutMs), ...(options.signal === undefined ? [] : [options.signal])])
+    const connection = await this.components.libp2p.dial(peer, { signal })
+    const remote = connection.remotePeer.toString()
+    const stream = await connection.newStream(CHUNK_PROTOCOL, { signal })
+    const lp = lpStream(stream, { maxDataLength: MAX_CHUNK_BYTES })
+    try {
+      await lp.writeV(body === undefined ? [encodeFrame(request)] : [encodeFrame(request), body], { signal })
+      const reply = decodeReply((await lp.read({ signal })).subarray())
+      if (!reply.ok) throw new RemoteChunkError(reply.error.name, `peer answered ${reply.error.name}: ${reply.error.message}`)
+      let data: Uint8Array | undefined
+      if (request.op === 'get' && 'size' in reply) {
+        data = (await lp.read({ signal })).subarray()
+        if (data.length !== reply.size) throw new MalformedFrameError(`get data frame has ${data.length} bytes but the reply announced ${reply.size}`)
+        const actual = chunkAddress(data)
+        if (actual !== request.address) throw new ChunkMismatchError(`peer served bytes hashing to ${actual} for chunk ${request.address}`)
+      }
+      await stream.close({ signal })
+      this.components.trust.reward(remote)
+      return data === undefined ? { reply } : { reply, data }
+    } catch (err) {
+      const offence = classifyViolation(err)
+      if (offence !== undefined && !(err instanceof RemoteChunkError)) {
+        this.components.trust.penalize(remote, offence, err instanceof Error ? err.message : String(err))
+      }
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      throw err
+    }
+  }
+}
+
+function errorReply (err: Error): ChunkReply {
+  return { ok: false, error: { name: err.name, message: err.message } }
+}

@@ -1,0 +1,245 @@
+// Content-addressed chunk store on the local disk.
+// Durability: a chunk is written to a temp file, fsynced, renamed into place and the directory
+// fsynced before the put resolves, so an acknowledged chunk survives a crash or kill -9.
+// Integrity: every read re-hashes the bytes; a mismatching file is quarantined, never served.
+import { randomBytes } from 'node:crypto'
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { TypedEventEmitter } from 'main-event'
+import {
+  assertChunkAddress, assertChunkBytes, chunkAddress, CHUNK_ADDRESS_PATTERN, ChunkMismatchError, MAX_CHUNK_BYTES
+} from './chunk-address.ts'
+
+export interface ChunkStoreInit {
+  /** The store's own directory (created if missing). */
+  dir: string
+  /** Most bytes of chunk data the store may hold. */
+  capacityBytes: number
+}
+
+export interface ChunkStoreStats {
+  chunks: number
+  bytes: number
+  capacityBytes: number
+  /** True when another chunk of the largest size might not fit. */
+  full: boolean
+  quarantined: number
+}
+
+export interface ChunkStoreEvents {
+  'chunk:stored': CustomEvent<{ address: string, size: number }>
+  'chunk:quarantined': CustomEvent<{ address: string, reason: string }>
+  'store:full': CustomEvent<ChunkStoreStats>
+}
+
+export interface PutResult {
+  address: string
+  /** False when the chunk was already held. */
+  added: boolean
+}
+
+export class StoreFullError extends Error {
+  static readonly NAME = 'StoreFullError'
+  override name = StoreFullError.NAME
+}
+
+export class CorruptChunkError extends Error {
+  static readonly NAME = 'CorruptChunkError'
+  override name = CorruptChunkError.NAME
+}
+
+export class StoreNotStartedError extends Error {
+  static readonly NAME = 'StoreNotStartedError'
+  override name = StoreNotStartedError.NAME
+}
+
+export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
+  readonly dir: string
+  readonly capacityBytes: number
+  private readonly index = new Map<string, number>()
+  private readonly inFlight = new Map<string, Promise<PutResult>>()
+  private storedBytes = 0
+  private reservedBytes = 0
+  private quarantined = 0
+  private started = false
+
+  constructor (init: ChunkStoreInit) {
+    super()
+    if (!Number.isSafeInteger(init.capacityBytes) || init.capacityBytes <= 0) {
+      throw new RangeError(`"capacityBytes" expected a positive integer, got ${init.capacityBytes}`)
+    }
+    this.dir = init.dir
+    this.capacityBytes = init.capacityBytes
+  }
+
+  private get chunksDir (): string { return join(this.dir, 'chunks') }
+  private get tempDir (): string { return join(this.dir, 'tmp') }
+  private get quarantineDir (): string { return join(this.dir, 'quarantine') }
+
+  private chunkPath (address: string): string {
+    return join(this.chunksDir, address.slice(0, 2), address)
+  }
+
+  /** Removes temp files a crash left behind and rebuilds the index from the files in place. */
+  async start (): Promise<void> {
+    await mkdir(this.chunksDir, { recursive: true })
+    await rm(this.tempDir, { recursive: true, force: true })
+    await mkdir(this.tempDir, { recursive: true })
+    await mkdir(this.quarantineDir, { recursive: true })
+    this.index.clear()
+    this.storedBytes = 0
+    for (const shard of await readdir(this.chunksDir)) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue
+      for (const file of await readdir(join(this.chunksDir, shard))) {
+        if (!CHUNK_ADDRESS_PATTERN.test(file) || !file.startsWith(shard)) continue
+        const info = await stat(join(this.chunksDir, shard, file))
+        if (!info.isFile()) continue
+        this.index.set(file, info.size)
+        this.storedBytes += info.size
+      }
+    }
+    this.quarantined = (await readdir(this.quarantineDir)).length
+    this.started = true
+  }
+
+  async stop (): Promise<void> {
+    await Promise.allSettled(this.inFlight.values())
+    this.started = false
+  }
+
+  has (address: string): boolean {
+    return this.index.has(address)
+  }
+
+  addresses (): IterableIterator<string> {
+    return this.index.keys()
+  }
+
+  stats (): ChunkStoreStats {
+    return {
+      chunks: this.index.size,
+      bytes: this.storedBytes,
+      capacityBytes: this.capacityBytes,
+      full: this.storedBytes + this.reservedBytes + MAX_CHUNK_BYTES > this.capacityBytes,
+      quarantined: this.quarantined
+    }
+  }
+
+  /**
+   * Stores a chunk. When `expectedAddress` is given the content must hash to it
+   * (a peer's put names the address it claims). Resolves only once the chunk is durable.
+   */
+  async put (bytes: Uint8Array, expectedAddress?: string): Promise<PutResult> {
+    this.assertStarted()
+    assertChunkBytes(bytes)
+    const address = chunkAddress(bytes)
+    if (expectedAddress !== undefined && expectedAddress !== address) {
+      throw new ChunkMismatchError(`chunk bytes hash to ${address}, not to the claimed address ${expectedAddress}`)
+    }
+    if (this.index.has(address)) return { address, added: false }
+    const pending = this.inFlight.get(address)
+    if (pending !== undefined) {
+      await pending
+      return { address, added: false }
+    }
+
+    if (this.storedBytes + this.reservedBytes + bytes.length > this.capacityBytes) {
+      const stats = this.stats()
+      this.emit('store:full', stats)
+      throw new StoreFullError(`store is full: ${stats.bytes} of ${stats.capacityBytes} bytes used, cannot add ${bytes.length} more`)
+    }
+    const write = this.writeDurably(address, bytes)
+    this.inFlight.set(address, write)
+    try {
+      return await write
+    } finally {
+      this.inFlight.delete(address)
+    }
+  }
+
+  private async writeDurably (address: string, bytes: Uint8Array): Promise<PutResult> {
+    this.reservedBytes += bytes.length
+    const temp = join(this.tempDir, `${address}.${randomBytes(6).toString('hex')}`)
+    try {
+      const file = await open(temp, 'wx', 0o600)
+      try {
+        await file.writeFile(bytes)
+        await file.sync()
+      } finally {
+        await file.close()
+      }
+      const shardDir = join(this.chunksDir, address.slice(0, 2))
+      await mkdir(shardDir, { recursive: true })
+      await rename(temp, this.chunkPath(address))
+      await syncDirectory(shardDir)
+    } catch (err) {
+      await rm(temp, { force: true })
+      throw err
+    } finally {
+      this.reservedBytes -= bytes.length
+    }
+    this.index.set(address, bytes.length)
+    this.storedBytes += bytes.length
+    this.emit('chunk:stored', { address, size: bytes.length })
+    return { address, added: true }
+  }
+
+  /**
+   * Reads a chunk and checks its hash. Undefined when not held; a file whose bytes do not match
+   * its address is moved to quarantine and a CorruptChunkError thrown, so it is never served.
+   */
+  async get (address: string): Promise<Uint8Array | undefined> {
+    this.assertStarted()
+    assertChunkAddress(address)
+    if (!this.index.has(address)) return undefined
+    let bytes: Uint8Array
+    try {
+      bytes = await readFile(this.chunkPath(address))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      this.forget(address)
+      return undefined
+    }
+    const actual = chunkAddress(bytes)
+    if (actual !== address) {
+      await this.quarantine(address, `content hashes to ${actual}`)
+      throw new CorruptChunkError(`chunk ${address} on disk is corrupt (${bytes.length} bytes hash to ${actual}); it was quarantined`)
+    }
+    return bytes
+  }
+
+  private async quarantine (address: string, reason: string): Promise<void> {
+    this.forget(address)
+    await rename(this.chunkPath(address), join(this.quarantineDir, `${address}.${Date.now()}`)).catch(async () => {
+      await rm(this.chunkPath(address), { force: true })
+    })
+    this.quarantined++
+    this.emit('chunk:quarantined', { address, reason })
+  }
+
+  private forget (address: string): void {
+    const size = this.index.get(address)
+    if (size === undefined) return
+    this.index.delete(address)
+    this.storedBytes -= size
+  }
+
+  private assertStarted (): void {
+    if (!this.started) throw new StoreNotStartedError('the chunk store is not started')
+  }
+
+  private emit<K extends keyof ChunkStoreEvents> (type: K, detail: ChunkStoreEvents[K]['detail']): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }))
+  }
+}
+
+/** fsync a directory so a rename in it survives a power cut. Not supported on Windows. */
+async function syncDirectory (dir: string): Promise<void> {
+  if (process.platform === 'win32') return
+  const handle = await open(dir, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}

@@ -1,0 +1,252 @@
+// createVault: the vault proper, as a library, so tests and the local network can run many in one
+// process. Services (store, chunk protocol, placement, local trust) share one start/stop lifecycle.
+import { join } from 'node:path'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import type { PeerId } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { TypedEventEmitter } from 'main-event'
+import { ChunkService } from './chunk-protocol/chunk-service.ts'
+import { loadOrCreateIdentity, type VaultIdentity } from './identity/identity-file.ts'
+import { createVaultLibp2p, type EncryptionChoice, type VaultLibp2p } from './network/libp2p-node.ts'
+import { LocalTrust } from './network/local-trust.ts'
+import { XorPlacement, type Placement } from './network/placement.ts'
+import { addressToBytes, chunkAddress } from './store/chunk-address.ts'
+import { ChunkStore, type ChunkStoreStats } from './store/chunk-store.ts'
+import { CHUNK_PROTOCOL, ENGINE_VERSION, KAD_PROTOCOL } from './version.ts'
+
+export const DEFAULT_CAPACITY_BYTES = 10 * 1024 ** 3
+/** DESIGN §2: each chunk is held by the 4 closest vaults. */
+export const DEFAULT_COPIES = 4
+
+export interface VaultInit {
+  dataDir: string
+  /** Identity to use; by default loaded from the data dir, or ground (age 5) on first start. */
+  identity?: VaultIdentity
+  capacityBytes?: number
+  listen?: string[]
+  bootstrap?: string[]
+  localNetwork?: boolean
+  encryption?: EncryptionChoice
+  copies?: number
+  requestTimeoutMs?: number
+}
+
+export interface VaultActivity {
+  kind: string
+  message: string
+}
+
+export interface VaultEvents {
+  'vault:activity': CustomEvent<VaultActivity>
+  'vault:peers': CustomEvent<number>
+}
+
+export interface EngineStatus {
+  name: string
+  age: number
+  engineVersion: string
+  protocols: string[]
+  peers: number
+  listenAddrs: string[]
+  paused: boolean
+  store: ChunkStoreStats
+}
+
+export interface StoredChunk {
+  address: string
+  holders: string[]
+}
+
+export class VaultNotStartedError extends Error {
+  static readonly NAME = 'VaultNotStartedError'
+  override name = VaultNotStartedError.NAME
+}
+
+export class NoHolderError extends Error {
+  static readonly NAME = 'NoHolderError'
+  override name = NoHolderError.NAME
+}
+
+export class Vault extends TypedEventEmitter<VaultEvents> {
+  readonly identity: VaultIdentity
+  readonly libp2p: VaultLibp2p
+  readonly store: ChunkStore
+  readonly trust: LocalTrust
+  readonly chunks: ChunkService
+  readonly placement: Placement
+  private readonly bootstrap: string[]
+  private readonly copies: number
+  private paused = false
+  private started = false
+  private readonly stopController = new AbortController()
+
+  constructor (init: { identity: VaultIdentity, libp2p: VaultLibp2p, store: ChunkStore, bootstrap: string[], copies: number, requestTimeoutMs?: number }) {
+    super()
+    this.identity = init.identity
+    this.libp2p = init.libp2p
+    this.store = init.store
+    this.bootstrap = init.bootstrap
+    this.copies = init.copies
+    this.trust = new LocalTrust()
+    this.chunks = new ChunkService({
+      libp2p: this.libp2p,
+      store: this.store,
+      trust: this.trust,
+      acceptsPuts: () => !this.paused
+    }, init.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: init.requestTimeoutMs })
+    this.placement = new XorPlacement({
+      self: this.libp2p.peerId,
+      knownPeers: async () => (await this.libp2p.peerStore.all()).map(peer => peer.id),
+      isIgnored: peer => this.trust.isIgnored(peer.toString())
+    })
+    this.forwardActivity()
+  }
+
+  get peerId (): PeerId { return this.libp2p.peerId }
+  get age (): number { return this.identity.age }
+  get isPaused (): boolean { return this.paused }
+
+  async start (): Promise<void> {
+    await this.store.start()
+    await this.libp2p.start()
+    await this.chunks.start()
+    this.started = true
+    this.activity('vault:started', `vault ${this.peerId.toString()} of age ${this.age} listening on ${this.multiaddrs().join(', ')}`)
+    void this.joinBootstrap()
+  }
+
+  async stop (): Promise<void> {
+    this.stopController.abort()
+    if (!this.started) return
+    this.started = false
+    await this.chunks.stop()
+    await this.libp2p.stop()
+    await this.store.stop()
+  }
+
+  pause (): void {
+    this.paused = true
+    this.activity('vault:paused', 'paused by its owner: serving reads, accepting no new data')
+  }
+
+  resume (): void {
+    this.paused = false
+    this.activity('vault:resumed', 'resumed: accepting new data')
+  }
+
+  multiaddrs (): string[] {
+    return this.libp2p.getMultiaddrs().map(address => address.toString())
+  }
+
+  status (): EngineStatus {
+    return {
+      name: this.peerId.toString(),
+      age: this.age,
+      engineVersion: ENGINE_VERSION,
+      protocols: [CHUNK_PROTOCOL, KAD_PROTOCOL],
+      peers: this.libp2p.getPeers().length,
+      listenAddrs: this.multiaddrs(),
+      paused: this.paused,
+      store: this.store.stats()
+    }
+  }
+
+  /** Stores a chunk on the closest vaults (this one included when it is among them). */
+  async storeChunk (bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<StoredChunk> {
+    this.assertStarted()
+    const address = chunkAddress(bytes)
+    const targets = await this.placement.closest(addressToBytes(address), this.copies)
+    const results = await Promise.allSettled(targets.map(async peer => {
+      if (peer.equals(this.peerId)) await this.store.put(bytes, address)
+      else await this.chunks.put(peer, bytes, options)
+      return peer.toString()
+    }))
+    const holders = results.flatMap(result => result.status === 'fulfilled' ? [result.value] : [])
+    if (holders.length === 0) {
+      const reasons = results.flatMap(result => result.status === 'rejected' ? [String(result.reason)] : [])
+      throw new NoHolderError(`no vault accepted chunk ${address}: ${reasons.join('; ')}`)
+    }
+    return { address, holders }
+  }
+
+  /** Reads a chunk from this vault or from the closest vaults that hold it. */
+  async fetchChunk (address: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array | undefined> {
+    this.assertStarted()
+    const local = await this.store.get(address).catch(() => undefined)
+    if (local !== undefined) return local
+    const candidates = await this.placement.closest(addressToBytes(address), this.copies * 2)
+    for (const peer of candidates) {
+      if (peer.equals(this.peerId)) continue
+      try {
+        const data = await this.chunks.get(peer, address, options)
+        if (data !== undefined) return data
+      } catch {
+        // Try the next holder; the failure already cost that peer local trust if it misbehaved.
+      }
+    }
+    return undefined
+  }
+
+  private async joinBootstrap (): Promise<void> {
+    const signal = this.stopController.signal
+    for (const address of this.bootstrap) {
+      for (let attempt = 0; !signal.aborted; attempt++) {
+        try {
+          await this.libp2p.dial(multiaddr(address), { signal })
+          this.activity('network:joined', `connected to bootstrap peer ${address}`)
+          break
+        } catch (err) {
+          if (signal.aborted) return
+          if (attempt === 0) this.activity('network:retry', `bootstrap peer ${address} unreachable (${err instanceof Error ? err.message : String(err)}); retrying`)
+          await new Promise(resolve => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)))
+        }
+      }
+    }
+  }
+
+  private forwardActivity (): void {
+    const peersChanged = (): void => {
+      this.dispatchEvent(new CustomEvent('vault:peers', { detail: this.libp2p.getPeers().length }))
+    }
+    this.libp2p.addEventListener('peer:connect', peersChanged)
+    this.libp2p.addEventListener('peer:disconnect', peersChanged)
+    this.store.addEventListener('chunk:stored', event => {
+      this.activity('chunk:stored', `stored chunk ${event.detail.address.slice(0, 12)}… (${event.detail.size} bytes)`)
+    })
+    this.store.addEventListener('chunk:quarantined', event => {
+      this.activity('chunk:quarantined', `quarantined corrupt chunk ${event.detail.address.slice(0, 12)}…: ${event.detail.reason}`)
+    })
+    this.store.addEventListener('store:full', () => { this.activity('store:full', 'storage cap reached: refusing new chunks') })
+    this.trust.addEventListener('trust:lowered', event => {
+      this.activity('peer:misbehaved', `peer ${event.detail.peer.slice(-8)} sent ${event.detail.offence} data (${event.detail.reason}); local trust now ${event.detail.score}`)
+    })
+  }
+
+  private activity (kind: string, message: string): void {
+    this.dispatchEvent(new CustomEvent('vault:activity', { detail: { kind, message } }))
+  }
+
+  private assertStarted (): void {
+    if (!this.started) throw new VaultNotStartedError('the vault is not started')
+  }
+}
+
+export async function createVault (init: VaultInit): Promise<Vault> {
+  const identity = init.identity ?? await loadOrCreateIdentity(init.dataDir)
+  const privateKey = await generateKeyPairFromSeed('Ed25519', identity.seed)
+  const libp2p = await createVaultLibp2p({
+    privateKey,
+    listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'],
+    localNetwork: init.localNetwork ?? false,
+    ...(init.encryption === undefined ? {} : { encryption: init.encryption })
+  })
+  const store = new ChunkStore({ dir: join(init.dataDir, 'store'), capacityBytes: init.capacityBytes ?? DEFAULT_CAPACITY_BYTES })
+  return new Vault({
+    identity,
+    libp2p,
+    store,
+    bootstrap: init.bootstrap ?? [],
+    copies: init.copies ?? DEFAULT_COPIES,
+    ...(init.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: init.requestTimeoutMs })
+  })
+}
