@@ -1,5 +1,5 @@
-// Worker thread: generates ed25519 keys until one has the wanted prefix and age byte.
-// The parent stops every worker through a shared flag as soon as one succeeds.
+// Worker thread: generates ed25519 keys until the pool has found as many keys with the wanted
+// prefix and age byte as were asked for. Workers share one counter, so none overshoots.
 import { generateKeyPairSync } from 'node:crypto'
 import { parentPort, workerData } from 'node:worker_threads'
 import { z } from 'zod'
@@ -9,26 +9,29 @@ import { rawPrivateSeed, rawPublicKey } from './ed25519-raw.ts'
 const GrindJobSchema = z.object({
   prefix: z.string().regex(/^[01]{0,64}$/),
   age: z.number().int().min(0).max(255),
-  stop: z.instanceof(SharedArrayBuffer)
+  count: z.number().int().positive(),
+  /** Int32 [found so far, stop flag] shared by the pool. */
+  shared: z.instanceof(SharedArrayBuffer)
 })
 
-const CHECK_STOP_EVERY = 64
+const FOUND = 0
+const STOP = 1
+const CHECK_EVERY = 64
 
 const job = GrindJobSchema.parse(workerData)
-const stop = new Int32Array(job.stop)
+const shared = new Int32Array(job.shared)
 let attempts = 0
 
-while (Atomics.load(stop, 0) === 0) {
-  for (let i = 0; i < CHECK_STOP_EVERY; i++) {
+while (Atomics.load(shared, STOP) === 0 && Atomics.load(shared, FOUND) < job.count) {
+  for (let i = 0; i < CHECK_EVERY; i++) {
     attempts++
     const { publicKey, privateKey } = generateKeyPairSync('ed25519')
     const name = rawPublicKey(publicKey)
-    if (name[31] === job.age && nameHasPrefix(name, job.prefix)) {
-      if (Atomics.compareExchange(stop, 0, 0, 1) === 0) {
-        parentPort?.postMessage({ found: true, seed: rawPrivateSeed(privateKey), name, attempts })
-      }
-      break
+    if (name[31] !== job.age || !nameHasPrefix(name, job.prefix)) continue
+    if (Atomics.add(shared, FOUND, 1) < job.count) {
+      parentPort?.postMessage({ found: true, seed: rawPrivateSeed(privateKey), name })
     }
+    break
   }
 }
 parentPort?.postMessage({ found: false, attempts })

@@ -1,0 +1,124 @@
+// The local network's client: stores random chunks on the closest vaults and reads them back,
+// at a configurable rate, so a fresh install shows a vault that is really used.
+import { randomBytes } from 'node:crypto'
+import type { PeerId } from '@libp2p/interface'
+import { TypedEventEmitter } from 'main-event'
+import { ChunkService } from '../engine/chunk-protocol/chunk-service.ts'
+import type { VaultLibp2p } from '../engine/network/libp2p-node.ts'
+import { LocalTrust } from '../engine/network/local-trust.ts'
+import { XorPlacement } from '../engine/network/placement.ts'
+import { addressToBytes, chunkAddress } from '../engine/store/chunk-address.ts'
+import { ChunkStore } from '../engine/store/chunk-store.ts'
+
+export interface ClientSimulatorInit {
+  /** Chunks stored per second (reads follow at the same rate). 0 stops the simulator. */
+  rate: number
+  chunkBytes: number
+  copies: number
+  /** Looks for vaults that joined since (a DHT walk); runs every `discoverEveryMs`. */
+  discover?: () => Promise<void>
+  discoverEveryMs?: number
+  random?: (size: number) => Uint8Array
+}
+
+export interface ClientStats {
+  stored: number
+  fetched: number
+  failedStores: number
+  failedFetches: number
+  wrongData: number
+}
+
+export interface ClientSimulatorEvents {
+  'client:stats': CustomEvent<ClientStats>
+}
+
+export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
+  private readonly libp2p: VaultLibp2p
+  private readonly chunks: ChunkService
+  private readonly placement: XorPlacement
+  private readonly init: ClientSimulatorInit
+  private readonly written: string[] = []
+  private timer: NodeJS.Timeout | undefined
+  private discoverTimer: NodeJS.Timeout | undefined
+  private busy = false
+  readonly stats: ClientStats = { stored: 0, fetched: 0, failedStores: 0, failedFetches: 0, wrongData: 0 }
+
+  constructor (libp2p: VaultLibp2p, init: ClientSimulatorInit) {
+    super()
+    this.libp2p = libp2p
+    this.init = init
+    const trust = new LocalTrust()
+    // The client never serves: its store is not started and its protocol handler not registered.
+    this.chunks = new ChunkService({ libp2p, store: new ChunkStore({ dir: '/nonexistent', capacityBytes: 1 }), trust, acceptsPuts: () => false })
+    this.placement = new XorPlacement({
+      self: libp2p.peerId,
+      knownPeers: async () => (await libp2p.peerStore.all()).map(peer => peer.id),
+      isIgnored: peer => trust.isIgnored(peer.toString())
+    })
+  }
+
+  start (): void {
+    if (this.init.rate <= 0) return
+    this.timer = setInterval(() => { void this.tick() }, Math.max(10, 1000 / this.init.rate))
+    this.timer.unref()
+    const discover = this.init.discover
+    if (discover !== undefined) {
+      this.discoverTimer = setInterval(() => { void discover() }, this.init.discoverEveryMs ?? 5000)
+      this.discoverTimer.unref()
+    }
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+    clearInterval(this.discoverTimer)
+  }
+
+  /** One store and one read of an earlier chunk; skipped when the previous tick is still busy. */
+  async tick (): Promise<void> {
+    if (this.busy) return
+    this.busy = true
+    try {
+      await this.storeOne()
+      await this.fetchOne()
+      this.dispatchEvent(new CustomEvent('client:stats', { detail: { ...this.stats } }))
+    } finally {
+      this.busy = false
+    }
+  }
+
+  private async vaultsFor (address: string, count: number): Promise<PeerId[]> {
+    const closest = await this.placement.closest(addressToBytes(address), count + 1)
+    return closest.filter(peer => !peer.equals(this.libp2p.peerId)).slice(0, count)
+  }
+
+  private async storeOne (): Promise<void> {
+    const bytes = (this.init.random ?? randomBytes)(this.init.chunkBytes)
+    const address = chunkAddress(bytes)
+    const targets = await this.vaultsFor(address, this.init.copies)
+    const results = await Promise.allSettled(targets.map(async peer => await this.chunks.put(peer, bytes)))
+    if (results.some(result => result.status === 'fulfilled')) {
+      this.stats.stored++
+      this.written.push(address)
+      if (this.written.length > 1000) this.written.shift()
+    } else {
+      this.stats.failedStores++
+    }
+  }
+
+  private async fetchOne (): Promise<void> {
+    const address = this.written[Math.floor(Math.random() * this.written.length)]
+    if (address === undefined) return
+    for (const peer of await this.vaultsFor(address, this.init.copies)) {
+      try {
+        const data = await this.chunks.get(peer, address)
+        if (data === undefined) continue
+        this.stats.fetched++
+        return
+      } catch (err) {
+        if (err instanceof Error && err.name === 'ChunkMismatchError') this.stats.wrongData++
+      }
+    }
+    this.stats.failedFetches++
+  }
+}

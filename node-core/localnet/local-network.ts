@@ -1,0 +1,148 @@
+// An embedded local network: N vaults in one process on loopback, started in batches so all
+// connect, plus a client simulator. It is what `vault testnet` runs and what `vault start` joins
+// when no bootstrap peers are configured.
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import { TypedEventEmitter } from 'main-event'
+import { createVaultLibp2p, type VaultLibp2p } from '../engine/network/libp2p-node.ts'
+import { grindKeys } from '../engine/identity/grind.ts'
+import { identityFromSeed, NEW_VAULT_AGE, readIdentity, writeIdentity } from '../engine/identity/identity-file.ts'
+import { createVault, type Vault } from '../engine/vault.ts'
+import { ClientSimulator, type ClientStats } from './client-simulator.ts'
+
+export interface LocalNetworkInit {
+  nodes: number
+  dataDir: string
+  /** Vaults started at once; each batch bootstraps from the first vault. */
+  batchSize?: number
+  /** Client stores per second; 0 for no client. */
+  clientRate?: number
+  chunkBytes?: number
+  capacityBytes?: number
+}
+
+export interface LocalNetworkEvents {
+  'network:progress': CustomEvent<{ joined: number, total: number }>
+  'client:stats': CustomEvent<ClientStats>
+}
+
+export const DEFAULT_LOCAL_NETWORK_SIZE = 20
+const DEFAULT_BATCH_SIZE = 10
+
+export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
+  readonly vaults: Vault[] = []
+  private readonly init: LocalNetworkInit
+  private clientNode: VaultLibp2p | undefined
+  private client: ClientSimulator | undefined
+
+  constructor (init: LocalNetworkInit) {
+    super()
+    if (!Number.isInteger(init.nodes) || init.nodes < 1 || init.nodes > 500) {
+      throw new RangeError(`"nodes" expected an integer from 1 to 500, got ${init.nodes}`)
+    }
+    this.init = init
+  }
+
+  /** Addresses a vault outside this process dials to join. */
+  bootstrapAddrs (): string[] {
+    return this.vaults[0]?.multiaddrs() ?? []
+  }
+
+  get clientStats (): ClientStats | undefined {
+    return this.client?.stats
+  }
+
+  async start (): Promise<void> {
+    const batchSize = this.init.batchSize ?? DEFAULT_BATCH_SIZE
+    await this.prepareIdentities()
+    const first = await this.startVault(0, [])
+    this.progress()
+    const bootstrap = first.multiaddrs()
+    for (let index = 1; index < this.init.nodes; index += batchSize) {
+      const batch = Array.from({ length: Math.min(batchSize, this.init.nodes - index) }, (_, offset) => index + offset)
+      const started = await Promise.all(batch.map(async i => await this.startVault(i, bootstrap)))
+      await Promise.all(started.map(waitForPeer))
+      this.progress()
+    }
+    if ((this.init.clientRate ?? 1) > 0) await this.startClient(bootstrap)
+  }
+
+  async stop (): Promise<void> {
+    this.client?.stop()
+    await this.clientNode?.stop()
+    await Promise.all(this.vaults.map(async vault => { await vault.stop() }))
+  }
+
+  private vaultDir (index: number): string {
+    return join(this.init.dataDir, `vault-${String(index).padStart(3, '0')}`)
+  }
+
+  /** Grinds the identities of all new vaults on one worker pool: far faster than one pool each. */
+  private async prepareIdentities (): Promise<void> {
+    const missing: string[] = []
+    for (let index = 0; index < this.init.nodes; index++) {
+      if (await readIdentity(this.vaultDir(index)) === undefined) missing.push(this.vaultDir(index))
+    }
+    if (missing.length === 0) return
+    const { keys } = await grindKeys(missing.length, { prefix: '', age: NEW_VAULT_AGE })
+    await Promise.all(missing.map(async (dir, i) => {
+      const key = keys[i]
+      if (key !== undefined) await writeIdentity(dir, identityFromSeed(key.seed))
+    }))
+  }
+
+  private async startVault (index: number, bootstrap: string[]): Promise<Vault> {
+    const vault = await createVault({
+      dataDir: this.vaultDir(index),
+      localNetwork: true,
+      bootstrap,
+      capacityBytes: this.init.capacityBytes ?? 256 * 1024 * 1024
+    })
+    await vault.start()
+    this.vaults.push(vault)
+    return vault
+  }
+
+  private async startClient (bootstrap: string[]): Promise<void> {
+    const node = await createVaultLibp2p({ privateKey: await generateKeyPair('Ed25519'), listen: [], localNetwork: true })
+    await node.start()
+    this.clientNode = node
+    for (const vault of this.vaults) {
+      await node.peerStore.merge(vault.peerId, { multiaddrs: vault.libp2p.getMultiaddrs() })
+    }
+    const client = new ClientSimulator(node, {
+      rate: this.init.clientRate ?? 1,
+      chunkBytes: this.init.chunkBytes ?? 64 * 1024,
+      copies: 4,
+      // Vaults that join from outside this process (the live vault) are found by DHT walks.
+      discover: async () => {
+        try {
+          for await (const _event of node.peerRouting.getClosestPeers(randomBytes(32), { signal: AbortSignal.timeout(2000) })) { /* fills the peer store */ }
+        } catch { /* a walk that times out still taught the peer store what it found */ }
+      }
+    })
+    client.addEventListener('client:stats', event => { this.dispatchEvent(new CustomEvent('client:stats', { detail: event.detail })) })
+    await node.dial(multiaddr(bootstrap[0] ?? ''))
+    client.start()
+    this.client = client
+  }
+
+  private progress (): void {
+    this.dispatchEvent(new CustomEvent('network:progress', { detail: { joined: this.vaults.length, total: this.init.nodes } }))
+  }
+}
+
+/** Resolves once the vault is connected to at least one peer. */
+export async function waitForPeer (vault: Vault): Promise<void> {
+  if (vault.libp2p.getPeers().length > 0) return
+  await new Promise<void>(resolve => {
+    const onPeers = (): void => {
+      if (vault.libp2p.getPeers().length === 0) return
+      vault.removeEventListener('vault:peers', onPeers)
+      resolve()
+    }
+    vault.addEventListener('vault:peers', onPeers)
+  })
+}
