@@ -11,7 +11,8 @@ import { createVaultLibp2p, type EncryptionChoice, type VaultLibp2p } from './ne
 import { LocalTrust } from './network/local-trust.ts'
 import { XorPlacement, type Placement } from './network/placement.ts'
 import { addressToBytes, chunkAddress } from './store/chunk-address.ts'
-import { ChunkStore, type ChunkStoreStats } from './store/chunk-store.ts'
+import { ChunkStore } from './store/chunk-store.ts'
+import type { EngineStatus } from './rpc/engine-rpc.ts'
 import { CHUNK_PROTOCOL, ENGINE_VERSION, KAD_PROTOCOL } from './version.ts'
 
 export const DEFAULT_CAPACITY_BYTES = 10 * 1024 ** 3
@@ -39,17 +40,6 @@ export interface VaultActivity {
 export interface VaultEvents {
   'vault:activity': CustomEvent<VaultActivity>
   'vault:peers': CustomEvent<number>
-}
-
-export interface EngineStatus {
-  name: string
-  age: number
-  engineVersion: string
-  protocols: string[]
-  peers: number
-  listenAddrs: string[]
-  paused: boolean
-  store: ChunkStoreStats
 }
 
 export interface StoredChunk {

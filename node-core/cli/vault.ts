@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// `vault`: the command line of Vault Manager. Exit codes: 0 ok, 1 failure, 2 usage error.
+import { startCommand, START_USAGE } from './commands/start.ts'
+import { statusCommand, STATUS_USAGE } from './commands/status.ts'
+import { testnetCommand, TESTNET_USAGE } from './commands/testnet.ts'
+import { CliFailure, EXIT_FAILURE, EXIT_USAGE, UsageError } from './cli-errors.ts'
+
+const USAGE = `usage:
+  ${START_USAGE}
+  ${TESTNET_USAGE}
+  ${STATUS_USAGE}`
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  start: startCommand,
+  testnet: testnetCommand,
+  status: statusCommand
+}
+
+function isParseArgsError (err: unknown): err is Error {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')
+}
+
+async function main (argv: string[]): Promise<number> {
+  const [name, ...args] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE + '\n')
+    return name === undefined ? EXIT_USAGE : 0
+  }
+  const command = commands[name]
+  try {
+    if (command === undefined) throw new UsageError(`unknown command "${name}"; try: ${Object.keys(commands).join(', ')}`)
+    return await command(args)
+  } catch (err) {
+    if (err instanceof UsageError || isParseArgsError(err)) {
+      process.stderr.write(`vault: ${err.message.split('\n')[0] ?? ''}\n`)
+      return EXIT_USAGE
+    }
+    const message = err instanceof CliFailure || err instanceof Error ? err.message : String(err)
+    process.stderr.write(`vault: ${message.split('\n')[0] ?? ''}\n`)
+    return EXIT_FAILURE
+  }
+}
+
+process.exit(await main(process.argv.slice(2)))

@@ -1,0 +1,104 @@
+// Entry of the live engine as a child process of the host. It speaks the engine RPC over the IPC
+// channel and stops itself when its host goes away, so no engine outlives its host.
+import { z } from 'zod'
+import { toErrorValue } from '../../contract/host-api.ts'
+import { createVault, type Vault } from './vault.ts'
+import {
+  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, EngineConfigSchema, EngineRequestSchema, type EngineEvent, type EngineMessage, type EngineRequest
+} from './rpc/engine-rpc.ts'
+
+const STATUS_PUSH_DEBOUNCE_MS = 250
+const STATUS_PUSH_INTERVAL_MS = 5000
+
+function send (message: EngineMessage): void {
+  process.send?.(message)
+}
+
+function sendEvent (event: EngineEvent): void {
+  send({ rpc: ENGINE_RPC_VERSION, event })
+}
+
+function fail (err: unknown): never {
+  sendEvent({ type: 'fatal', error: toErrorValue(err) })
+  process.stderr.write(`vault engine: ${toErrorValue(err).message}\n`)
+  process.exit(1)
+}
+
+async function main (): Promise<void> {
+  if (process.send === undefined) {
+    process.stderr.write('vault engine: must be started by the vault host (no IPC channel)\n')
+    process.exit(2)
+  }
+  const raw = process.env[ENGINE_CONFIG_ENV]
+  if (raw === undefined) fail(new Error(`${ENGINE_CONFIG_ENV} is not set`))
+  const config = EngineConfigSchema.parse(JSON.parse(raw))
+  const vault = await createVault({
+    dataDir: config.dataDir,
+    listen: config.listen,
+    bootstrap: config.bootstrap,
+    capacityBytes: config.capacityBytes,
+    localNetwork: config.localNetwork
+  })
+  if (config.paused) vault.pause()
+
+  let stopping = false
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return
+    stopping = true
+    await vault.stop().catch(() => {})
+    process.exit(0)
+  }
+  process.on('disconnect', () => { void shutdown() })
+  process.on('SIGTERM', () => { void shutdown() })
+  process.on('SIGINT', () => { void shutdown() })
+
+  process.on('message', (message: unknown) => {
+    const request = EngineRequestSchema.safeParse(message)
+    if (!request.success) {
+      sendEvent({ type: 'activity', activity: { at: Date.now(), kind: 'rpc:invalid', message: `ignored a malformed request from the host: ${z.prettifyError(request.error)}` } })
+      return
+    }
+    void answer(vault, request.data, shutdown)
+  })
+
+  forwardEvents(vault)
+  await vault.start()
+  sendEvent({ type: 'ready', status: vault.status() })
+}
+
+async function answer (vault: Vault, request: EngineRequest, shutdown: () => Promise<void>): Promise<void> {
+  const reply = (value: ReturnType<Vault['status']>): void => { send({ rpc: ENGINE_RPC_VERSION, id: request.id, result: { ok: true, value } }) }
+  try {
+    switch (request.method) {
+      case 'status': reply(vault.status()); return
+      case 'pause': vault.pause(); reply(vault.status()); return
+      case 'resume': vault.resume(); reply(vault.status()); return
+      case 'stop': reply(vault.status()); await shutdown(); return
+      default: {
+        const unknownMethod: never = request.method
+        throw new Error(`unknown method ${String(unknownMethod)}`)
+      }
+    }
+  } catch (err) {
+    send({ rpc: ENGINE_RPC_VERSION, id: request.id, result: { ok: false, error: toErrorValue(err) } })
+  }
+}
+
+/** Activity goes to the host as it happens; status is pushed on change (debounced) and periodically. */
+function forwardEvents (vault: Vault): void {
+  let pending: NodeJS.Timeout | undefined
+  const pushStatus = (): void => {
+    pending ??= setTimeout(() => {
+      pending = undefined
+      sendEvent({ type: 'status', status: vault.status() })
+    }, STATUS_PUSH_DEBOUNCE_MS)
+  }
+  vault.addEventListener('vault:activity', event => {
+    sendEvent({ type: 'activity', activity: { at: Date.now(), ...event.detail } })
+    pushStatus()
+  })
+  vault.addEventListener('vault:peers', pushStatus)
+  setInterval(pushStatus, STATUS_PUSH_INTERVAL_MS).unref()
+}
+
+main().catch(fail)

@@ -1,0 +1,73 @@
+// The embedded local network a vault joins when no bootstrap peers are configured: `vault testnet`
+// run as a child process of the host, so its 20 vaults never load the host's (or Electron's) thread.
+import { fork, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { z } from 'zod'
+
+export const TestnetReadySchema = z.object({
+  type: z.literal('ready'),
+  nodes: z.number().int().positive(),
+  bootstrap: z.array(z.string()).min(1),
+  dataDir: z.string()
+})
+export type TestnetReady = z.infer<typeof TestnetReadySchema>
+
+export class EmbeddedNetworkError extends Error {
+  static readonly NAME = 'EmbeddedNetworkError'
+  override name = EmbeddedNetworkError.NAME
+}
+
+const cliEntry = new URL(`../cli/vault${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
+
+export interface EmbeddedNetworkInit {
+  dataDir: string
+  nodes: number
+  clientRate: number
+  startTimeoutMs?: number
+}
+
+export class EmbeddedNetwork {
+  private child: ChildProcess | undefined
+  private readonly init: EmbeddedNetworkInit
+  ready: TestnetReady | undefined
+
+  constructor (init: EmbeddedNetworkInit) {
+    this.init = init
+  }
+
+  async start (): Promise<TestnetReady> {
+    const args = ['testnet', '--nodes', String(this.init.nodes), '--data-dir', this.init.dataDir, '--client-rate', String(this.init.clientRate), '--json']
+    const child = fork(cliEntry, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    this.child = child
+    let stderrTail = ''
+    child.stderr?.on('data', (data: Buffer) => { stderrTail = (stderrTail + data.toString('utf8')).slice(-2000) })
+    const lines = createInterface({ input: child.stdout ?? process.stdin })
+    const timeoutMs = this.init.startTimeoutMs ?? 60_000
+    this.ready = await new Promise<TestnetReady>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new EmbeddedNetworkError(`the local network did not start within ${timeoutMs} ms`)) }, timeoutMs)
+      lines.on('line', line => {
+        let json: unknown
+        try { json = JSON.parse(line) } catch { return }
+        const ready = TestnetReadySchema.safeParse(json)
+        if (!ready.success) return
+        clearTimeout(timer)
+        resolve(ready.data)
+      })
+      child.once('exit', code => {
+        clearTimeout(timer)
+        reject(new EmbeddedNetworkError(`the local network exited (code ${code}): ${stderrTail.trim().split('\n').at(-1) ?? ''}`))
+      })
+    })
+    return this.ready
+  }
+
+  async stop (): Promise<void> {
+    const child = this.child
+    if (child === undefined || child.exitCode !== null) return
+    const exited = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
+    child.kill('SIGTERM')
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    await exited
+    clearTimeout(killTimer)
+  }
+}

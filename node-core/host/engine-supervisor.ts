@@ -1,0 +1,227 @@
+// Runs the live engine as a child process and keeps it running: restarts it with exponential
+// back-off when it dies, and gives up (state 'failed') on a crash loop instead of thrashing.
+import { fork, type ChildProcess } from 'node:child_process'
+import { TypedEventEmitter } from 'main-event'
+import type { ErrorValue } from '../../contract/host-api.ts'
+import {
+  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, EngineRpcError, parseEngineMessage,
+  type EngineConfig, type EngineMethod, type EngineStatus
+} from '../engine/rpc/engine-rpc.ts'
+
+export type EngineProcessState = 'stopped' | 'starting' | 'running' | 'restarting' | 'failed'
+
+export interface EngineSupervisorInit {
+  config: () => EngineConfig
+  /** The engine entry; by default node-core/engine/engine-main next to this file. */
+  entry?: string
+  restart?: Partial<RestartPolicy>
+  requestTimeoutMs?: number
+  now?: () => number
+}
+
+export interface RestartPolicy {
+  initialDelayMs: number
+  maxDelayMs: number
+  /** This many crashes inside `crashWindowMs` is a crash loop. */
+  crashLoopCount: number
+  crashWindowMs: number
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  initialDelayMs: 500,
+  maxDelayMs: 30_000,
+  crashLoopCount: 5,
+  crashWindowMs: 120_000
+}
+
+export interface EngineSupervisorEvents {
+  'engine:state': CustomEvent<EngineProcessState>
+  'engine:status': CustomEvent<EngineStatus>
+  'engine:activity': CustomEvent<{ at: number, kind: string, message: string }>
+  'engine:exit': CustomEvent<{ code: number | null, signal: string | null, restartInMs: number | undefined }>
+}
+
+/** Delay before restart number `crashes` (1 = first crash): doubling, capped. */
+export function restartDelay (crashes: number, policy: RestartPolicy): number {
+  return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, crashes - 1))
+}
+
+/** The environment an engine gets: an allow-list, never the host's whole environment. */
+const PASSED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SYSTEMROOT', 'NODE_OPTIONS', 'ELECTRON_RUN_AS_NODE']
+
+const defaultEntry = new URL(`../engine/engine-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
+
+export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> {
+  private readonly init: EngineSupervisorInit
+  private readonly policy: RestartPolicy
+  private readonly now: () => number
+  private child: ChildProcess | undefined
+  private restartTimer: NodeJS.Timeout | undefined
+  private crashTimes: number[] = []
+  private nextRequestId = 0
+  private readonly pending = new Map<number, { resolve: (status: EngineStatus) => void, reject: (err: Error) => void, timer: NodeJS.Timeout }>()
+  private currentState: EngineProcessState = 'stopped'
+  private wanted = false
+  restarts = 0
+  startedAt: number | null = null
+  lastStatus: EngineStatus | undefined
+  lastError: ErrorValue | undefined
+
+  constructor (init: EngineSupervisorInit) {
+    super()
+    this.init = init
+    this.policy = { ...DEFAULT_RESTART_POLICY, ...init.restart }
+    this.now = init.now ?? Date.now
+  }
+
+  get state (): EngineProcessState { return this.currentState }
+  get pid (): number | null { return this.child?.pid ?? null }
+
+  /** Starts the engine and resolves once it reports ready (or rejects if it dies first). */
+  async start (): Promise<EngineStatus> {
+    this.wanted = true
+    this.crashTimes = []
+    return await this.spawn()
+  }
+
+  async stop (): Promise<void> {
+    this.wanted = false
+    clearTimeout(this.restartTimer)
+    const child = this.child
+    if (child === undefined || child.exitCode !== null) {
+      this.setState('stopped')
+      return
+    }
+    const exited = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
+    await this.request('stop').catch(() => {})
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    await exited
+    clearTimeout(killTimer)
+    this.setState('stopped')
+  }
+
+  async request (method: EngineMethod): Promise<EngineStatus> {
+    const child = this.child
+    if (child === undefined || !child.connected) throw new EngineRpcError(`the engine is not running (${this.currentState})`)
+    const id = this.nextRequestId++
+    return await new Promise<EngineStatus>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(new EngineRpcError(`the engine did not answer "${method}" within ${this.init.requestTimeoutMs ?? 10_000} ms`))
+      }, this.init.requestTimeoutMs ?? 10_000)
+      this.pending.set(id, { resolve, reject, timer })
+      child.send({ rpc: ENGINE_RPC_VERSION, id, method })
+    })
+  }
+
+  private async spawn (): Promise<EngineStatus> {
+    this.setState(this.restarts > 0 ? 'restarting' : 'starting')
+    const env: NodeJS.ProcessEnv = {}
+    for (const key of PASSED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key]
+    env[ENGINE_CONFIG_ENV] = JSON.stringify(this.init.config())
+    const child = fork(this.init.entry ?? defaultEntry, [], { env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' })
+    this.child = child
+    let stderrTail = ''
+    child.stderr?.on('data', (data: Buffer) => { stderrTail = (stderrTail + data.toString('utf8')).slice(-2000) })
+
+    return await new Promise<EngineStatus>((resolve, reject) => {
+      let ready = false
+      child.on('message', (raw: unknown) => {
+        let message
+        try {
+          message = parseEngineMessage(raw)
+        } catch (err) {
+          this.activity('rpc:invalid', err instanceof Error ? err.message : String(err))
+          return
+        }
+        if ('id' in message) {
+          const waiter = this.pending.get(message.id)
+          if (waiter === undefined) return
+          this.pending.delete(message.id)
+          clearTimeout(waiter.timer)
+          if (message.result.ok) {
+            this.updateStatus(message.result.value)
+            waiter.resolve(message.result.value)
+          } else {
+            waiter.reject(new EngineRpcError(`${message.result.error.name}: ${message.result.error.message}`))
+          }
+          return
+        }
+        const event = message.event
+        switch (event.type) {
+          case 'ready':
+            ready = true
+            this.startedAt = this.now()
+            this.lastError = undefined
+            this.updateStatus(event.status)
+            this.setState('running')
+            resolve(event.status)
+            return
+          case 'status':
+            this.updateStatus(event.status)
+            return
+          case 'activity':
+            this.dispatchEvent(new CustomEvent('engine:activity', { detail: event.activity }))
+            return
+          case 'fatal':
+            this.lastError = event.error
+            this.activity('engine:fatal', `${event.error.name}: ${event.error.message}`)
+            return
+          default: {
+            const unknownEvent: never = event
+            this.activity('rpc:invalid', `unknown engine event ${JSON.stringify(unknownEvent)}`)
+          }
+        }
+      })
+      child.once('exit', (code, signal) => {
+        this.child = undefined
+        this.startedAt = null
+        for (const [id, waiter] of this.pending) {
+          clearTimeout(waiter.timer)
+          waiter.reject(new EngineRpcError('the engine exited before it answered'))
+          this.pending.delete(id)
+        }
+        const reason = this.lastError?.message ?? (stderrTail.trim().split('\n').at(-1) ?? '')
+        if (!ready) reject(new EngineRpcError(`the engine exited during start-up (code ${code}, signal ${signal})${reason === '' ? '' : `: ${reason}`}`))
+        this.onExit(code, signal)
+      })
+    })
+  }
+
+  private onExit (code: number | null, signal: NodeJS.Signals | null): void {
+    if (!this.wanted) {
+      this.dispatchEvent(new CustomEvent('engine:exit', { detail: { code, signal, restartInMs: undefined } }))
+      this.setState('stopped')
+      return
+    }
+    const now = this.now()
+    this.crashTimes = [...this.crashTimes.filter(time => now - time < this.policy.crashWindowMs), now]
+    if (this.crashTimes.length >= this.policy.crashLoopCount) {
+      this.dispatchEvent(new CustomEvent('engine:exit', { detail: { code, signal, restartInMs: undefined } }))
+      this.setState('failed')
+      return
+    }
+    const delay = restartDelay(this.crashTimes.length, this.policy)
+    this.dispatchEvent(new CustomEvent('engine:exit', { detail: { code, signal, restartInMs: delay } }))
+    this.setState('restarting')
+    this.restartTimer = setTimeout(() => {
+      this.restarts++
+      this.spawn().catch(() => { /* its exit schedules the next attempt */ })
+    }, delay)
+  }
+
+  private updateStatus (status: EngineStatus): void {
+    this.lastStatus = status
+    this.dispatchEvent(new CustomEvent('engine:status', { detail: status }))
+  }
+
+  private setState (state: EngineProcessState): void {
+    if (state === this.currentState) return
+    this.currentState = state
+    this.dispatchEvent(new CustomEvent('engine:state', { detail: state }))
+  }
+
+  private activity (kind: string, message: string): void {
+    this.dispatchEvent(new CustomEvent('engine:activity', { detail: { at: this.now(), kind, message } }))
+  }
+}

@@ -1,0 +1,86 @@
+// Notices (DESIGN §4): each problem the host can see, with what it costs and how to fix it.
+// They are derived from the current state, so a notice clears itself once its cause is gone.
+import type { ErrorValue, Notice, StoreStatus, VaultState } from '../../contract/host-api.ts'
+
+export interface NoticeInputs {
+  state: VaultState
+  peers: number
+  store: StoreStatus
+  restarts: number
+  lastError: ErrorValue | undefined
+  embedded: boolean
+  settingsProblem: string | undefined
+  now: number
+}
+
+export function buildNotices (inputs: NoticeInputs): Notice[] {
+  const notices: Notice[] = []
+  const add = (notice: Omit<Notice, 'since'>): void => { notices.push({ ...notice, since: inputs.now }) }
+
+  if (inputs.state === 'failed') {
+    add({
+      id: 'engine-crash-loop',
+      severity: 'critical',
+      title: 'The vault engine keeps crashing',
+      detail: `It stopped ${inputs.restarts + 1} times in a short while, so the host stopped restarting it. Not serving, not earning, and age is at risk while it is down.${inputs.lastError === undefined ? '' : ` Last error: ${inputs.lastError.message}`}`,
+      fix: 'Check free disk space and that the data folder is writable, then press Resume to start it again.'
+    })
+  } else if (inputs.state === 'restarting') {
+    add({
+      id: 'engine-restarting',
+      severity: 'warning',
+      title: 'The vault engine stopped unexpectedly',
+      detail: 'The host is restarting it. Requests are not served until it is back.',
+      fix: 'Nothing to do if it recovers; if this repeats, check free disk space and memory.'
+    })
+  }
+  if (inputs.state === 'paused') {
+    add({
+      id: 'paused-by-owner',
+      severity: 'info',
+      title: 'Paused by you',
+      detail: 'The vault serves what it holds but accepts no new data, so it earns nothing for new chunks.',
+      fix: 'Press Resume when you want it to take new data again.'
+    })
+  }
+  if (inputs.state === 'active' && inputs.peers === 0) {
+    add({
+      id: 'no-peers',
+      severity: 'warning',
+      title: 'Not connected to any other vault',
+      detail: 'Without peers the vault cannot receive or serve data.',
+      fix: 'Check the internet connection and that the firewall lets the vault connect out; it keeps retrying.'
+    })
+  }
+  if (inputs.store.full) {
+    add({
+      id: 'store-full',
+      severity: 'warning',
+      title: 'Storage is full',
+      detail: `${inputs.store.bytes} of ${inputs.store.capacityBytes} bytes are used; new chunks are refused, so the vault earns nothing for them.`,
+      fix: 'Raise the storage cap or move the data folder to a larger disk.'
+    })
+  }
+  if (inputs.store.quarantined > 0) {
+    add({
+      id: 'store-corruption',
+      severity: 'warning',
+      title: `${inputs.store.quarantined} corrupt chunk${inputs.store.quarantined === 1 ? ' was' : 's were'} quarantined`,
+      detail: 'Their bytes no longer matched their addresses; they were never served and the network holds other copies.',
+      fix: 'Check the disk\'s health (SMART) and free space.'
+    })
+  }
+  if (inputs.settingsProblem !== undefined) {
+    add({ id: 'settings-unreadable', severity: 'warning', title: 'Settings could not be read', detail: inputs.settingsProblem })
+  }
+  if (inputs.embedded) {
+    add({
+      id: 'embedded-network',
+      severity: 'info',
+      title: 'Running on an embedded local network',
+      detail: 'No bootstrap peers are configured, so this vault joined a local network of vaults on this computer. Nothing leaves the machine.',
+      fix: 'To farm on a real network, start with its bootstrap addresses (vault start --bootstrap ADDR).'
+    })
+  }
+  return notices
+}

@@ -1,0 +1,60 @@
+// The owner's settings, on disk next to the vault's data. A file that cannot be read is moved
+// aside (never overwritten in place) and the defaults are used, with a notice.
+import { mkdir, open, readFile, rename } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+
+export const SETTINGS_FILE = 'settings.json'
+
+export const SettingsSchema = z.object({
+  version: z.literal(1),
+  paused: z.boolean()
+})
+export type Settings = z.infer<typeof SettingsSchema>
+
+export const DEFAULT_SETTINGS: Settings = { version: 1, paused: false }
+
+export interface LoadedSettings {
+  settings: Settings
+  /** Set when the file was unreadable and was moved aside. */
+  problem?: string
+}
+
+export async function loadSettings (dataDir: string, now: () => number = Date.now): Promise<LoadedSettings> {
+  const path = join(dataDir, SETTINGS_FILE)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { settings: DEFAULT_SETTINGS }
+    throw err
+  }
+  let parsed: z.ZodSafeParseResult<Settings> | undefined
+  try {
+    parsed = SettingsSchema.safeParse(JSON.parse(text))
+  } catch {
+    parsed = undefined
+  }
+  if (parsed?.success === true) return { settings: parsed.data }
+  const aside = `${path}.unreadable-${now()}`
+  await rename(path, aside)
+  return { settings: DEFAULT_SETTINGS, problem: `${path} could not be read and was moved to ${aside}; defaults are in use` }
+}
+
+/** Writes a JSON file atomically (temp file, fsync, rename) with owner-only permissions. */
+export async function writeJsonFile (path: string, value: unknown): Promise<void> {
+  await mkdir(join(path, '..'), { recursive: true, mode: 0o700 })
+  const temp = `${path}.tmp-${process.pid}`
+  const file = await open(temp, 'w', 0o600)
+  try {
+    await file.writeFile(JSON.stringify(value, null, 2) + '\n')
+    await file.sync()
+  } finally {
+    await file.close()
+  }
+  await rename(temp, path)
+}
+
+export async function saveSettings (dataDir: string, settings: Settings): Promise<void> {
+  await writeJsonFile(join(dataDir, SETTINGS_FILE), SettingsSchema.parse(settings))
+}

@@ -1,0 +1,247 @@
+// VaultHost: supervises the live engine (and the embedded local network when no network is
+// configured) and exposes the HostApi that Electron IPC and the headless server both carry.
+import { join } from 'node:path'
+import type { HostApi, HostEvent, Notice, VaultEvent, VaultState, VaultStatus } from '../../contract/host-api.ts'
+import { DEFAULT_CAPACITY_BYTES } from '../engine/vault.ts'
+import type { EngineConfig } from '../engine/rpc/engine-rpc.ts'
+import { ENGINE_VERSION } from '../engine/version.ts'
+import { DEFAULT_LOCAL_NETWORK_SIZE } from '../localnet/local-network.ts'
+import { EmbeddedNetwork } from './embedded-network.ts'
+import { EngineSupervisor, type EngineProcessState, type RestartPolicy } from './engine-supervisor.ts'
+import { buildNotices } from './notices.ts'
+import { loadSettings, saveSettings, type Settings } from './settings.ts'
+
+export interface VaultHostOptions {
+  dataDir: string
+  /** Peers to join; none means the embedded local network. */
+  bootstrap?: string[]
+  /** The vault's libp2p TCP port; 0 picks a free one. */
+  listenPort?: number
+  /** Listen on every interface instead of loopback (a vault on a real network). */
+  listenHost?: string
+  capacityBytes?: number
+  localNetworkSize?: number
+  /** The local network's client simulator: chunks stored per second. */
+  clientRate?: number
+  engineEntry?: string
+  restart?: Partial<RestartPolicy>
+  now?: () => number
+}
+
+export interface VaultHost extends HostApi {
+  start(): Promise<void>
+  stop(): Promise<void>
+  subscribe(listener: (event: HostEvent) => void): () => void
+}
+
+const RECENT_EVENTS = 50
+
+export function createVaultHost (options: VaultHostOptions): VaultHost {
+  return new SupervisingVaultHost(options)
+}
+
+class SupervisingVaultHost implements VaultHost {
+  private readonly options: VaultHostOptions
+  private readonly now: () => number
+  private readonly supervisor: EngineSupervisor
+  private readonly listeners = new Set<(event: HostEvent) => void>()
+  private readonly recentEvents: VaultEvent[] = []
+  private readonly noticeSince = new Map<string, number>()
+  private embedded: EmbeddedNetwork | undefined
+  private bootstrap: string[]
+  private settings: Settings = { version: 1, paused: false }
+  private settingsProblem: string | undefined
+  private stopped = false
+
+  constructor (options: VaultHostOptions) {
+    this.options = options
+    this.now = options.now ?? Date.now
+    this.bootstrap = options.bootstrap ?? []
+    this.supervisor = new EngineSupervisor({
+      config: () => this.engineConfig(),
+      ...(options.engineEntry === undefined ? {} : { entry: options.engineEntry }),
+      ...(options.restart === undefined ? {} : { restart: options.restart }),
+      now: this.now
+    })
+    this.supervisor.addEventListener('engine:status', () => { this.publishStatus() })
+    this.supervisor.addEventListener('engine:state', event => {
+      this.record('engine:state', describeEngineState(event.detail))
+      this.publishStatus()
+    })
+    this.supervisor.addEventListener('engine:activity', event => { this.record(event.detail.kind, event.detail.message, event.detail.at) })
+    this.supervisor.addEventListener('engine:exit', event => {
+      const { code, signal, restartInMs } = event.detail
+      if (restartInMs !== undefined) this.record('engine:exit', `engine exited (code ${code}, signal ${signal}); restarting in ${restartInMs} ms`)
+    })
+  }
+
+  private get usesEmbeddedNetwork (): boolean {
+    return (this.options.bootstrap ?? []).length === 0
+  }
+
+  private engineConfig (): EngineConfig {
+    return {
+      dataDir: join(this.options.dataDir, 'vault'),
+      listen: [`/ip4/${this.options.listenHost ?? '127.0.0.1'}/tcp/${this.options.listenPort ?? 0}`],
+      bootstrap: this.bootstrap,
+      capacityBytes: this.options.capacityBytes ?? DEFAULT_CAPACITY_BYTES,
+      localNetwork: this.usesEmbeddedNetwork,
+      paused: this.settings.paused
+    }
+  }
+
+  async start (): Promise<void> {
+    const loaded = await loadSettings(this.options.dataDir, this.now)
+    this.settings = loaded.settings
+    this.settingsProblem = loaded.problem
+    if (this.usesEmbeddedNetwork) {
+      this.record('network:embedded', `no bootstrap peers configured: starting an embedded local network of ${this.options.localNetworkSize ?? DEFAULT_LOCAL_NETWORK_SIZE} vaults`)
+      this.publishStatus()
+      this.embedded = new EmbeddedNetwork({
+        dataDir: join(this.options.dataDir, 'local-network'),
+        nodes: this.options.localNetworkSize ?? DEFAULT_LOCAL_NETWORK_SIZE,
+        clientRate: this.options.clientRate ?? 1
+      })
+      const ready = await this.embedded.start()
+      this.bootstrap = ready.bootstrap
+      this.record('network:embedded', `local network of ${ready.nodes} vaults is up at ${ready.bootstrap[0] ?? ''}`)
+    }
+    await this.supervisor.start()
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    await this.supervisor.stop()
+    await this.embedded?.stop()
+    this.publishStatus()
+  }
+
+  subscribe (listener: (event: HostEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => { this.listeners.delete(listener) }
+  }
+
+  async getStatus (): Promise<VaultStatus> {
+    return this.snapshot()
+  }
+
+  async pause (): Promise<VaultStatus> {
+    await this.saveSettings({ ...this.settings, paused: true })
+    if (this.supervisor.state === 'running') await this.supervisor.request('pause')
+    this.publishStatus()
+    return this.snapshot()
+  }
+
+  async resume (): Promise<VaultStatus> {
+    await this.saveSettings({ ...this.settings, paused: false })
+    if (this.supervisor.state === 'running') {
+      await this.supervisor.request('resume')
+    } else if (this.supervisor.state === 'failed' || this.supervisor.state === 'stopped') {
+      // The owner asks to try again after a crash loop.
+      this.record('engine:retry', 'starting the engine again at the owner\'s request')
+      await this.supervisor.start()
+    }
+    this.publishStatus()
+    return this.snapshot()
+  }
+
+  private async saveSettings (settings: Settings): Promise<void> {
+    this.settings = settings
+    await saveSettings(this.options.dataDir, settings)
+  }
+
+  private vaultState (engineState: EngineProcessState): VaultState {
+    switch (engineState) {
+      case 'starting': return 'starting'
+      case 'running': return this.settings.paused ? 'paused' : 'active'
+      case 'restarting': return 'restarting'
+      case 'failed': return 'failed'
+      case 'stopped': return this.stopped ? 'stopped' : 'starting'
+      default: {
+        const unknownState: never = engineState
+        throw new RangeError(`unknown engine state ${String(unknownState)}`)
+      }
+    }
+  }
+
+  private snapshot (): VaultStatus {
+    const engine = this.supervisor.lastStatus
+    const state = this.vaultState(this.supervisor.state)
+    const store = engine?.store ?? { chunks: 0, bytes: 0, capacityBytes: this.options.capacityBytes ?? DEFAULT_CAPACITY_BYTES, full: false, quarantined: 0 }
+    const peers = this.supervisor.state === 'running' ? engine?.peers ?? 0 : 0
+    return {
+      name: engine?.name ?? '',
+      age: engine?.age ?? 0,
+      state,
+      engineVersion: engine?.engineVersion ?? ENGINE_VERSION,
+      protocols: engine?.protocols ?? [],
+      peers,
+      store,
+      network: {
+        kind: this.usesEmbeddedNetwork ? 'embedded' : 'configured',
+        bootstrap: this.bootstrap,
+        listenAddrs: engine?.listenAddrs ?? []
+      },
+      engine: { pid: this.supervisor.pid, restarts: this.supervisor.restarts, startedAt: this.supervisor.startedAt },
+      notices: this.keepNoticeTimes(buildNotices({
+        state,
+        peers,
+        store,
+        restarts: this.supervisor.restarts,
+        lastError: this.supervisor.lastError,
+        embedded: this.usesEmbeddedNetwork,
+        settingsProblem: this.settingsProblem,
+        now: this.now()
+      })),
+      recentEvents: [...this.recentEvents],
+      updatedAt: this.now()
+    }
+  }
+
+  /** A notice keeps the time it first appeared for as long as it stays. */
+  private keepNoticeTimes (notices: Notice[]): Notice[] {
+    const current = new Set(notices.map(notice => notice.id))
+    for (const id of this.noticeSince.keys()) if (!current.has(id)) this.noticeSince.delete(id)
+    return notices.map(notice => {
+      const since = this.noticeSince.get(notice.id) ?? notice.since
+      this.noticeSince.set(notice.id, since)
+      return { ...notice, since }
+    })
+  }
+
+  private record (kind: string, message: string, at: number = this.now()): void {
+    const event: VaultEvent = { at, kind, message }
+    this.recentEvents.unshift(event)
+    this.recentEvents.length = Math.min(this.recentEvents.length, RECENT_EVENTS)
+    this.emit({ type: 'event', event })
+  }
+
+  private publishStatus (): void {
+    if (this.listeners.size === 0) return
+    this.emit({ type: 'status', status: this.snapshot() })
+  }
+
+  private emit (event: HostEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event)
+      } catch {
+        // One broken subscriber (a closed socket) must not starve the others.
+      }
+    }
+  }
+}
+
+function describeEngineState (state: EngineProcessState): string {
+  switch (state) {
+    case 'starting': return 'engine starting'
+    case 'running': return 'engine running'
+    case 'restarting': return 'engine restarting'
+    case 'failed': return 'engine crashed repeatedly; not restarting until the owner resumes'
+    case 'stopped': return 'engine stopped'
+    default: {
+      const unknownState: never = state
+      return String(unknownState)
+    }
+  }
+}
