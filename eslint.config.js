@@ -4,6 +4,9 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'worker_threads', 'stream', 'util', 'events', 'url', 'dgram', 'dns', 'tls']
+// Matched as whole bare specifiers: as gitignore-style `group` patterns, 'events' or 'util' would
+// also forbid relative imports such as './components/events/recent-events.tsx'.
+const nodeBuiltinsRegex = `^(${nodeBuiltins.map((name) => name.replace('*', '.*')).join('|')})$`
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'test-results/', '**/*.js', '!eslint.config.js'] },
@@ -33,7 +36,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { group: nodeBuiltins, message: 'The renderer runs in a sandboxed page: no Node modules. Ask the host through HostApi.' },
+          { regex: nodeBuiltinsRegex, message: 'The renderer runs in a sandboxed page: no Node modules. Ask the host through HostApi.' },
           { group: ['**/node-core/**', '**/electron/**', 'electron'], message: 'The renderer talks only to HostApi (contract/host-api.ts).' }
         ]
       }]
@@ -44,7 +47,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { group: [...nodeBuiltins, 'electron', '**/node-core/**', '**/renderer/**', '**/electron/**'], message: 'The contract is pure: every environment imports it.' }
+          { regex: nodeBuiltinsRegex, message: 'The contract is pure: every environment imports it.' },
+          { group: ['electron', '**/node-core/**', '**/renderer/**', '**/electron/**'], message: 'The contract is pure: every environment imports it.' }
         ]
       }]
     }

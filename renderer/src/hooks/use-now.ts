@@ -1,0 +1,11 @@
+// The current time, re-read every `intervalMs`, for uptimes, countdowns and "3 min ago".
+import { useEffect, useState } from 'react'
+
+export function useNow (intervalMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    const timer = setInterval(() => { setNow(Date.now()) }, intervalMs)
+    return () => { clearInterval(timer) }
+  }, [intervalMs])
+  return now
+}

@@ -1,0 +1,20 @@
+// One class per failure, each with a stable name that callers check (STYLE: js-libp2p errors).
+// Errors the host itself reports arrive as the contract's RemoteError, keeping the host's name.
+
+/** No connection to the host right now: the request was not sent, or its connection dropped. */
+export class HostUnavailableError extends Error {
+  static readonly NAME = 'HostUnavailableError'
+  override name = HostUnavailableError.NAME
+}
+
+/** The host accepted a request but did not answer in time. */
+export class RequestTimeoutError extends Error {
+  static readonly NAME = 'RequestTimeoutError'
+  override name = RequestTimeoutError.NAME
+}
+
+/** The host sent something that does not match the contract's schemas. */
+export class ProtocolError extends Error {
+  static readonly NAME = 'ProtocolError'
+  override name = ProtocolError.NAME
+}

@@ -1,0 +1,141 @@
+// The dashboard's state (zustand, vanilla so tests need no React): the connection, the latest
+// VaultStatus snapshot, recent events, and the pause/resume actions with their pending and
+// error state. The host client is injected; main.tsx passes the real one, tests a fake.
+import { createStore, type StoreApi } from 'zustand/vanilla'
+import type { HostEvent, VaultEvent, VaultStatus } from '../../contract/host-api.ts'
+import type { ConnectionState, HostClient, TransportKind } from './host-client.ts'
+import { HostUnavailableError } from './host/errors.ts'
+import { MAX_RECENT_EVENTS, mergeEvents } from './store/recent-events.ts'
+
+export type VaultAction = 'pause' | 'resume'
+
+export type DashboardData = {
+  transport: TransportKind
+  connection: ConnectionState
+  /** The latest snapshot; null until the host first answers. Kept (stale) while reconnecting. */
+  status: VaultStatus | null
+  /** Newest first, at most `eventLimit`. */
+  events: VaultEvent[]
+  pendingAction: VaultAction | null
+  actionError: string | null
+  /** The host answered getStatus with an error. */
+  hostError: string | null
+  /** The latest message from the host that broke the contract (it was dropped). */
+  protocolError: string | null
+}
+
+export type DashboardActions = {
+  start(): void
+  stop(): void
+  refresh(): Promise<void>
+  pause(): Promise<void>
+  resume(): Promise<void>
+  retryNow(): void
+  dismissActionError(): void
+  dismissProtocolError(): void
+}
+
+export type DashboardState = DashboardData & DashboardActions
+export type DashboardStore = StoreApi<DashboardState>
+
+export type DashboardStoreOptions = { client: HostClient, eventLimit?: number }
+
+/** Newest snapshot wins: a slow getStatus reply must not overwrite a later pushed status. */
+export function acceptStatus (current: VaultStatus | null, incoming: VaultStatus): VaultStatus {
+  if (current === null || incoming.updatedAt >= current.updatedAt) return incoming
+  return current
+}
+
+export function describeError (err: unknown): string {
+  if (err instanceof Error && err.message !== '') return err.message
+  return String(err)
+}
+
+export function initialDashboardData (transport: TransportKind): DashboardData {
+  return {
+    transport,
+    connection: { phase: 'connecting' },
+    status: null,
+    events: [],
+    pendingAction: null,
+    actionError: null,
+    hostError: null,
+    protocolError: null
+  }
+}
+
+export function createDashboardStore ({ client, eventLimit = MAX_RECENT_EVENTS }: DashboardStoreOptions): DashboardStore {
+  // After a reconnect the host may have restarted with a different clock: the first snapshot on
+  // a fresh connection is taken as it is, later ones only if they are not older.
+  let freshConnection = true
+
+  return createStore<DashboardState>()((set, get) => {
+    function takeStatus (status: VaultStatus): void {
+      set((state) => ({
+        status: freshConnection ? status : acceptStatus(state.status, status),
+        events: mergeEvents(state.events, status.recentEvents, eventLimit),
+        hostError: null
+      }))
+      freshConnection = false
+    }
+
+    function onEvent (event: HostEvent): void {
+      switch (event.type) {
+        case 'status':
+          takeStatus(event.status)
+          return
+        case 'event':
+          set((state) => ({ events: mergeEvents(state.events, [event.event], eventLimit) }))
+          return
+        default: {
+          const unreachable: never = event
+          throw new TypeError(`unknown host event ${String(unreachable)}`)
+        }
+      }
+    }
+
+    async function runAction (action: VaultAction): Promise<void> {
+      if (get().pendingAction !== null) return
+      set({ pendingAction: action, actionError: null })
+      try {
+        takeStatus(await client[action]({}))
+      } catch (err) {
+        set({ actionError: describeError(err) })
+      } finally {
+        set({ pendingAction: null })
+      }
+    }
+
+    return {
+      ...initialDashboardData(client.transport),
+      start () {
+        client.connect({
+          onEvent,
+          onConnection (connection) {
+            set({ connection })
+            if (connection.phase === 'open') {
+              freshConnection = true
+              void get().refresh()
+            }
+          },
+          onProtocolError (message) { set({ protocolError: message }) }
+        })
+      },
+      stop () { client.close() },
+      async refresh () {
+        try {
+          takeStatus(await client.getStatus({}))
+        } catch (err) {
+          // A lost connection is already shown by the connection state; this is for the host's own errors.
+          if (err instanceof Error && err.name === HostUnavailableError.NAME) return
+          set({ hostError: describeError(err) })
+        }
+      },
+      pause: () => runAction('pause'),
+      resume: () => runAction('resume'),
+      retryNow () { client.reconnectNow() },
+      dismissActionError () { set({ actionError: null }) },
+      dismissProtocolError () { set({ protocolError: null }) }
+    }
+  })
+}

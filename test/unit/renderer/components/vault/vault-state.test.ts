@@ -1,0 +1,31 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { VaultStateSchema } from '../../../../../contract/host-api.ts'
+import { describeState, offeredAction } from '../../../../../renderer/src/components/vault/vault-state.ts'
+
+test('every vault state has a label and a tone', () => {
+  for (const state of VaultStateSchema.options) {
+    const info = describeState(state)
+    assert.ok(info.label.length > 0)
+    assert.ok(info.description.length > 0)
+  }
+  assert.equal(describeState('active').tone, 'good')
+  assert.equal(describeState('failed').tone, 'bad')
+  assert.equal(describeState('paused').tone, 'warn')
+})
+
+test('a running vault offers pause, a paused or stopped one offers resume', () => {
+  assert.deepEqual(offeredAction('active'), { action: 'pause', enabled: true, hint: null })
+  assert.deepEqual(offeredAction('paused'), { action: 'resume', enabled: true, hint: null })
+  assert.equal(offeredAction('failed').action, 'resume')
+  assert.equal(offeredAction('stopped').action, 'resume')
+})
+
+test('pause waits while the engine is starting or restarting', () => {
+  for (const state of ['starting', 'restarting'] as const) {
+    const offer = offeredAction(state)
+    assert.equal(offer.action, 'pause')
+    assert.equal(offer.enabled, false)
+    assert.ok(offer.hint)
+  }
+})

@@ -1,0 +1,177 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { RemoteError, type VaultStatus } from '../../../contract/host-api.ts'
+import type { HostClient, HostClientListener } from '../../../renderer/src/host-client.ts'
+import { HostUnavailableError } from '../../../renderer/src/host/errors.ts'
+import { acceptStatus, createDashboardStore } from '../../../renderer/src/store.ts'
+import { flushPromises } from './helpers/manual-timers.ts'
+import { sampleStatus } from './helpers/status-fixture.ts'
+
+type Deferred = { resolve(value: VaultStatus): void, reject(error: Error): void }
+
+/** A host client whose replies the test settles by hand, so in-flight states can be observed. */
+function fakeClient () {
+  let listener: HostClientListener | null = null
+  const calls: string[] = []
+  const waiting: Deferred[] = []
+  const call = (verb: string) => () => {
+    calls.push(verb)
+    return new Promise<VaultStatus>((resolve, reject) => { waiting.push({ resolve, reject }) })
+  }
+  const client: HostClient = {
+    transport: 'socket',
+    connect (next) { listener = next },
+    reconnectNow () { calls.push('reconnectNow') },
+    close () { calls.push('close') },
+    getStatus: call('getStatus'),
+    pause: call('pause'),
+    resume: call('resume')
+  }
+  const host = (): HostClientListener => {
+    assert.ok(listener, 'the store has not connected')
+    return listener
+  }
+  const settle = (): Deferred => {
+    const next = waiting.shift()
+    assert.ok(next, 'no request is waiting')
+    return next
+  }
+  return { client, calls, host, settle }
+}
+
+function started () {
+  const fake = fakeClient()
+  const store = createDashboardStore({ client: fake.client, eventLimit: 5 })
+  store.getState().start()
+  return { ...fake, store }
+}
+
+/** A started store whose connection is open and whose first status has arrived. */
+async function connected (status = sampleStatus()) {
+  const s = started()
+  s.host().onConnection({ phase: 'open' })
+  s.settle().resolve(status)
+  await flushPromises()
+  return s
+}
+
+test('before anything arrives the store is connecting and has no status', () => {
+  const { store } = started()
+  const state = store.getState()
+  assert.deepEqual(state.connection, { phase: 'connecting' })
+  assert.equal(state.status, null)
+  assert.deepEqual(state.events, [])
+  assert.equal(state.transport, 'socket')
+})
+
+test('an open connection fetches the status and seeds the events from it', async () => {
+  const status = sampleStatus()
+  const { store, calls } = await connected(status)
+  assert.deepEqual(calls, ['getStatus'])
+  assert.deepEqual(store.getState().connection, { phase: 'open' })
+  assert.deepEqual(store.getState().status, status)
+  assert.deepEqual(store.getState().events, status.recentEvents)
+})
+
+test('a pushed status replaces the snapshot, but an older one does not', async () => {
+  const { store, host } = await connected(sampleStatus({ updatedAt: 1000 }))
+  host().onEvent({ type: 'status', status: sampleStatus({ updatedAt: 2000, peers: 3 }) })
+  assert.equal(store.getState().status?.peers, 3)
+  host().onEvent({ type: 'status', status: sampleStatus({ updatedAt: 1500, peers: 99 }) })
+  assert.equal(store.getState().status?.peers, 3)
+})
+
+test('after a reconnect the first status is taken even if its clock is behind', async () => {
+  const { store, host, settle } = await connected(sampleStatus({ updatedAt: 5000 }))
+  host().onConnection({ phase: 'reconnecting', attempt: 1, retryAt: 10, reason: 'gone' })
+  assert.equal(store.getState().status?.updatedAt, 5000, 'the last snapshot stays on screen while reconnecting')
+  host().onConnection({ phase: 'open' })
+  host().onEvent({ type: 'status', status: sampleStatus({ updatedAt: 100, age: 13 }) })
+  assert.equal(store.getState().status?.age, 13)
+  settle().resolve(sampleStatus({ updatedAt: 50, age: 99 })) // the slower getStatus reply
+  await flushPromises()
+  assert.equal(store.getState().status?.age, 13)
+})
+
+test('pushed vault events join the list, newest first, bounded', async () => {
+  const { store, host } = await connected(sampleStatus({ recentEvents: [] }))
+  for (let at = 1; at <= 7; at++) host().onEvent({ type: 'event', event: { at, kind: 'tick', message: `t${at}` } })
+  assert.deepEqual(store.getState().events.map((e) => e.at), [7, 6, 5, 4, 3])
+})
+
+test('pause is pending until the host answers, then shows the returned status', async () => {
+  const { store, calls, settle } = await connected()
+  const done = store.getState().pause()
+  assert.equal(store.getState().pendingAction, 'pause')
+  void store.getState().pause() // a second click while pending
+  void store.getState().resume()
+  assert.deepEqual(calls, ['getStatus', 'pause'], 'no second request while one is pending')
+  settle().resolve(sampleStatus({ state: 'paused', updatedAt: 2_000_000_000_000 }))
+  await done
+  assert.equal(store.getState().pendingAction, null)
+  assert.equal(store.getState().status?.state, 'paused')
+  assert.equal(store.getState().actionError, null)
+})
+
+test('a failed resume shows the host message and can be dismissed; a retry clears it', async () => {
+  const { store, settle } = await connected(sampleStatus({ state: 'paused' }))
+  const done = store.getState().resume()
+  settle().reject(new RemoteError({ name: 'SelfCheckFailedError', message: 'self-check failed: disk not writable' }))
+  await done
+  assert.equal(store.getState().actionError, 'self-check failed: disk not writable')
+  assert.equal(store.getState().pendingAction, null)
+  assert.equal(store.getState().status?.state, 'paused')
+  store.getState().dismissActionError()
+  assert.equal(store.getState().actionError, null)
+
+  const failedAgain = store.getState().resume()
+  settle().reject(new Error('again'))
+  await failedAgain
+  const retry = store.getState().resume()
+  assert.equal(store.getState().actionError, null, 'a new attempt clears the old error')
+  settle().resolve(sampleStatus({ state: 'active', updatedAt: 2_000_000_000_000 }))
+  await retry
+})
+
+test('a host error on getStatus is shown, and cleared by the next status', async () => {
+  const { store, host, settle } = started()
+  host().onConnection({ phase: 'open' })
+  settle().reject(new RemoteError({ name: 'EngineUnavailableError', message: 'engine RPC timed out' }))
+  await flushPromises()
+  assert.equal(store.getState().hostError, 'engine RPC timed out')
+  host().onEvent({ type: 'status', status: sampleStatus() })
+  assert.equal(store.getState().hostError, null)
+})
+
+test('a lost connection during getStatus is left to the connection state, not shown as a host error', async () => {
+  const { store, host, settle } = started()
+  host().onConnection({ phase: 'open' })
+  settle().reject(new HostUnavailableError('The connection to the host was lost.'))
+  await flushPromises()
+  assert.equal(store.getState().hostError, null)
+})
+
+test('protocol errors are kept until dismissed; retry and stop reach the client', () => {
+  const { store, host, calls } = started()
+  host().onProtocolError('bad frame')
+  assert.equal(store.getState().protocolError, 'bad frame')
+  store.getState().dismissProtocolError()
+  assert.equal(store.getState().protocolError, null)
+  store.getState().retryNow()
+  store.getState().stop()
+  assert.deepEqual(calls, ['reconnectNow', 'close'])
+})
+
+test('a blocked connection is mirrored into the state', () => {
+  const { store, host } = started()
+  host().onConnection({ phase: 'blocked', problem: 'bad-token' })
+  assert.deepEqual(store.getState().connection, { phase: 'blocked', problem: 'bad-token' })
+})
+
+test('acceptStatus keeps the newer of two snapshots', () => {
+  const older = sampleStatus({ updatedAt: 1 })
+  const newer = sampleStatus({ updatedAt: 2 })
+  assert.equal(acceptStatus(null, older), older)
+  assert.equal(acceptStatus(older, newer), newer)
+  assert.equal(acceptStatus(newer, older), newer)
+})
