@@ -1,0 +1,79 @@
+// End to end, as a new user: `vault start --headless` on a fresh data dir starts the embedded
+// local network and the live vault; Chromium opens the printed URL and sees a live vault.
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from './browser.ts'
+
+const cli = fileURLToPath(new URL('../../node-core/cli/vault.ts', import.meta.url))
+const screenshotDir = fileURLToPath(new URL('../../test-results/', import.meta.url))
+
+describe('headless dashboard', () => {
+  let dir: string
+  let vault: ChildProcess
+  let url: string
+  let browser: Browser
+  let page: Page
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vault-e2e-'))
+    vault = spawn(process.execPath, [cli, 'start', '--headless', '--data-dir', dir, '--client-rate', '4'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    url = await new Promise<string>((resolve, reject) => {
+      const lines = createInterface({ input: vault.stdout ?? process.stdin })
+      lines.on('line', line => {
+        const match = /^Dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/.exec(line)
+        if (match?.[1] !== undefined) resolve(match[1])
+      })
+      vault.once('exit', code => { reject(new Error(`vault start exited with ${code} before printing its URL`)) })
+    })
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  })
+
+  after(async () => {
+    await browser.close()
+    const exited = new Promise(resolve => vault.once('exit', resolve))
+    vault.kill('SIGINT')
+    await exited
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('shows a live vault of age 5 with peers', async () => {
+    await page.goto(url)
+    const state = page.getByTestId('vault-state')
+    await state.and(page.locator('[data-state="active"]')).waitFor({ timeout: 60_000 })
+    assert.equal((await page.getByTestId('vault-age').textContent())?.trim(), '5')
+    await page.locator('[data-testid="vault-peers"]:not([data-value="0"])').waitFor({ timeout: 30_000 })
+    const peers = Number(await page.getByTestId('vault-peers').getAttribute('data-value'))
+    assert.ok(peers > 0, `peers = ${peers}`)
+    assert.match(await page.getByTestId('vault-name').getAttribute('title') ?? '', /^12D3KooW/)
+    assert.match(await page.getByTestId('engine-version').textContent() ?? '', /0\.1\.0/)
+    await page.getByTestId('notices').getByText('Running on an embedded local network').waitFor()
+    await mkdir(screenshotDir, { recursive: true })
+    await page.screenshot({ path: join(screenshotDir, 'dashboard.png') })
+  })
+
+  it('pauses and resumes the vault from the dashboard', async () => {
+    await page.getByTestId('pause-button').click()
+    await page.locator('[data-testid="vault-state"][data-state="paused"]').waitFor()
+    await page.getByTestId('notices').getByText('Paused by you').waitFor()
+    await page.getByTestId('resume-button').click()
+    await page.locator('[data-testid="vault-state"][data-state="active"]').waitFor()
+  })
+
+  it('refuses the dashboard to a browser without the token', async () => {
+    const stranger = await browser.newContext()
+    try {
+      const response = await (await stranger.newPage()).goto(url.replace(/\?token=.*$/, ''))
+      assert.equal(response?.status(), 401)
+    } finally {
+      await stranger.close()
+    }
+  })
+})
