@@ -1,6 +1,12 @@
 // HostApi over the Electron preload bridge. The preload already checks what main sends, but
 // the renderer checks again: every value from the other side of a boundary is parsed here.
-import { HostEventSchema, hostApiSpec, type HostVerb, type VerbParams, type VerbResult } from '../../../contract/host-api.ts'
+// The bridge never throws (contextBridge would drop an error's name); it resolves with the
+// contract's Result, which is unwrapped here so a host error becomes a RemoteError created in
+// this world, keeping the host's name.
+import {
+  HostEventSchema, RemoteError, unwrapReply,
+  type HostVerb, type VerbParams, type VerbResult
+} from '../../../contract/host-api.ts'
 import type { HostClient, HostClientListener } from './client-types.ts'
 import { ProtocolError } from './errors.ts'
 import type { VaultBridge } from './vault-bridge.ts'
@@ -10,10 +16,14 @@ export function createBridgeClient (bridge: VaultBridge): HostClient {
   let listener: HostClientListener | null = null
 
   async function request<V extends HostVerb> (verb: V, params: VerbParams<V>): Promise<VerbResult<V>> {
-    const value: unknown = await bridge[verb](params)
-    const parsed = hostApiSpec[verb].result.safeParse(value)
-    if (!parsed.success) throw new ProtocolError(`The host's answer to ${verb} does not match the contract.`)
-    return parsed.data as VerbResult<V>
+    const reply: unknown = await bridge[verb](params)
+    try {
+      return unwrapReply(verb, reply)
+    } catch (err) {
+      // unwrapReply throws RemoteError for the host's own errors: pass those on as they are.
+      if (err instanceof RemoteError) throw err
+      throw new ProtocolError(`The host's answer to ${verb} does not match the contract.`)
+    }
   }
 
   return {

@@ -1,13 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { HostEvent } from '../../../../contract/host-api.ts'
+import { RemoteError, type HostEvent } from '../../../../contract/host-api.ts'
 import { createBridgeClient } from '../../../../renderer/src/host/bridge-client.ts'
 import type { ConnectionState } from '../../../../renderer/src/host/client-types.ts'
 import { ProtocolError } from '../../../../renderer/src/host/errors.ts'
 import type { VaultBridge } from '../../../../renderer/src/host/vault-bridge.ts'
 import { sampleStatus } from '../helpers/status-fixture.ts'
 
-/** A preload bridge whose answers and pushes the test controls. */
+/** A preload bridge whose answers (Result values, as the real bridge resolves) and pushes the test controls. */
 function fakeBridge (answer: unknown) {
   const listeners = new Set<(event: unknown) => void>()
   const calls: string[] = []
@@ -37,9 +37,9 @@ function collect () {
   }
 }
 
-test('the bridge is open as soon as the client connects, and its verbs return parsed statuses', async () => {
+test('the bridge is open as soon as the client connects, and its verbs unwrap the Result into the status', async () => {
   const status = sampleStatus({ state: 'paused' })
-  const { bridge, calls } = fakeBridge(status)
+  const { bridge, calls } = fakeBridge({ ok: true, value: status })
   const client = createBridgeClient(bridge)
   const seen = collect()
   client.connect(seen.listener)
@@ -49,9 +49,32 @@ test('the bridge is open as soon as the client connects, and its verbs return pa
   assert.deepEqual(calls, ['pause'])
 })
 
+test('an error Result is thrown here as a RemoteError with the host error name', async () => {
+  for (const name of ['VaultPausedError', 'ForbiddenSenderError', 'InvalidReplyError', 'IpcError']) {
+    const { bridge } = fakeBridge({ ok: false, error: { name, message: 'no' } })
+    await assert.rejects(createBridgeClient(bridge).resume({}), (err: unknown) => {
+      assert.ok(err instanceof RemoteError)
+      assert.ok(err instanceof Error)
+      assert.equal(err.name, name)
+      assert.equal(err.message, 'no')
+      return true
+    })
+  }
+})
+
 test('an answer that breaks the contract rejects with ProtocolError', async () => {
-  const { bridge } = fakeBridge({ name: 42 })
-  await assert.rejects(createBridgeClient(bridge).getStatus({}), (err: unknown) => err instanceof ProtocolError)
+  const answers = [
+    undefined, null, sampleStatus(), { name: 42 }, { ok: true }, { ok: true, value: { name: 42 } },
+    { ok: false }, { ok: false, error: { name: 'VaultPausedError' } }
+  ]
+  for (const answer of answers) {
+    const { bridge } = fakeBridge(answer)
+    await assert.rejects(createBridgeClient(bridge).getStatus({}), (err: unknown) => {
+      assert.ok(err instanceof ProtocolError, JSON.stringify(answer) ?? 'undefined')
+      assert.equal(err.name, ProtocolError.NAME)
+      return true
+    })
+  }
 })
 
 test('pushed events are parsed; bad ones are reported, not forwarded', () => {
