@@ -53,6 +53,7 @@ export async function grindKeys (count: number, options: GrindOptions): Promise<
   let attempts = 0
 
   const onAbort = (): void => { Atomics.store(flags, STOP, 1) }
+  if (options.signal?.aborted === true) onAbort()
   options.signal?.addEventListener('abort', onAbort, { once: true })
   const workers = Array.from({ length: workerCount }, () => new Worker(workerUrl, {
     workerData: { prefix: options.prefix, age: options.age, count, shared }
