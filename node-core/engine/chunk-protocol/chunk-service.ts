@@ -3,17 +3,19 @@
 // a clear error and loses local trust; the vault goes on serving everyone else.
 import type { AbortOptions, Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import type { LengthPrefixedStream } from '@libp2p/utils'
 import { TypedEventEmitter } from 'main-event'
 import { CHUNK_PROTOCOL } from '../version.ts'
 import { chunkAddress, ChunkMismatchError, ChunkTooLargeError, MAX_CHUNK_BYTES } from '../store/chunk-address.ts'
 import { CorruptChunkError, StoreFullError, type ChunkStore } from '../store/chunk-store.ts'
 import type { LocalTrust, TrustOffence } from '../network/local-trust.ts'
+import { frameStream } from './frame-stream.ts'
 import { decodeReply, decodeRequest, encodeFrame, MalformedFrameError, type ChunkReply, type ChunkRequest } from './frames.ts'
 
 export interface ChunkServiceInit {
   /** How long one exchange may take before the stream is aborted. */
   requestTimeoutMs?: number
+  idleStreamTimeoutMs?: number
   maxInboundStreams?: number
   maxOutboundStreams?: number
 }
@@ -45,6 +47,8 @@ export class RemoteChunkError extends Error {
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+/** How long a served stream may sit idle between requests before it is closed. */
+export const DEFAULT_IDLE_STREAM_TIMEOUT_MS = 60_000
 
 /** Which offence a failed exchange was, or undefined when it was nobody's misbehaviour. */
 export function classifyViolation (err: unknown): TrustOffence | undefined {
@@ -69,6 +73,8 @@ export function classifyViolation (err: unknown): TrustOffence | undefined {
 export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
   private readonly components: ChunkServiceComponents
   private readonly requestTimeoutMs: number
+  private readonly idleStreamTimeoutMs: number
+  private readonly idleStreams = new Map<string, PooledStream[]>()
   private readonly maxInboundStreams: number
   private readonly maxOutboundStreams: number
 
@@ -76,6 +82,7 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
     super()
     this.components = components
     this.requestTimeoutMs = init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    this.idleStreamTimeoutMs = init.idleStreamTimeoutMs ?? DEFAULT_IDLE_STREAM_TIMEOUT_MS
     this.maxInboundStreams = init.maxInboundStreams ?? 64
     this.maxOutboundStreams = init.maxOutboundStreams ?? 64
   }
@@ -89,6 +96,10 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
 
   async stop (): Promise<void> {
     await this.components.libp2p.unhandle(CHUNK_PROTOCOL)
+    for (const idle of this.idleStreams.values()) {
+      for (const pooled of idle) pooled.stream.abort(new Error('chunk service stopped'))
+    }
+    this.idleStreams.clear()
   }
 
   private async serve (stream: Stream, connection: Connection): Promise<void> {
@@ -98,25 +109,44 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
       stream.abort(new Error(`peer ${peer} is ignored for low local trust`))
       return
     }
-    const lp = lpStream(stream, { maxDataLength: MAX_CHUNK_BYTES })
-    const options = { signal: AbortSignal.timeout(this.requestTimeoutMs) }
-    try {
-      const request = decodeRequest((await lp.read(options)).subarray())
-      await this.answer(lp, request, options)
-      await stream.close(options)
-      trust.reward(peer)
-      this.dispatchEvent(new CustomEvent('request:served', { detail: { peer, op: request.op, address: request.address } }))
-    } catch (err) {
-      const error = err instanceof Error ? err : new Error(String(err))
-      const offence = classifyViolation(error)
-      if (offence !== undefined) {
-        trust.penalize(peer, offence, error.message)
-        this.dispatchEvent(new CustomEvent('request:rejected', { detail: { peer, offence, error } }))
-        // Tell the peer why before resetting the stream; it may already be gone.
-        await lp.write(encodeFrame({ ok: false, error: { name: error.name, message: error.message.slice(0, 1000) } }), options).catch(() => {})
+    // One stream carries request after request until the peer closes it (or idles out), so a
+    // busy peer pays for protocol negotiation and flow-control warm-up once, not per chunk.
+    const lp = frameStream(stream)
+    while (true) {
+      let options: AbortOptions = { signal: AbortSignal.timeout(this.idleStreamTimeoutMs) }
+      try {
+        let header: Uint8Array
+        try {
+          header = (await lp.read(options)).subarray()
+        } catch (err) {
+          if (isCleanEndBetweenFrames(err) || isTimeout(err)) {
+            await stream.close().catch(() => {})
+            return
+          }
+          throw err
+        }
+        options = { signal: AbortSignal.timeout(this.requestTimeoutMs) }
+        const request = decodeRequest(header)
+        await this.answer(lp, request, options)
+        trust.reward(peer)
+        this.dispatchEvent(new CustomEvent('request:served', { detail: { peer, op: request.op, address: request.address } }))
+      } catch (err) {
+        await this.rejectPeer(stream, lp, peer, err instanceof Error ? err : new Error(String(err)), options)
+        return
       }
-      stream.abort(error)
     }
+  }
+
+  /** A protocol violation: lower the peer's trust, tell it why, and reset the stream. */
+  private async rejectPeer (stream: Stream, lp: LengthPrefixedStream, peer: string, error: Error, options: AbortOptions): Promise<void> {
+    const offence = classifyViolation(error)
+    if (offence !== undefined) {
+      this.components.trust.penalize(peer, offence, error.message)
+      this.dispatchEvent(new CustomEvent('request:rejected', { detail: { peer, offence, error } }))
+      // Tell the peer why before resetting the stream; it may already be gone.
+      await lp.write(encodeFrame({ ok: false, error: { name: error.name, message: error.message.slice(0, 1000) } }), options).catch(() => {})
+    }
+    stream.abort(error)
   }
 
   private async answer (lp: LengthPrefixedStream, request: ChunkRequest, options: AbortOptions): Promise<void> {
@@ -188,13 +218,34 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
   private async exchange (peer: PeerId | Multiaddr, request: ChunkRequest, body: Uint8Array | undefined, options: AbortOptions): Promise<{ reply: ChunkReply, data?: Uint8Array }> {
     const signal = AbortSignal.any([AbortSignal.timeout(this.requestTimeoutMs), ...(options.signal === undefined ? [] : [options.signal])])
     const connection = await this.components.libp2p.dial(peer, { signal })
-    const remote = connection.remotePeer.toString()
+    const pooled = this.takeIdleStream(connection)
+    if (pooled !== undefined) {
+      try {
+        return await this.exchangeOn(pooled, request, body, signal)
+      } catch (err) {
+        // The peer closed the idle stream meanwhile: not misbehaviour; retry on a fresh one.
+        if (!(err instanceof StaleStreamError)) throw err
+      }
+    }
     const stream = await connection.newStream(CHUNK_PROTOCOL, { signal })
-    const lp = lpStream(stream, { maxDataLength: MAX_CHUNK_BYTES })
+    return await this.exchangeOn({ stream, lp: frameStream(stream), connection, reused: false }, request, body, signal)
+  }
+
+  private async exchangeOn (pooled: PooledStream, request: ChunkRequest, body: Uint8Array | undefined, signal: AbortSignal): Promise<{ reply: ChunkReply, data?: Uint8Array }> {
+    const { stream, lp, connection } = pooled
+    const remote = connection.remotePeer.toString()
     try {
       await lp.writeV(body === undefined ? [encodeFrame(request)] : [encodeFrame(request), body], { signal })
-      const reply = decodeReply((await lp.read({ signal })).subarray())
+      let header: Uint8Array
+      try {
+        header = (await lp.read({ signal })).subarray()
+      } catch (err) {
+        if (pooled.reused && isCleanEndBetweenFrames(err)) throw new StaleStreamError('the pooled stream was closed by the peer')
+        throw err
+      }
+      const reply = decodeReply(header)
       if (!reply.ok) throw new RemoteChunkError(reply.error.name, `peer answered ${reply.error.name}: ${reply.error.message}`)
+      if (reply.op !== request.op) throw new MalformedFrameError(`peer answered a ${request.op} with a reply for ${reply.op}`)
       let data: Uint8Array | undefined
       if (request.op === 'get' && 'size' in reply) {
         data = (await lp.read({ signal })).subarray()
@@ -202,8 +253,8 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
         const actual = chunkAddress(data)
         if (actual !== request.address) throw new ChunkMismatchError(`peer served bytes hashing to ${actual} for chunk ${request.address}`)
       }
-      await stream.close({ signal })
       this.components.trust.reward(remote)
+      this.releaseStream({ ...pooled, reused: true })
       return data === undefined ? { reply } : { reply, data }
     } catch (err) {
       const offence = classifyViolation(err)
@@ -214,6 +265,56 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
       throw err
     }
   }
+
+  private takeIdleStream (connection: Connection): PooledStream | undefined {
+    const idle = this.idleStreams.get(connection.remotePeer.toString()) ?? []
+    while (idle.length > 0) {
+      const pooled = idle.pop()
+      if (pooled !== undefined && pooled.connection === connection && isUsable(pooled.stream)) return pooled
+      pooled?.stream.abort(new Error('stale pooled stream'))
+    }
+    return undefined
+  }
+
+  private releaseStream (pooled: PooledStream): void {
+    const remote = pooled.connection.remotePeer.toString()
+    const idle = this.idleStreams.get(remote) ?? []
+    if (idle.length >= MAX_IDLE_STREAMS_PER_PEER || !isUsable(pooled.stream)) {
+      void pooled.stream.close().catch(() => {})
+      return
+    }
+    idle.push(pooled)
+    this.idleStreams.set(remote, idle)
+  }
+}
+
+interface PooledStream {
+  stream: Stream
+  /** The stream's one reader: it may hold bytes read ahead, so it goes with the stream. */
+  lp: LengthPrefixedStream
+  connection: Connection
+  reused: boolean
+}
+
+const MAX_IDLE_STREAMS_PER_PEER = 8
+
+function isUsable (stream: Stream): boolean {
+  return stream.status === 'open' && stream.writeStatus === 'writable' && stream.readStatus === 'readable'
+}
+
+/** The stream ended cleanly where a new frame would have started (the peer is done with it). */
+function isCleanEndBetweenFrames (err: unknown): boolean {
+  // lpStream reports an end at a frame boundary as EOF after reading 0 of the 1 length byte it wanted.
+  return err instanceof Error && err.name === 'UnexpectedEOFError' && / 0\/1 bytes$/.test(err.message)
+}
+
+function isTimeout (err: unknown): boolean {
+  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
+}
+
+class StaleStreamError extends Error {
+  static readonly NAME = 'StaleStreamError'
+  override name = StaleStreamError.NAME
 }
 
 function errorReply (err: Error): ChunkReply {

@@ -3,6 +3,7 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { z } from 'zod'
+import { syncDirectory } from '../store/sync-directory.ts'
 import { publicKeyFromSeed } from './ed25519-raw.ts'
 import { grindKey } from './grind.ts'
 import { ageOfName } from './name.ts'
@@ -64,6 +65,7 @@ export async function writeIdentity (dataDir: string, identity: VaultIdentity): 
     await file.close()
   }
   await rename(temp, path)
+  await syncDirectory(dirname(path))
 }
 
 /** Loads the vault's identity, or grinds a new one of age 5 on first start. */

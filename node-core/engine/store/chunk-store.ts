@@ -9,6 +9,7 @@ import { TypedEventEmitter } from 'main-event'
 import {
   assertChunkAddress, assertChunkBytes, chunkAddress, CHUNK_ADDRESS_PATTERN, ChunkMismatchError, MAX_CHUNK_BYTES
 } from './chunk-address.ts'
+import { syncDirectory } from './sync-directory.ts'
 
 export interface ChunkStoreInit {
   /** The store's own directory (created if missing). */
@@ -194,7 +195,8 @@ export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
     if (!this.index.has(address)) return undefined
     let bytes: Uint8Array
     try {
-      bytes = await readFile(this.chunkPath(address))
+      const file = await readFile(this.chunkPath(address))
+      bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
       this.forget(address)
@@ -209,6 +211,8 @@ export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
   }
 
   private async quarantine (address: string, reason: string): Promise<void> {
+    // Concurrent readers of one corrupt chunk: only the first moves it (forget runs before any await).
+    if (!this.index.has(address)) return
     this.forget(address)
     await rename(this.chunkPath(address), join(this.quarantineDir, `${address}.${Date.now()}`)).catch(async () => {
       await rm(this.chunkPath(address), { force: true })
@@ -230,16 +234,5 @@ export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
 
   private emit<K extends keyof ChunkStoreEvents> (type: K, detail: ChunkStoreEvents[K]['detail']): void {
     this.dispatchEvent(new CustomEvent(type, { detail }))
-  }
-}
-
-/** fsync a directory so a rename in it survives a power cut. Not supported on Windows. */
-async function syncDirectory (dir: string): Promise<void> {
-  if (process.platform === 'win32') return
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
   }
 }
