@@ -18,6 +18,11 @@ import { CHUNK_PROTOCOL, ENGINE_VERSION, KAD_PROTOCOL } from './version.ts'
 export const DEFAULT_CAPACITY_BYTES = 10 * 1024 ** 3
 /** DESIGN §2: each chunk is held by the 4 closest vaults. */
 export const DEFAULT_COPIES = 4
+/** Connections a vault seeks beyond its bootstrap peer. */
+export const DEFAULT_TARGET_PEERS = 8
+const NEIGHBOUR_LOOKUP_TIMEOUT_MS = 10_000
+const NEIGHBOUR_FIRST_CHECK_MS = 1000
+const NEIGHBOUR_CHECK_MAX_MS = 60_000
 
 export interface VaultInit {
   dataDir: string
@@ -66,6 +71,9 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   readonly placement: Placement
   private readonly bootstrap: string[]
   private readonly copies: number
+  private readonly targetPeers = DEFAULT_TARGET_PEERS
+  private lookingForNeighbours = false
+  private neighbourTimer: NodeJS.Timeout | undefined
   private paused = false
   private started = false
   private readonly stopController = new AbortController()
@@ -101,12 +109,14 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     await this.libp2p.start()
     await this.chunks.start()
     this.started = true
+    this.scheduleNeighbourCheck(NEIGHBOUR_FIRST_CHECK_MS)
     this.activity('vault:started', `vault ${this.peerId.toString()} of age ${this.age} listening on ${this.multiaddrs().join(', ')}`)
     void this.joinBootstrap()
   }
 
   async stop (): Promise<void> {
     this.stopController.abort()
+    clearTimeout(this.neighbourTimer)
     if (!this.started) return
     this.started = false
     await this.chunks.stop()
@@ -191,6 +201,40 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
           await new Promise(resolve => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)))
         }
       }
+    }
+  }
+
+  /**
+   * One bootstrap connection is a single point of failure: while below its target, a vault looks
+   * up the vaults closest to its own name and connects to them, as a Kademlia node fills its
+   * neighbourhood. It looks again soon while its routing table is still filling, then seldom.
+   */
+  private scheduleNeighbourCheck (delayMs: number): void {
+    clearTimeout(this.neighbourTimer)
+    this.neighbourTimer = setTimeout(() => {
+      void this.connectToNeighbours().then(() => {
+        if (!this.started) return
+        const short = this.libp2p.getPeers().length < this.targetPeers
+        this.scheduleNeighbourCheck(short ? Math.min(NEIGHBOUR_CHECK_MAX_MS, delayMs * 2) : NEIGHBOUR_CHECK_MAX_MS)
+      })
+    }, delayMs)
+    this.neighbourTimer.unref()
+  }
+
+  private async connectToNeighbours (): Promise<void> {
+    if (this.lookingForNeighbours || !this.started || this.libp2p.getPeers().length >= this.targetPeers) return
+    this.lookingForNeighbours = true
+    const signal = AbortSignal.any([this.stopController.signal, AbortSignal.timeout(NEIGHBOUR_LOOKUP_TIMEOUT_MS)])
+    try {
+      for await (const peer of this.libp2p.peerRouting.getClosestPeers(this.peerId.toMultihash().bytes, { signal })) {
+        if (this.libp2p.getPeers().length >= this.targetPeers) break
+        if (peer.id.equals(this.peerId) || this.trust.isIgnored(peer.id.toString())) continue
+        await this.libp2p.dial(peer.id, { signal }).catch(() => { /* an unreachable neighbour is skipped */ })
+      }
+    } catch {
+      // A lookup cut short by the timeout still connected what it found.
+    } finally {
+      this.lookingForNeighbours = false
     }
   }
 
