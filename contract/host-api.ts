@@ -3,6 +3,7 @@
 // parsed with these schemas; errors cross as values, never as thrown exceptions.
 // Pure module: no Node, no DOM, no Electron, so every environment may import it.
 import { z } from 'zod'
+import { namedError } from './named-error.ts'
 
 export const HOST_API_VERSION = 1
 
@@ -126,10 +127,7 @@ export const SocketServerMessageSchema = z.union([
 ])
 export type SocketServerMessage = z.infer<typeof SocketServerMessageSchema>
 
-export class InvalidRequestError extends Error {
-  static readonly NAME = 'InvalidRequestError'
-  override name = InvalidRequestError.NAME
-}
+export class InvalidRequestError extends namedError('InvalidRequestError') {}
 
 export function toErrorValue (err: unknown): ErrorValue {
   if (err instanceof z.ZodError) {

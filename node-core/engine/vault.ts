@@ -14,6 +14,7 @@ import { addressToBytes, chunkAddress } from './store/chunk-address.ts'
 import { ChunkStore } from './store/chunk-store.ts'
 import type { EngineStatus } from './rpc/engine-rpc.ts'
 import { CHUNK_PROTOCOL, ENGINE_VERSION, KAD_PROTOCOL } from './version.ts'
+import { namedError } from '../../contract/named-error.ts'
 
 export const DEFAULT_CAPACITY_BYTES = 10 * 1024 ** 3
 /** DESIGN §2: each chunk is held by the 4 closest vaults. */
@@ -52,15 +53,9 @@ export interface StoredChunk {
   holders: string[]
 }
 
-export class VaultNotStartedError extends Error {
-  static readonly NAME = 'VaultNotStartedError'
-  override name = VaultNotStartedError.NAME
-}
+export class VaultNotStartedError extends namedError('VaultNotStartedError') {}
 
-export class NoHolderError extends Error {
-  static readonly NAME = 'NoHolderError'
-  override name = NoHolderError.NAME
-}
+export class NoHolderError extends namedError('NoHolderError') {}
 
 export class Vault extends TypedEventEmitter<VaultEvents> {
   readonly identity: VaultIdentity

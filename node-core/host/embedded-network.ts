@@ -3,6 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { z } from 'zod'
+import { namedError } from '../../contract/named-error.ts'
 
 export const TestnetReadySchema = z.object({
   type: z.literal('ready'),
@@ -12,10 +13,7 @@ export const TestnetReadySchema = z.object({
 })
 export type TestnetReady = z.infer<typeof TestnetReadySchema>
 
-export class EmbeddedNetworkError extends Error {
-  static readonly NAME = 'EmbeddedNetworkError'
-  override name = EmbeddedNetworkError.NAME
-}
+export class EmbeddedNetworkError extends namedError('EmbeddedNetworkError') {}
 
 const cliEntry = new URL(`../cli/vault${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
 

@@ -12,6 +12,7 @@ import {
 } from '../../contract/host-api.ts'
 import type { VaultHost } from './vault-host.ts'
 import { writeJsonFile } from './settings.ts'
+import { namedError } from '../../contract/named-error.ts'
 
 export const HOST_FILE = 'host.json'
 export const TOKEN_COOKIE = 'vault_token'
@@ -50,10 +51,7 @@ export interface HeadlessServer {
   close(): Promise<void>
 }
 
-export class RemoteBindError extends Error {
-  static readonly NAME = 'RemoteBindError'
-  override name = RemoteBindError.NAME
-}
+export class RemoteBindError extends namedError('RemoteBindError') {}
 
 export function isLoopback (address: string): boolean {
   return address === 'localhost' || address === '::1' || (isIP(address) === 4 && address.startsWith('127.'))

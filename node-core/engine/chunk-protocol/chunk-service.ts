@@ -11,6 +11,7 @@ import { CorruptChunkError, StoreFullError, type ChunkStore } from '../store/chu
 import type { LocalTrust, TrustOffence } from '../network/local-trust.ts'
 import { frameStream } from './frame-stream.ts'
 import { decodeReply, decodeRequest, encodeFrame, MalformedFrameError, type ChunkReply, type ChunkRequest } from './frames.ts'
+import { namedError } from '../../../contract/named-error.ts'
 
 export interface ChunkServiceInit {
   /** How long one exchange may take before the stream is aborted. */
@@ -33,10 +34,7 @@ export interface ChunkServiceEvents {
   'request:rejected': CustomEvent<{ peer: string, offence: TrustOffence, error: Error }>
 }
 
-export class VaultPausedError extends Error {
-  static readonly NAME = 'VaultPausedError'
-  override name = VaultPausedError.NAME
-}
+export class VaultPausedError extends namedError('VaultPausedError') {}
 
 /** An error the remote vault answered with, keeping its name (StoreFullError, VaultPausedError, ...). */
 export class RemoteChunkError extends Error {
@@ -312,10 +310,7 @@ function isTimeout (err: unknown): boolean {
   return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
 }
 
-class StaleStreamError extends Error {
-  static readonly NAME = 'StaleStreamError'
-  override name = StaleStreamError.NAME
-}
+class StaleStreamError extends namedError('StaleStreamError') {}
 
 function errorReply (err: Error): ChunkReply {
   return { ok: false, error: { name: err.name, message: err.message } }

@@ -4,6 +4,7 @@
 // Every header is parsed with a schema; anything else is a protocol violation.
 import { z } from 'zod'
 import { CHUNK_ADDRESS_PATTERN, MAX_CHUNK_BYTES } from '../store/chunk-address.ts'
+import { namedError } from '../../../contract/named-error.ts'
 
 /** Headers are small; a larger "header" is malformed, not a chunk. */
 export const MAX_HEADER_BYTES = 4096
@@ -25,10 +26,7 @@ export const ChunkReplySchema = z.union([
 ])
 export type ChunkReply = z.infer<typeof ChunkReplySchema>
 
-export class MalformedFrameError extends Error {
-  static readonly NAME = 'MalformedFrameError'
-  override name = MalformedFrameError.NAME
-}
+export class MalformedFrameError extends namedError('MalformedFrameError') {}
 
 export function encodeFrame (value: ChunkRequest | ChunkReply): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value))

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { z } from 'zod'
 import { assertAge, assertPrefix } from './name.ts'
+import { namedError } from '../../../contract/named-error.ts'
 
 export interface GrindOptions {
   /** Section prefix as bits, '' for any. */
@@ -21,10 +22,7 @@ export interface GroundKey {
   name: Uint8Array
 }
 
-export class GrindAbortedError extends Error {
-  static readonly NAME = 'GrindAbortedError'
-  override name = GrindAbortedError.NAME
-}
+export class GrindAbortedError extends namedError('GrindAbortedError') {}
 
 const WorkerReplySchema = z.union([
   z.object({ found: z.literal(true), seed: z.instanceof(Uint8Array), name: z.instanceof(Uint8Array) }),

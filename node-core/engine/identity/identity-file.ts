@@ -7,6 +7,7 @@ import { syncDirectory } from '../store/sync-directory.ts'
 import { publicKeyFromSeed } from './ed25519-raw.ts'
 import { grindKey } from './grind.ts'
 import { ageOfName } from './name.ts'
+import { namedError } from '../../../contract/named-error.ts'
 
 export const IDENTITY_FILE = 'identity.json'
 /** DESIGN §2: the age of a new vault. */
@@ -23,10 +24,7 @@ export interface VaultIdentity {
   age: number
 }
 
-export class IdentityFileError extends Error {
-  static readonly NAME = 'IdentityFileError'
-  override name = IdentityFileError.NAME
-}
+export class IdentityFileError extends namedError('IdentityFileError') {}
 
 export function identityFromSeed (seed: Uint8Array): VaultIdentity {
   const name = publicKeyFromSeed(seed)

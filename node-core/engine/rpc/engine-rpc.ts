@@ -2,6 +2,7 @@
 // its child process (over Node's IPC channel). Either side parses everything it receives.
 import { z } from 'zod'
 import { resultSchema, StoreStatusSchema } from '../../../contract/host-api.ts'
+import { namedError } from '../../../contract/named-error.ts'
 
 export const ENGINE_RPC_VERSION = 1
 
@@ -57,10 +58,7 @@ export const EngineMessageSchema = z.union([
 ])
 export type EngineMessage = z.infer<typeof EngineMessageSchema>
 
-export class EngineRpcError extends Error {
-  static readonly NAME = 'EngineRpcError'
-  override name = EngineRpcError.NAME
-}
+export class EngineRpcError extends namedError('EngineRpcError') {}
 
 /** Parses a message from the engine; names the version when that is what differs. */
 export function parseEngineMessage (raw: unknown): EngineMessage {

@@ -1,5 +1,6 @@
 // Chunks are content-addressed: the address is the SHA-256 of the content, as 64 hex digits.
 import { createHash } from 'node:crypto'
+import { namedError } from '../../../contract/named-error.ts'
 
 export const MAX_CHUNK_BYTES = 1024 * 1024
 export const CHUNK_ADDRESS_PATTERN = /^[0-9a-f]{64}$/
@@ -28,7 +29,4 @@ export class ChunkTooLargeError extends RangeError {
   override name = ChunkTooLargeError.NAME
 }
 
-export class ChunkMismatchError extends Error {
-  static readonly NAME = 'ChunkMismatchError'
-  override name = ChunkMismatchError.NAME
-}
+export class ChunkMismatchError extends namedError('ChunkMismatchError') {}

@@ -10,6 +10,7 @@ import {
   assertChunkAddress, assertChunkBytes, chunkAddress, CHUNK_ADDRESS_PATTERN, ChunkMismatchError, MAX_CHUNK_BYTES
 } from './chunk-address.ts'
 import { syncDirectory } from './sync-directory.ts'
+import { namedError } from '../../../contract/named-error.ts'
 
 export interface ChunkStoreInit {
   /** The store's own directory (created if missing). */
@@ -39,20 +40,11 @@ export interface PutResult {
   added: boolean
 }
 
-export class StoreFullError extends Error {
-  static readonly NAME = 'StoreFullError'
-  override name = StoreFullError.NAME
-}
+export class StoreFullError extends namedError('StoreFullError') {}
 
-export class CorruptChunkError extends Error {
-  static readonly NAME = 'CorruptChunkError'
-  override name = CorruptChunkError.NAME
-}
+export class CorruptChunkError extends namedError('CorruptChunkError') {}
 
-export class StoreNotStartedError extends Error {
-  static readonly NAME = 'StoreNotStartedError'
-  override name = StoreNotStartedError.NAME
-}
+export class StoreNotStartedError extends namedError('StoreNotStartedError') {}
 
 export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
   readonly dir: string
