@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events'
 import type { BrowserWindowConstructorOptions } from 'electron'
 import type { HostEvent, Notice, VaultStatus } from '../../../contract/host-api.ts'
+import { sampleStatus } from '../../helpers/sample-status.ts'
 import type {
   FrameLike, HeadersReceivedDetails, HeadersReceivedResponse, HostLike, HostLikeOptions,
   IpcInvokeEventLike, IpcInvokeHandler, Logger, MenuItemTemplate, NotificationOptions,
@@ -16,21 +17,16 @@ export const PRELOAD_PATH = '/opt/vault-manager/dist/electron/preload.cjs'
 export const ASSETS_PATH = '/opt/vault-manager/assets'
 
 export function makeStatus (overrides: Partial<VaultStatus> = {}): VaultStatus {
-  return {
+  return sampleStatus({
     name: '12D3KooWQmExampleVaultNameForTestsOnly7Kx2pLm9',
-    age: 12,
-    state: 'active',
-    engineVersion: '1.4.0',
     protocols: ['/vault/1.0.0'],
     peers: 9,
     store: { chunks: 10, bytes: 4096, capacityBytes: 1_000_000, full: false, quarantined: 0 },
     network: { kind: 'embedded', bootstrap: [], listenAddrs: ['/ip4/127.0.0.1/tcp/4001'] },
-    engine: { pid: 4242, restarts: 0, startedAt: 1_700_000_000_000 },
-    notices: [],
     recentEvents: [],
     updatedAt: 1_700_000_000_500,
     ...overrides
-  }
+  })
 }
 
 export function makeNotice (overrides: Partial<Notice> = {}): Notice {

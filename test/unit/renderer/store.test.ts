@@ -5,7 +5,7 @@ import type { HostClient, HostClientListener } from '../../../renderer/src/host-
 import { HostUnavailableError } from '../../../renderer/src/host/errors.ts'
 import { acceptStatus, createDashboardStore } from '../../../renderer/src/store.ts'
 import { flushPromises } from './helpers/manual-timers.ts'
-import { sampleStatus } from './helpers/status-fixture.ts'
+import { sampleStatus } from '../../helpers/sample-status.ts'
 
 type Deferred = { resolve(value: VaultStatus): void, reject(error: Error): void }
 

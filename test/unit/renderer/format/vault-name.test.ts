@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { shortenVaultName } from '../../../../renderer/src/format/vault-name.ts'
-import { SAMPLE_NAME } from '../helpers/status-fixture.ts'
+import { SAMPLE_NAME } from '../../../helpers/sample-status.ts'
 
 test('shortenVaultName keeps both ends of a PeerId around an ellipsis', () => {
   assert.equal(shortenVaultName(SAMPLE_NAME), '12D3KooWQY…CVe2Xo')

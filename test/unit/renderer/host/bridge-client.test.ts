@@ -5,7 +5,7 @@ import { createBridgeClient } from '../../../../renderer/src/host/bridge-client.
 import type { ConnectionState } from '../../../../renderer/src/host/client-types.ts'
 import { ProtocolError } from '../../../../renderer/src/host/errors.ts'
 import type { VaultBridge } from '../../../../renderer/src/host/vault-bridge.ts'
-import { sampleStatus } from '../helpers/status-fixture.ts'
+import { sampleStatus } from '../../../helpers/sample-status.ts'
 
 /** A preload bridge whose answers (Result values, as the real bridge resolves) and pushes the test controls. */
 function fakeBridge (answer: unknown) {

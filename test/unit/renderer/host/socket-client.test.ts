@@ -7,7 +7,7 @@ import {
   createSocketClient, type AuthProbeResult, type SocketClientOptions, type SocketHandlers
 } from '../../../../renderer/src/host/socket-client.ts'
 import { ManualTimers, flushPromises } from '../helpers/manual-timers.ts'
-import { sampleStatus } from '../helpers/status-fixture.ts'
+import { sampleStatus } from '../../../helpers/sample-status.ts'
 
 const URL = 'ws://127.0.0.1:4100/api/ws?token=secret'
 
