@@ -1,6 +1,6 @@
 // The local network's client: stores random chunks on the closest vaults and reads them back,
 // at a configurable rate, so a fresh install shows a vault that is really used.
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomInt } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import { ChunkService } from '../engine/chunk-protocol/chunk-service.ts'
@@ -18,7 +18,9 @@ export interface ClientSimulatorInit {
   /** Looks for vaults that joined since (a DHT walk); runs every `discoverEveryMs`. */
   discover?: () => Promise<void>
   discoverEveryMs?: number
+  /** Randomness, injectable for tests: chunk contents, and which stored chunk to read back. */
   random?: (size: number) => Uint8Array
+  pick?: (count: number) => number
 }
 
 export interface ClientStats {
@@ -107,7 +109,8 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
   }
 
   private async fetchOne (): Promise<void> {
-    const address = this.written[Math.floor(Math.random() * this.written.length)]
+    if (this.written.length === 0) return
+    const address = this.written[(this.init.pick ?? randomInt)(this.written.length)]
     if (address === undefined) return
     for (const peer of await this.vaultsFor(address, this.init.copies)) {
       try {
