@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `vault`: the command line of Vault Manager. Exit codes: 0 ok, 1 failure, 2 usage error.
+import { releaseCommand, RELEASE_USAGE } from './commands/release.ts'
 import { startCommand, START_USAGE } from './commands/start.ts'
 import { statusCommand, STATUS_USAGE } from './commands/status.ts'
 import { testnetCommand, TESTNET_USAGE } from './commands/testnet.ts'
@@ -8,12 +9,14 @@ import { CliFailure, EXIT_FAILURE, EXIT_USAGE, UsageError } from './cli-errors.t
 const USAGE = `usage:
   ${START_USAGE}
   ${TESTNET_USAGE}
-  ${STATUS_USAGE}`
+  ${STATUS_USAGE}
+  ${RELEASE_USAGE}`
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   start: startCommand,
   testnet: testnetCommand,
-  status: statusCommand
+  status: statusCommand,
+  release: releaseCommand
 }
 
 function isParseArgsError (err: unknown): err is Error {
