@@ -11,7 +11,7 @@ import {
   dispatchHostRequest, HOST_API_VERSION, SocketClientMessageSchema, type HostApi, type HostEvent, type SocketServerMessage
 } from '../../contract/host-api.ts'
 import type { VaultHost } from './vault-host.ts'
-import { writeJsonFile } from './settings.ts'
+import { writeJsonFile } from '../storage/json-file.ts'
 import { namedError } from '../../contract/named-error.ts'
 
 export const HOST_FILE = 'host.json'

@@ -1,8 +1,12 @@
 // The owner's settings, on disk next to the vault's data. A file that cannot be read is moved
 // aside (never overwritten in place) and the defaults are used, with a notice.
-import { mkdir, open, readFile, rename } from 'node:fs/promises'
+import { readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { writeJsonFile } from '../storage/json-file.ts'
+
+/** @deprecated moved to node-core/storage/json-file.ts; kept until in-flight callers move. */
+export { writeJsonFile }
 
 export const SETTINGS_FILE = 'settings.json'
 
@@ -39,20 +43,6 @@ export async function loadSettings (dataDir: string, now: () => number = Date.no
   const aside = `${path}.unreadable-${now()}`
   await rename(path, aside)
   return { settings: DEFAULT_SETTINGS, problem: `${path} could not be read and was moved to ${aside}; defaults are in use` }
-}
-
-/** Writes a JSON file atomically (temp file, fsync, rename) with owner-only permissions. */
-export async function writeJsonFile (path: string, value: unknown): Promise<void> {
-  await mkdir(join(path, '..'), { recursive: true, mode: 0o700 })
-  const temp = `${path}.tmp-${process.pid}`
-  const file = await open(temp, 'w', 0o600)
-  try {
-    await file.writeFile(JSON.stringify(value, null, 2) + '\n')
-    await file.sync()
-  } finally {
-    await file.close()
-  }
-  await rename(temp, path)
 }
 
 export async function saveSettings (dataDir: string, settings: Settings): Promise<void> {

@@ -6,7 +6,7 @@ import { canonicalize } from '@tufjs/canonical-json'
 import { z } from 'zod'
 import { namedError } from '../../contract/named-error.ts'
 import { chunkAddress } from '../engine/store/chunk-address.ts'
-import { writeJsonFile } from '../host/settings.ts'
+import { writeJsonFile } from '../storage/json-file.ts'
 import { HEX_32_BYTES, HEX_64_BYTES, KeyIdSchema, signBytes, tufKey, verifyBytes, type PublicReleaseKey, type ReleaseKey } from './keys.ts'
 
 /** Domain separation: an attestation signature can never be replayed as any other signature. */

@@ -8,7 +8,7 @@ import { Key, Signature } from '@tufjs/models'
 import { z } from 'zod'
 import { namedError } from '../../contract/named-error.ts'
 import { publicKeyFromSeed } from '../engine/identity/ed25519-raw.ts'
-import { writeJsonFile } from '../host/settings.ts'
+import { writeJsonFile } from '../storage/json-file.ts'
 
 export const HEX_32_BYTES = /^[0-9a-f]{64}$/
 export const HEX_64_BYTES = /^[0-9a-f]{128}$/

@@ -14,7 +14,7 @@ import { MetaFile, Metadata, Snapshot, TargetFile, Targets, Timestamp, type Key,
 import { z } from 'zod'
 import { namedError } from '../../contract/named-error.ts'
 import { chunkAddress } from '../engine/store/chunk-address.ts'
-import { writeJsonFile } from '../host/settings.ts'
+import { writeJsonFile } from '../storage/json-file.ts'
 import { AttestationMismatchError, type Attestation } from './attestations.ts'
 import { generateReleaseKey, keyIdOf, tufKey, tufSigner, writeKeyFile, type PublicReleaseKey, type ReleaseKey } from './keys.ts'
 import {

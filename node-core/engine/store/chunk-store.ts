@@ -9,7 +9,7 @@ import { TypedEventEmitter } from 'main-event'
 import {
   assertChunkAddress, assertChunkBytes, chunkAddress, CHUNK_ADDRESS_PATTERN, ChunkMismatchError, MAX_CHUNK_BYTES
 } from './chunk-address.ts'
-import { syncDirectory } from './sync-directory.ts'
+import { syncDirectory } from '../../storage/sync-directory.ts'
 import { namedError } from '../../../contract/named-error.ts'
 
 export interface ChunkStoreInit {

@@ -6,12 +6,11 @@
 // its record persisted before the share leaves). Two conflicting decisions would need 5 + 5 = 10
 // shares from 7 elders, so at least 3 elders signing both; with at most 2 faulty elders
 // (floor(7/3)) that never happens. Liveness: 5 honest elders decide alone, so 2 may be silent.
-import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { sha3_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex } from '@noble/curves/utils.js'
 import { namedError } from '../../../contract/named-error.ts'
-import { writeJsonFile } from '../../host/settings.ts'
+import { readJsonFile, writeJsonFile } from '../../storage/json-file.ts'
 import { MAX_INDEX } from './scalar.ts'
 import { SectionChain } from './section-chain.ts'
 import {
@@ -200,22 +199,7 @@ export class ElderVoter {
 }
 
 export async function loadVoterState (path: string): Promise<VoterState | undefined> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    throw new VoterStateError(`${path} is not valid JSON; it is left untouched, and the elder must not vote until it is restored`)
-  }
-  const parsed = VoterStateSchema.safeParse(json)
-  if (!parsed.success) throw new VoterStateError(`${path} is malformed: ${z.prettifyError(parsed.error)}`)
-  return parsed.data
+  return await readJsonFile(path, VoterStateSchema, problem => new VoterStateError(`${path} ${problem}; it is left untouched, and the elder must not vote until it is restored`))
 }
 
 export async function saveVoterState (path: string, state: VoterState): Promise<void> {
