@@ -68,7 +68,9 @@ export class PeerVersionService extends TypedEventEmitter<PeerVersionEvents> {
   private readonly noticeTimeoutMs: number
   private readonly deadline: () => number | undefined
   private readonly peers = new Map<string, PeerVersion>()
-  private readonly stopController = new AbortController()
+  /** Peers being told and disconnected: an identify push meanwhile must not charge them twice. */
+  private readonly refusing = new Set<string>()
+  private stopController = new AbortController()
   private started = false
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => { void this.identified(event.detail) }
 
@@ -85,6 +87,7 @@ export class PeerVersionService extends TypedEventEmitter<PeerVersionEvents> {
 
   async start (): Promise<void> {
     if (this.started) return
+    this.stopController = new AbortController()
     await this.components.libp2p.handle(VERSION_PROTOCOL, async (stream, connection) => {
       await this.receive(stream, connection.remotePeer)
     }, { maxInboundStreams: 4, maxOutboundStreams: 4 })
@@ -130,14 +133,24 @@ export class PeerVersionService extends TypedEventEmitter<PeerVersionEvents> {
       reason: verdict.reason
     }
     this.peers.set(peer, version)
-    if (verdict.compatibility !== 'too-old') return
-    this.components.trust.penalize(peer, this.outdatedOffence, `outdated: ${verdict.reason}`)
+    if (verdict.compatibility !== 'too-old' || this.refusing.has(peer)) return
+    this.refusing.add(peer)
+    try {
+      await this.refuse(result.peerId, verdict.reason, version)
+    } finally {
+      this.refusing.delete(peer)
+    }
+  }
+
+  private async refuse (peerId: PeerId, reason: string, version: PeerVersion): Promise<void> {
+    const peer = peerId.toString()
+    this.components.trust.penalize(peer, this.outdatedOffence, `outdated: ${reason}`)
     this.dispatchEvent(new CustomEvent('peer:outdated', { detail: { peer, version } }))
     const signal = AbortSignal.any([this.stopController.signal, AbortSignal.timeout(this.noticeTimeoutMs)])
-    await this.sendUpgradeRequired(result.peerId, { signal }).catch(() => {
+    await this.sendUpgradeRequired(peerId, { signal }).catch(() => {
       // An old vault may not even speak the version protocol; it is disconnected all the same.
     })
-    await this.components.libp2p.hangUp(result.peerId, { signal: AbortSignal.timeout(this.noticeTimeoutMs) }).catch(() => {})
+    await this.components.libp2p.hangUp(peerId, { signal: AbortSignal.timeout(this.noticeTimeoutMs) }).catch(() => {})
   }
 
   private async sendUpgradeRequired (peer: PeerId, options: AbortOptions): Promise<void> {
