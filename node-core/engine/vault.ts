@@ -3,8 +3,10 @@
 import { join } from 'node:path'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import type { PeerId } from '@libp2p/interface'
+import type { Root } from '@tufjs/models'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
+import { ReleaseGossip } from '../release/network/release-gossip.ts'
 import { ChunkService } from './chunk-protocol/chunk-service.ts'
 import { loadOrCreateIdentity, type VaultIdentity } from './identity/identity-file.ts'
 import { createVaultLibp2p, type EncryptionChoice, type VaultLibp2p } from './network/libp2p-node.ts'
@@ -13,6 +15,7 @@ import { XorPlacement, type Placement } from './network/placement.ts'
 import { addressToBytes, chunkAddress } from './store/chunk-address.ts'
 import { ChunkStore } from './store/chunk-store.ts'
 import type { EngineStatus } from './rpc/engine-rpc.ts'
+import { PeerVersionService, upgradeRequiredNotice } from './versions/peer-versions.ts'
 import { CHUNK_PROTOCOL, ENGINE_VERSION, KAD_PROTOCOL } from './version.ts'
 import { namedError } from '../../contract/named-error.ts'
 
@@ -36,6 +39,8 @@ export interface VaultInit {
   encryption?: EncryptionChoice
   copies?: number
   requestTimeoutMs?: number
+  /** The newest release root this vault trusts; without one it takes no part in release gossip. */
+  trustedReleaseRoot?: () => Root
 }
 
 export interface VaultActivity {
@@ -64,6 +69,9 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   readonly trust: LocalTrust
   readonly chunks: ChunkService
   readonly placement: Placement
+  /** Which versions peers run; peers two protocol versions behind are refused and deranked. */
+  readonly versions: PeerVersionService
+  readonly releases: ReleaseGossip | undefined
   private readonly bootstrap: string[]
   private readonly copies: number
   private readonly targetPeers = DEFAULT_TARGET_PEERS
@@ -73,7 +81,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   private started = false
   private readonly stopController = new AbortController()
 
-  constructor (init: { identity: VaultIdentity, libp2p: VaultLibp2p, store: ChunkStore, bootstrap: string[], copies: number, requestTimeoutMs?: number }) {
+  constructor (init: { identity: VaultIdentity, libp2p: VaultLibp2p, store: ChunkStore, bootstrap: string[], copies: number, requestTimeoutMs?: number, trustedReleaseRoot?: () => Root }) {
     super()
     this.identity = init.identity
     this.libp2p = init.libp2p
@@ -87,10 +95,14 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       trust: this.trust,
       acceptsPuts: () => !this.paused
     }, init.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: init.requestTimeoutMs })
+    this.versions = new PeerVersionService({ libp2p: this.libp2p, trust: this.trust })
+    this.releases = init.trustedReleaseRoot === undefined
+      ? undefined
+      : new ReleaseGossip({ libp2p: this.libp2p, trust: this.trust, trustedRoot: init.trustedReleaseRoot, now: () => new Date() })
     this.placement = new XorPlacement({
       self: this.libp2p.peerId,
       knownPeers: async () => (await this.libp2p.peerStore.all()).map(peer => peer.id),
-      isIgnored: peer => this.trust.isIgnored(peer.toString())
+      isIgnored: peer => this.trust.isIgnored(peer.toString()) || this.versions.isOutdated(peer)
     })
     this.forwardActivity()
   }
@@ -101,7 +113,10 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
 
   async start (): Promise<void> {
     await this.store.start()
+    // Handlers registered before libp2p starts are advertised to the very first peers by identify.
+    await this.releases?.start()
     await this.libp2p.start()
+    await this.versions.start()
     await this.chunks.start()
     this.started = true
     this.scheduleNeighbourCheck(NEIGHBOUR_FIRST_CHECK_MS)
@@ -115,6 +130,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     if (!this.started) return
     this.started = false
     await this.chunks.stop()
+    await this.versions.stop()
+    await this.releases?.stop()
     await this.libp2p.stop()
     await this.store.stop()
   }
@@ -246,6 +263,12 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       this.activity('chunk:quarantined', `quarantined corrupt chunk ${event.detail.address.slice(0, 12)}…: ${event.detail.reason}`)
     })
     this.store.addEventListener('store:full', () => { this.activity('store:full', 'storage cap reached: refusing new chunks') })
+    this.versions.addEventListener('peer:outdated', event => {
+      this.activity('peer:outdated', `peer ${event.detail.peer.slice(-8)} runs an engine two protocol versions behind: told to upgrade and disconnected`)
+    })
+    this.versions.addEventListener('version:upgrade-required', event => {
+      this.activity('version:upgrade-required', upgradeRequiredNotice(event.detail.minimum))
+    })
     this.trust.addEventListener('trust:lowered', event => {
       this.activity('peer:misbehaved', `peer ${event.detail.peer.slice(-8)} sent ${event.detail.offence} data (${event.detail.reason}); local trust now ${event.detail.score}`)
     })
@@ -276,6 +299,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
     store,
     bootstrap: init.bootstrap ?? [],
     copies: init.copies ?? DEFAULT_COPIES,
-    ...(init.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: init.requestTimeoutMs })
+    ...(init.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: init.requestTimeoutMs }),
+    ...(init.trustedReleaseRoot === undefined ? {} : { trustedReleaseRoot: init.trustedReleaseRoot })
   })
 }

@@ -5,9 +5,6 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { writeJsonFile } from '../storage/json-file.ts'
 
-/** @deprecated moved to node-core/storage/json-file.ts; kept until in-flight callers move. */
-export { writeJsonFile }
-
 export const SETTINGS_FILE = 'settings.json'
 
 export const SettingsSchema = z.object({

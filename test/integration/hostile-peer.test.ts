@@ -297,7 +297,8 @@ describe('a vault facing a hostile peer', { timeout: 120_000 }, () => {
         oversize: LENGTH_PREFIX_ERRORS,
         truncated: ['UnexpectedEOFError'],
         mismatch: [],
-        'failed-request': []
+        'failed-request': [],
+        outdated: []
       }
       const names = expectedName[event.offence]
       assert.ok(names.length > 0, `random bytes were classed as ${event.offence}`)

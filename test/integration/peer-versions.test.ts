@@ -65,13 +65,12 @@ describe('peer versions between three vaults on loopback', { timeout: 60_000 }, 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'peer-versions-test-'))
     current = await createVault({ dataDir: join(root, 'current'), localNetwork: true })
-    versions = new PeerVersionService({ libp2p: current.libp2p, trust: current.trust })
+    // Every vault runs its own version service.
+    versions = current.versions
     await current.start()
-    await versions.start()
   })
 
   after(async () => {
-    await versions?.stop()
     await current?.stop()
     for (const node of older) {
       await node.versions.stop()

@@ -9,7 +9,7 @@ export interface LocalTrustInit {
   recoveryPerSuccess?: number
 }
 
-export type TrustOffence = 'oversize' | 'malformed' | 'mismatch' | 'truncated' | 'failed-request'
+export type TrustOffence = 'oversize' | 'malformed' | 'mismatch' | 'truncated' | 'failed-request' | 'outdated'
 
 /** How much each offence costs: sending bad data is worse than failing to answer. */
 export const OFFENCE_PENALTY: Record<TrustOffence, number> = {
@@ -17,7 +17,9 @@ export const OFFENCE_PENALTY: Record<TrustOffence, number> = {
   malformed: 5,
   mismatch: 5,
   truncated: 3,
-  'failed-request': 1
+  'failed-request': 1,
+  // DESIGN §2: a peer older than the previous protocol version loses local trust (deranking).
+  outdated: 10
 }
 
 export interface LocalTrustEvents {

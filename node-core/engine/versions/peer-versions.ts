@@ -78,7 +78,7 @@ export class PeerVersionService extends TypedEventEmitter<PeerVersionEvents> {
     super()
     this.components = components
     this.supported = init.supported ?? SUPPORTED_PROTOCOLS
-    this.outdatedOffence = init.outdatedOffence ?? 'failed-request'
+    this.outdatedOffence = init.outdatedOffence ?? 'outdated'
     this.noticeTimeoutMs = init.noticeTimeoutMs ?? DEFAULT_NOTICE_TIMEOUT_MS
     this.deadline = init.deadline ?? (() => undefined)
     // Fail at construction, not on the first peer, when the supported table is wrong.

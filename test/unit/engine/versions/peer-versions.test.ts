@@ -134,7 +134,7 @@ describe('PeerVersionService', () => {
     assert.deepEqual(outdated, [`${old.toString()} 0.0.8`])
     assert.equal(penalties.length, 1)
     assert.equal(penalties[0]?.peer, old.toString())
-    assert.equal(penalties[0]?.offence, 'failed-request')
+    assert.equal(penalties[0]?.offence, 'outdated')
     assert.match(penalties[0]?.reason ?? '', /^outdated: .*older than the two versions we speak/)
     assert.deepEqual(libp2p.dialed, [`${old.toString()} ${VERSION_PROTOCOL}`])
     assert.deepEqual(libp2p.hungUp, [old.toString()])

@@ -104,7 +104,10 @@ describe('buildEngineBundle', () => {
     for (const path of ['node-core/engine/identity/grind-worker.ts', 'node-core/engine/vault.ts', 'contract/host-api.ts', 'contract/named-error.ts', 'package.json']) {
       assert.ok(paths.includes(path), path)
     }
-    assert.ok(paths.every(path => path.startsWith('node-core/engine/') || path.startsWith('contract/') || path === 'package.json'), paths.join(', '))
+    // The engine gossips release pointers and keeps JSON files, so it carries those modules too;
+    // nothing of the host, the CLI, the local network or the shells belongs in it.
+    assert.ok(paths.every(path => ['node-core/engine/', 'node-core/release/', 'node-core/storage/', 'contract/'].some(prefix => path.startsWith(prefix)) || path === 'package.json'), paths.join(', '))
+    assert.equal(paths.some(path => /^node-core\/(host|cli|localnet|release\/bundle)\//.test(path)), false, paths.join(', '))
   })
 
   it('pins dependencies as package-lock.json does: exact direct versions, integrity for the whole closure', async () => {
@@ -144,7 +147,7 @@ describe('buildEngineBundle', () => {
   it('refuses a checkout with CRLF line endings, which would bundle other bytes', async () => {
     const crlf = join(root, 'crlf')
     await copyCheckout(first, crlf)
-    const file = join(crlf, 'node-core/engine/store/sync-directory.ts')
+    const file = join(crlf, 'node-core/storage/sync-directory.ts')
     await writeFile(file, (await readFile(file, 'utf8')).replaceAll('\n', '\r\n'))
     await assert.rejects(buildEngineBundle({ sourceRoot: crlf, outDir: join(root, 'out-crlf') }), (err: unknown) => err instanceof SourceLineEndingError && /sync-directory\.ts contains carriage returns/.test(err.message))
   })
