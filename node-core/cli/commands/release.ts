@@ -3,9 +3,11 @@
 import { copyFile, mkdir, readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { attestBundle, readAttestation, readPinnedBuilders, writeAttestation } from '../../release/attestations.ts'
 import { generateReleaseKey, readKeyFile, readPublicKeyFile, writeKeyFile, writePublicKeyFile } from '../../release/keys.ts'
+import { ReleaseClient, type PublishedThroughClient } from '../../release/network/release-client.ts'
 import { ReleaseDescriptionSchema } from '../../release/release-custom.ts'
 import { DirectorySource } from '../../release/release-source.ts'
 import { RoleNameSchema, TOP_ROLES, type TopRole } from '../../release/metadata.ts'
@@ -15,7 +17,7 @@ import {
 } from '../../release/repository.ts'
 import { TRUSTED_ROOT_FILE, verifyRelease, type ReleaseVerdict } from '../../release/verify-release.ts'
 import { CliFailure, EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-errors.ts'
-import { parseInteger } from '../parse.ts'
+import { parseInteger, parseNumber } from '../parse.ts'
 
 export const RELEASE_USAGE = 'vault release init|keygen|rotate|sign|attest|add-target|publish|verify ... (vault release help)'
 
@@ -35,10 +37,13 @@ Maintainers
   vault release add-target --repo DIR --bundle FILE --release FILE [--name NAME] [--attestation FILE]...
       stages a new targets version with the bundle; --release is JSON: engineVersion, protocols, eras,
       dataFormatVersion, rollout {seed, start, durationSeconds}, egress {allowedHosts} (none by default)
-  vault release publish --repo DIR --out DIR --key FILE...
+  vault release publish --repo DIR --out DIR --key FILE... [--network --bootstrap MULTIADDR... [--timeout S] [--json]]
       checks every threshold, re-signs snapshot and timestamp with the keys given, and writes the
-      directory clients read. Storing it in the network as chunks with a signed release pointer
-      is not done yet: serve or copy this directory for now (a mirror is never trusted).
+      directory clients read. With --network it then stores that directory in the network as
+      chunks (4 copies each, on the closest vaults found through the bootstrap vaults) and
+      announces a release pointer signed by the timestamp keys given; progress goes to stderr,
+      the index address and pointer version to stdout. --timeout bounds discovery and each
+      request (default 10 s). Without --network, serve or copy the directory (a mirror is never trusted).
 Builders
   vault release attest --bundle FILE --engine-version VERSION --key FILE --out FILE
       signs the SHA-256 of a bundle you built yourself
@@ -197,14 +202,54 @@ async function addTargetCommand (args: string[], out: Output): Promise<number> {
   return EXIT_OK
 }
 
-async function publish (args: string[], out: Output): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options: { repo: { type: 'string' }, out: { type: 'string' }, key: { type: 'string', multiple: true } } })
+function parseBootstrap (values: string[]): string[] {
+  for (const value of values) {
+    let address: Multiaddr
+    try { address = multiaddr(value) } catch { throw new UsageError(`--bootstrap expects a multiaddr, got "${value}"`) }
+    if (address.getComponents().every(component => component.name !== 'p2p')) throw new UsageError(`--bootstrap expects a multiaddr ending in /p2p/PEER_ID, got "${value}"`)
+  }
+  return values
+}
+
+async function publish (args: string[], out: Output, err: Output): Promise<number> {
+  const { values } = parseArgs({
+    args, strict: true,
+    options: {
+      repo: { type: 'string' }, out: { type: 'string' }, key: { type: 'string', multiple: true },
+      network: { type: 'boolean', default: false }, bootstrap: { type: 'string', multiple: true }, timeout: { type: 'string' }, json: { type: 'boolean', default: false }
+    }
+  })
+  const bootstrap = parseBootstrap(strings(values.bootstrap))
+  if (values.network && bootstrap.length === 0) throw new UsageError('--network needs at least one --bootstrap MULTIADDR (a vault to join through)')
+  if (!values.network && (bootstrap.length > 0 || values.timeout !== undefined)) throw new UsageError('--bootstrap and --timeout are for --network')
+  if (!values.network && values.json) throw new UsageError('--json is for --network')
+  const timeoutSeconds = parseNumber('timeout', values.timeout, 1, 600)
   const repo = await loadRepository(resolve(required(values, 'repo')))
   const outDir = resolve(required(values, 'out'))
   const keys = await Promise.all(strings(values.key).map(async file => await readKeyFile(resolve(file))))
   const { files, timestampVersion } = await publishRelease(repo, { outDir, keys })
-  out.write(`published timestamp v${timestampVersion}, targets v${repo.targets.signed.version}, root v${repo.roots.length}: ${files.length} files in ${outDir}\n`)
-  out.write('not yet stored in the network (a later step); serve or copy this directory\n')
+  const summary = `published timestamp v${timestampVersion}, targets v${repo.targets.signed.version}, root v${repo.roots.length}: ${files.length} files in ${outDir}\n`
+  if (!values.network) {
+    out.write(summary)
+    out.write('to store it in the network: add --network --bootstrap MULTIADDR; or serve or copy this directory (a mirror is never trusted)\n')
+    return EXIT_OK
+  }
+  err.write(summary)
+  const client = new ReleaseClient({ bootstrap, ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 }) })
+  client.addEventListener('publish:discovered', event => { err.write(`found ${event.detail.vaults} vault(s)\n`) })
+  client.addEventListener('publish:progress', event => { err.write(`stored chunk ${event.detail.stored}/${event.detail.total} on ${event.detail.holders} vault(s)\n`) })
+  client.addEventListener('publish:announced', event => { err.write(`announced the release pointer to ${event.detail.vaults} vault(s)\n`) })
+  const timestampKeys = keys.filter(key => repo.roots.at(-1)?.signed.roles.timestamp?.keyIDs.includes(key.keyid) === true)
+  let published: PublishedThroughClient
+  try {
+    published = await client.publish({ releaseDir: outDir, timestampKeys })
+  } catch (error) {
+    throw new CliFailure(`publishing to the network failed: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  const result = { indexAddress: published.indexAddress, pointerVersion: published.pointer.pointer.version, chunks: published.chunks, files: published.files, announcedTo: published.announcedTo }
+  out.write(values.json
+    ? JSON.stringify(result) + '\n'
+    : `published to the network: index ${result.indexAddress}, pointer v${result.pointerVersion} (${result.chunks} chunks, ${result.files} files)\n`)
   return EXIT_OK
 }
 
@@ -243,11 +288,11 @@ async function verify (args: string[], out: Output): Promise<number> {
   return verdict.verdict === 'verified' ? EXIT_OK : EXIT_FAILURE
 }
 
-const subcommands: Record<string, (args: string[], out: Output) => Promise<number>> = {
+const subcommands: Record<string, (args: string[], out: Output, err: Output) => Promise<number>> = {
   init, keygen, rotate, sign, attest, 'add-target': addTargetCommand, publish, verify
 }
 
-export async function releaseCommand (args: string[], out: Output = process.stdout): Promise<number> {
+export async function releaseCommand (args: string[], out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
   const [name, ...rest] = args
   if (name === 'help' || name === '--help' || name === '-h') {
     out.write(HELP)
@@ -255,5 +300,5 @@ export async function releaseCommand (args: string[], out: Output = process.stdo
   }
   const subcommand = name === undefined ? undefined : subcommands[name]
   if (subcommand === undefined) throw new UsageError(`vault release needs a subcommand: ${Object.keys(subcommands).join(', ')} (vault release help)`)
-  return await subcommand(rest, out)
+  return await subcommand(rest, out, err)
 }

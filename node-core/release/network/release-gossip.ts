@@ -59,6 +59,36 @@ export function encodeReleaseFrame (pointer: SignedReleasePointer): Uint8Array {
   return bytes
 }
 
+/** Resolves when the peer has closed its end too, i.e. it has read the whole frame. */
+async function closedByPeer (stream: Stream, signal: AbortSignal): Promise<void> {
+  if (stream.status !== 'open' && stream.status !== 'closing') return
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => { reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    stream.addEventListener('close', () => { signal.removeEventListener('abort', onAbort); resolve() }, { once: true })
+  })
+}
+
+/**
+ * Offers a pointer to one peer: one stream, one length-prefixed frame. Rejects when the peer cannot
+ * take it (no such protocol, timeout, reset); callers decide whether that matters. A sender about
+ * to stop its node passes `untilRead`, since closing only hands the frame to the transport.
+ */
+export async function sendReleasePointer (connection: Pick<Connection, 'newStream'>, pointer: SignedReleasePointer, options: { signal: AbortSignal, untilRead?: boolean }): Promise<void> {
+  const { signal } = options
+  let stream: Stream | undefined
+  try {
+    stream = await connection.newStream(RELEASE_PROTOCOL, { signal })
+    await lpStream(stream, { maxDataLength: MAX_RELEASE_FRAME_BYTES }).write(encodeReleaseFrame(pointer), { signal })
+    await stream.close({ signal })
+    if (options.untilRead === true) await closedByPeer(stream, signal)
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err))
+    stream?.abort(error)
+    throw error
+  }
+}
+
 /** Which trust offence a refused frame is; a stale pointer is nobody's misbehaviour. */
 function offenceOf (err: Error): TrustOffence | undefined {
   switch (err.name) {
@@ -192,14 +222,6 @@ export class ReleaseGossip extends TypedEventEmitter<ReleaseGossipEvents> {
 
   /** Best effort: a peer that cannot take it now will be offered it when it reconnects. */
   async #send (connection: Connection, pointer: SignedReleasePointer): Promise<void> {
-    const signal = AbortSignal.timeout(this.#timeoutMs)
-    let stream: Stream | undefined
-    try {
-      stream = await connection.newStream(RELEASE_PROTOCOL, { signal })
-      await lpStream(stream, { maxDataLength: MAX_RELEASE_FRAME_BYTES }).write(encodeReleaseFrame(pointer), { signal })
-      await stream.close({ signal })
-    } catch (err) {
-      stream?.abort(err instanceof Error ? err : new Error(String(err)))
-    }
+    await sendReleasePointer(connection, pointer, { signal: AbortSignal.timeout(this.#timeoutMs) }).catch(() => {})
   }
 }

@@ -36,7 +36,21 @@ describe('vault release', () => {
     assert.deepEqual(await readdir(dir), [])
     const help = await run('help')
     assert.equal(help.code, 0)
-    assert.match(help.text, /not done yet: serve or copy this directory/)
+    assert.match(help.text, /publish --repo DIR --out DIR --key FILE\.\.\. \[--network --bootstrap MULTIADDR\.\.\. \[--timeout S\] \[--json\]\]/)
+    assert.doesNotMatch(help.text, /not done yet/)
+  })
+
+  it('refuses bad --network usage with UsageError before reading the repository or writing anything', async () => {
+    const peer = '12D3KooWL7SwLV3nNZihvHD7podVBBHhuBH8v2v7d2anNMZuL5tp'
+    const base = ['publish', '--repo', path('no-repo'), '--out', path('no-out'), '--key', path('no-key.json')]
+    await assert.rejects(run(...base, '--network'), (err: Error) => err instanceof UsageError && /--network needs at least one --bootstrap/.test(err.message))
+    await assert.rejects(run(...base, '--bootstrap', `/ip4/127.0.0.1/tcp/4001/p2p/${peer}`), (err: Error) => err instanceof UsageError && /--bootstrap and --timeout are for --network/.test(err.message))
+    await assert.rejects(run(...base, '--timeout', '5'), (err: Error) => err instanceof UsageError && /are for --network/.test(err.message))
+    await assert.rejects(run(...base, '--json'), (err: Error) => err instanceof UsageError && /--json is for --network/.test(err.message))
+    await assert.rejects(run(...base, '--network', '--bootstrap', 'vault.example:4001'), (err: Error) => err instanceof UsageError && /--bootstrap expects a multiaddr, got "vault\.example:4001"/.test(err.message))
+    await assert.rejects(run(...base, '--network', '--bootstrap', '/ip4/127.0.0.1/tcp/4001'), (err: Error) => err instanceof UsageError && /ending in \/p2p\/PEER_ID/.test(err.message))
+    await assert.rejects(run(...base, '--network', '--bootstrap', `/ip4/127.0.0.1/tcp/4001/p2p/${peer}`, '--timeout', '0'), (err: Error) => err instanceof UsageError && /--timeout expects a number from 1 to 600, got "0"/.test(err.message))
+    assert.deepEqual(await readdir(dir), [])
   })
 
   it('init, keygen, attest by 2 of 3 builders, add-target, sign, publish, verify; then rotate and verify again; a tampered bundle exits 1', async () => {
