@@ -57,6 +57,33 @@ export const EngineProcessStatusSchema = z.object({
   startedAt: z.number().int().nonnegative().nullable()
 })
 
+export const PeerCompatibilitySchema = z.enum(['current', 'previous', 'too-old', 'newer', 'unrelated'])
+export type PeerCompatibility = z.infer<typeof PeerCompatibilitySchema>
+
+/** What the engine knows of versions (DESIGN §2, versions and eras; §3, release gossip). */
+export const VersionsStatusSchema = z.object({
+  supportedEras: z.array(z.number().int().positive()).min(1).max(2),
+  activeEra: z.number().int().positive(),
+  /** Known peers grouped by engine version ('unknown' for agents that are not vaults) and compatibility. */
+  peers: z.array(z.object({
+    engineVersion: z.string(),
+    compatibility: PeerCompatibilitySchema,
+    count: z.number().int().positive()
+  }).strict()),
+  /** The newest verified release pointer heard through gossip; null without a trusted release root. */
+  latestRelease: z.object({
+    pointerVersion: z.number().int().positive(),
+    indexAddress: z.string(),
+    publishedAt: z.string()
+  }).strict().nullable(),
+  /** The last time a peer said this vault is outdated, and the protocol ids it needs at least. */
+  upgradeRequired: z.object({
+    minimum: z.array(z.string()).min(1),
+    since: z.number().int().nonnegative()
+  }).strict().nullable()
+}).strict()
+export type VersionsStatus = z.infer<typeof VersionsStatusSchema>
+
 export const VaultStatusSchema = z.object({
   name: z.string(), // the vault's PeerId: its ed25519 public key
   age: z.number().int().min(0).max(255), // the last byte of the name
@@ -64,6 +91,7 @@ export const VaultStatusSchema = z.object({
   engineVersion: z.string(),
   protocols: z.array(z.string()),
   peers: z.number().int().nonnegative(),
+  versions: VersionsStatusSchema,
   store: StoreStatusSchema,
   network: NetworkStatusSchema,
   engine: EngineProcessStatusSchema,

@@ -14,6 +14,8 @@ import { LocalTrust } from './network/local-trust.ts'
 import { XorPlacement, type Placement } from './network/placement.ts'
 import { addressToBytes, chunkAddress } from './store/chunk-address.ts'
 import { ChunkStore } from './store/chunk-store.ts'
+import type { VersionsStatus } from '../../contract/host-api.ts'
+import { SUPPORTED_ERAS } from './eras.ts'
 import type { EngineStatus } from './rpc/engine-rpc.ts'
 import { PeerVersionService, upgradeRequiredNotice } from './versions/peer-versions.ts'
 import { CHUNK_PROTOCOL, ENGINE_VERSION, KAD_PROTOCOL } from './version.ts'
@@ -27,6 +29,11 @@ export const DEFAULT_TARGET_PEERS = 8
 const NEIGHBOUR_LOOKUP_TIMEOUT_MS = 10_000
 const NEIGHBOUR_FIRST_CHECK_MS = 1000
 const NEIGHBOUR_CHECK_MAX_MS = 60_000
+/**
+ * The era the network is in. Eras change by section decision (DESIGN §2, versions and eras); until
+ * sections decide one, every vault is in the first.
+ */
+export const ACTIVE_ERA = 1
 
 export interface VaultInit {
   dataDir: string
@@ -79,6 +86,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   private neighbourTimer: NodeJS.Timeout | undefined
   private paused = false
   private started = false
+  /** The last time a peer told this vault it is outdated. */
+  private upgradeRequired: { minimum: string[], since: number } | undefined
   private readonly stopController = new AbortController()
 
   constructor (init: { identity: VaultIdentity, libp2p: VaultLibp2p, store: ChunkStore, bootstrap: string[], copies: number, requestTimeoutMs?: number, trustedReleaseRoot?: () => Root }) {
@@ -159,7 +168,22 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       peers: this.libp2p.getPeers().length,
       listenAddrs: this.multiaddrs(),
       paused: this.paused,
-      store: this.store.stats()
+      store: this.store.stats(),
+      versions: this.versionsStatus()
+    }
+  }
+
+  /** Known peers by engine version and compatibility, the eras, the latest release heard of. */
+  versionsStatus (): VersionsStatus {
+    const latest = this.releases?.latest
+    return {
+      supportedEras: [...SUPPORTED_ERAS],
+      activeEra: ACTIVE_ERA,
+      peers: this.versions.versionSummary(),
+      latestRelease: latest === undefined
+        ? null
+        : { pointerVersion: latest.pointer.version, indexAddress: latest.pointer.indexAddress, publishedAt: latest.pointer.publishedAt },
+      upgradeRequired: this.upgradeRequired === undefined ? null : { minimum: [...this.upgradeRequired.minimum], since: this.upgradeRequired.since }
     }
   }
 
@@ -267,6 +291,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       this.activity('peer:outdated', `peer ${event.detail.peer.slice(-8)} runs an engine two protocol versions behind: told to upgrade and disconnected`)
     })
     this.versions.addEventListener('version:upgrade-required', event => {
+      this.upgradeRequired = { minimum: [...event.detail.minimum], since: Date.now() }
       this.activity('version:upgrade-required', upgradeRequiredNotice(event.detail.minimum))
     })
     this.trust.addEventListener('trust:lowered', event => {

@@ -10,6 +10,8 @@ export interface NoticeInputs {
   lastError: ErrorValue | undefined
   embedded: boolean
   settingsProblem: string | undefined
+  /** Set when a peer told this vault it is outdated: the protocol ids it needs at least, and when. */
+  upgradeRequired: { minimum: string[], since: number } | undefined
   now: number
 }
 
@@ -32,6 +34,17 @@ export function buildNotices (inputs: NoticeInputs): Notice[] {
       title: 'The vault engine stopped unexpectedly',
       detail: 'The host is restarting it. Requests are not served until it is back.',
       fix: 'Nothing to do if it recovers; if this repeats, check free disk space and memory.'
+    })
+  }
+  if (inputs.upgradeRequired !== undefined) {
+    notices.push({
+      id: 'upgrade-required',
+      severity: 'critical',
+      title: 'Upgrade required',
+      detail: `Peers say this vault's engine is outdated: they need at least ${inputs.upgradeRequired.minimum.join(', ')}. ` +
+        'Up-to-date vaults refuse and disconnect it, so it is not earning, and it cannot be chosen as elder.',
+      fix: 'Install the update: let Vault Manager\'s upgrade pipeline install the latest verified engine, or update the desktop app.',
+      since: inputs.upgradeRequired.since
     })
   }
   if (inputs.state === 'paused') {

@@ -2,7 +2,8 @@
 // configured) and exposes the HostApi that Electron IPC and the headless server both carry.
 import { join } from 'node:path'
 import type { HostApi, HostEvent, Notice, VaultEvent, VaultState, VaultStatus } from '../../contract/host-api.ts'
-import { DEFAULT_CAPACITY_BYTES } from '../engine/vault.ts'
+import { ACTIVE_ERA, DEFAULT_CAPACITY_BYTES } from '../engine/vault.ts'
+import { SUPPORTED_ERAS } from '../engine/eras.ts'
 import type { EngineConfig } from '../engine/rpc/engine-rpc.ts'
 import { ENGINE_VERSION } from '../engine/version.ts'
 import { DEFAULT_LOCAL_NETWORK_SIZE } from '../localnet/local-network.ts'
@@ -169,6 +170,7 @@ class SupervisingVaultHost implements VaultHost {
     const state = this.vaultState(this.supervisor.state)
     const store = engine?.store ?? { chunks: 0, bytes: 0, capacityBytes: this.options.capacityBytes ?? DEFAULT_CAPACITY_BYTES, full: false, quarantined: 0 }
     const peers = this.supervisor.state === 'running' ? engine?.peers ?? 0 : 0
+    const versions = engine?.versions ?? { supportedEras: [...SUPPORTED_ERAS], activeEra: ACTIVE_ERA, peers: [], latestRelease: null, upgradeRequired: null }
     return {
       name: engine?.name ?? '',
       age: engine?.age ?? 0,
@@ -176,6 +178,7 @@ class SupervisingVaultHost implements VaultHost {
       engineVersion: engine?.engineVersion ?? ENGINE_VERSION,
       protocols: engine?.protocols ?? [],
       peers,
+      versions,
       store,
       network: {
         kind: this.usesEmbeddedNetwork ? 'embedded' : 'configured',
@@ -191,6 +194,7 @@ class SupervisingVaultHost implements VaultHost {
         lastError: this.supervisor.lastError,
         embedded: this.usesEmbeddedNetwork,
         settingsProblem: this.settingsProblem,
+        upgradeRequired: versions.upgradeRequired ?? undefined,
         now: this.now()
       })),
       recentEvents: [...this.recentEvents],

@@ -10,6 +10,7 @@ import { NoticesPanel } from './components/notices/notices-panel.tsx'
 import { StorageCard } from './components/storage/storage-card.tsx'
 import { AgeCard } from './components/vault/age-card.tsx'
 import { VaultCard } from './components/vault/vault-card.tsx'
+import { VersionsCard } from './components/versions/versions-card.tsx'
 import { useDashboard } from './store/use-dashboard.ts'
 
 function Dashboard ({ status }: { status: VaultStatus }) {
@@ -29,6 +30,7 @@ function Dashboard ({ status }: { status: VaultStatus }) {
         <StorageCard store={status.store} />
         <NetworkCard status={status} />
         <EngineCard status={status} />
+        <VersionsCard status={status} />
       </div>
     </div>
   )

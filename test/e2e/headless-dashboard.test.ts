@@ -59,6 +59,14 @@ describe('headless dashboard', () => {
     await page.screenshot({ path: join(screenshotDir, 'dashboard.png') })
   })
 
+  it('shows the active era and the embedded network\'s vaults running the current version', async () => {
+    const panel = page.getByTestId('versions-panel')
+    assert.equal(await panel.getByTestId('active-era').getAttribute('data-value'), '1')
+    await panel.locator('[data-testid="peer-versions"] li[data-compatibility="current"]').first().waitFor({ timeout: 30_000 })
+    assert.match(await panel.locator('[data-testid="peer-versions"] li[data-compatibility="current"]').first().getAttribute('data-version') ?? '', /^0\.1\.0$/)
+    assert.match(await panel.getByTestId('latest-release').textContent() ?? '', /No release announced yet/)
+  })
+
   it('pauses and resumes the vault from the dashboard', async () => {
     await page.getByTestId('pause-button').click()
     await page.locator('[data-testid="vault-state"][data-state="paused"]').waitFor()

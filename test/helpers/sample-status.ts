@@ -12,6 +12,13 @@ export function sampleStatus (overrides: Partial<VaultStatus> = {}): VaultStatus
     engineVersion: '1.4.0',
     protocols: ['/vault/section/2.0.0', '/vault/chunks/1.1.0'],
     peers: 17,
+    versions: {
+      supportedEras: [1],
+      activeEra: 1,
+      peers: [{ engineVersion: '1.4.0', compatibility: 'current', count: 15 }, { engineVersion: '1.3.2', compatibility: 'previous', count: 2 }],
+      latestRelease: null,
+      upgradeRequired: null
+    },
     store: { chunks: 1234, bytes: 3 * 1024 ** 3, capacityBytes: 50 * 1024 ** 3, full: false, quarantined: 0 },
     network: { kind: 'embedded', bootstrap: [], listenAddrs: ['/ip4/127.0.0.1/tcp/40123'] },
     engine: { pid: 4242, restarts: 0, startedAt: 1_700_000_000_000 },

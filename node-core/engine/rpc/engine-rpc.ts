@@ -1,10 +1,11 @@
 // The engine RPC: versioned, validated messages between the host and a live engine running as
 // its child process (over Node's IPC channel). Either side parses everything it receives.
 import { z } from 'zod'
-import { resultSchema, StoreStatusSchema } from '../../../contract/host-api.ts'
+import { resultSchema, StoreStatusSchema, VersionsStatusSchema } from '../../../contract/host-api.ts'
 import { namedError } from '../../../contract/named-error.ts'
 
-export const ENGINE_RPC_VERSION = 1
+/** 2: the engine's status carries what it knows of versions (peers, eras, releases). */
+export const ENGINE_RPC_VERSION = 2
 
 export const EngineConfigSchema = z.object({
   dataDir: z.string().min(1),
@@ -28,7 +29,8 @@ export const EngineStatusSchema = z.object({
   peers: z.number().int().nonnegative(),
   listenAddrs: z.array(z.string()),
   paused: z.boolean(),
-  store: StoreStatusSchema
+  store: StoreStatusSchema,
+  versions: VersionsStatusSchema
 })
 export type EngineStatus = z.infer<typeof EngineStatusSchema>
 

@@ -112,14 +112,20 @@ export class PeerVersionService extends TypedEventEmitter<PeerVersionEvents> {
     return this.peers.get(peer.toString())
   }
 
-  /** How many known peers run each engine version ('unknown' for agents that are not vaults). */
-  versionCounts (): Map<string, number> {
-    const counts = new Map<string, number>()
+  /**
+   * How many known peers run each engine version ('unknown' for agents that are not vaults), by
+   * their compatibility with this vault: what the dashboard shows.
+   */
+  versionSummary (): Array<{ engineVersion: string, compatibility: PeerVersion['compatibility'], count: number }> {
+    const groups = new Map<string, { engineVersion: string, compatibility: PeerVersion['compatibility'], count: number }>()
     for (const version of this.peers.values()) {
-      const key = version.engineVersion ?? 'unknown'
-      counts.set(key, (counts.get(key) ?? 0) + 1)
+      const engineVersion = version.engineVersion ?? 'unknown'
+      const key = `${engineVersion} ${version.compatibility}`
+      const group = groups.get(key) ?? { engineVersion, compatibility: version.compatibility, count: 0 }
+      group.count++
+      groups.set(key, group)
     }
-    return counts
+    return [...groups.values()]
   }
 
   private async identified (result: IdentifyResult): Promise<void> {

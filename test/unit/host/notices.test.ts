@@ -10,6 +10,7 @@ const healthy: NoticeInputs = {
   lastError: undefined,
   embedded: false,
   settingsProblem: undefined,
+  upgradeRequired: undefined,
   now: 1000
 }
 
@@ -30,6 +31,20 @@ describe('buildNotices', () => {
     const all = buildNotices({ ...healthy, state: 'failed', store: { ...healthy.store, full: true, quarantined: 1 }, lastError: { name: 'E', message: 'disk' } })
     for (const notice of all) assert.ok(notice.fix !== undefined && notice.fix.length > 0, notice.id)
     assert.match(all[0]?.detail ?? '', /disk/)
+  })
+
+  it('raises a critical upgrade-required notice naming the minimum versions, the cost and the fix, dated when a peer said so', () => {
+    const [notice, ...rest] = buildNotices({ ...healthy, upgradeRequired: { minimum: ['/vault/chunks/2.0.0', '/vault/kad/1.0.0'], since: 400 } })
+    assert.equal(rest.length, 0)
+    assert.equal(notice?.id, 'upgrade-required')
+    assert.equal(notice.severity, 'critical')
+    assert.equal(notice.since, 400)
+    assert.match(notice.detail, /\/vault\/chunks\/2\.0\.0, \/vault\/kad\/1\.0\.0/)
+    assert.match(notice.detail, /not earning/)
+    assert.match(notice.detail, /refuse/)
+    assert.match(notice.fix ?? '', /upgrade pipeline/)
+    assert.match(notice.fix ?? '', /desktop app/)
+    assert.deepEqual(ids({ upgradeRequired: undefined }), [])
   })
 
   it('does not warn about peers while the engine is not running', () => {

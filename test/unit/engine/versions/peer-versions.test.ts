@@ -114,7 +114,7 @@ describe('PeerVersionService', () => {
     assert.equal(service.versionOf(previous)?.compatibility, 'previous')
     assert.equal(service.versionOf(other)?.compatibility, 'unrelated')
     for (const peer of [current, previous, other]) assert.equal(service.isOutdated(peer), false)
-    assert.deepEqual([...service.versionCounts()].sort(), [['0.0.9', 1], ['0.1.0', 1], ['unknown', 1]])
+    assert.deepEqual(service.versionSummary().map(row => `${row.engineVersion} ${row.count}`).sort(), ['0.0.9 1', '0.1.0 1', 'unknown 1'])
     assert.deepEqual(penalties, [])
     assert.deepEqual(libp2p.dialed, [])
     assert.deepEqual(libp2p.hungUp, [])
