@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Root } from '@tufjs/models'
+import { connected, nextPointer } from '../helpers/release-network.ts'
 import { createVaultLibp2p, type VaultLibp2p } from '../../node-core/engine/network/libp2p-node.ts'
 import { LocalTrust } from '../../node-core/engine/network/local-trust.ts'
 import { MAX_CHUNK_BYTES } from '../../node-core/engine/store/chunk-address.ts'
@@ -26,23 +27,6 @@ const LEARN_TIMEOUT_MS = 20_000
 
 interface Member { vault: Vault, gossip: ReleaseGossip, trustedDir: string, pointer: Promise<ReleasePointerEvent> }
 
-function nextPointer (gossip: ReleaseGossip): Promise<ReleasePointerEvent> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`no release pointer within ${LEARN_TIMEOUT_MS} ms`)) }, LEARN_TIMEOUT_MS)
-    timer.unref()
-    gossip.addEventListener('release:pointer', event => {
-      clearTimeout(timer)
-      resolve(event.detail)
-    }, { once: true })
-  })
-}
-
-async function connected (vault: Vault, count: number): Promise<void> {
-  while (vault.libp2p.getPeers().length < count) {
-    await new Promise<void>(resolve => { vault.addEventListener('vault:peers', () => { resolve() }, { once: true }) })
-  }
-}
-
 describe('release distribution through the network, no server', { timeout: 60_000 }, () => {
   let fixture: Fixture
   let root: Root
@@ -55,7 +39,7 @@ describe('release distribution through the network, no server', { timeout: 60_00
     const gossip = new ReleaseGossip({ libp2p: vault.libp2p, trust: vault.trust, trustedRoot: () => root, now: () => new Date() })
     // Before the vault starts, so identify tells every peer it speaks the release protocol.
     await gossip.start()
-    const pointer = nextPointer(gossip)
+    const pointer = nextPointer(gossip, LEARN_TIMEOUT_MS)
     await vault.start()
     const trustedDir = join(fixture.dir, `client-${index}`)
     await mkdir(trustedDir, { recursive: true })
@@ -90,7 +74,7 @@ describe('release distribution through the network, no server', { timeout: 60_00
     const node = await createVaultLibp2p({ privateKey: await generateKeyPair('Ed25519'), listen: [], localNetwork: true })
     const gossip = new ReleaseGossip({ libp2p: node, trust: new LocalTrust(), trustedRoot: () => root, now: () => new Date() })
     await gossip.start()
-    observer = { node, gossip, pointer: nextPointer(gossip) }
+    observer = { node, gossip, pointer: nextPointer(gossip, LEARN_TIMEOUT_MS) }
     await node.start()
     await node.dial(multiaddr(members[VAULTS - 1]?.vault.multiaddrs()[0] ?? ''))
   })

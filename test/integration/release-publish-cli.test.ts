@@ -11,6 +11,7 @@ import type { Root } from '@tufjs/models'
 import { releaseCommand } from '../../node-core/cli/commands/release.ts'
 import { CliFailure } from '../../node-core/cli/cli-errors.ts'
 import { MAX_CHUNK_BYTES } from '../../node-core/engine/store/chunk-address.ts'
+import { connected, nextPointer } from '../helpers/release-network.ts'
 import { createVault, type Vault } from '../../node-core/engine/vault.ts'
 import { parseRoot } from '../../node-core/release/metadata.ts'
 import { NetworkReleaseSource } from '../../node-core/release/network/network-source.ts'
@@ -24,25 +25,6 @@ const BUNDLE_BYTES = Math.floor(1.5 * MAX_CHUNK_BYTES)
 const LEARN_TIMEOUT_MS = 15_000
 
 interface Member { vault: Vault, trustedDir: string, pointer: Promise<ReleasePointerEvent> }
-
-function nextPointer (vault: Vault): Promise<ReleasePointerEvent> {
-  const gossip = vault.releases
-  if (gossip === undefined) return Promise.reject(new Error('the vault runs no release gossip'))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`no release pointer within ${LEARN_TIMEOUT_MS} ms`)) }, LEARN_TIMEOUT_MS)
-    timer.unref()
-    gossip.addEventListener('release:pointer', event => {
-      clearTimeout(timer)
-      resolve(event.detail)
-    }, { once: true })
-  })
-}
-
-async function connected (vault: Vault, count: number): Promise<void> {
-  while (vault.libp2p.getPeers().length < count) {
-    await new Promise<void>(resolve => { vault.addEventListener('vault:peers', () => { resolve() }, { once: true }) })
-  }
-}
 
 describe('vault release publish --network', { timeout: 30_000 }, () => {
   let fixture: Fixture
@@ -64,7 +46,7 @@ describe('vault release publish --network', { timeout: 30_000 }, () => {
     for (let i = 0; i < VAULTS; i++) {
       const bootstrap = members[0]?.vault.multiaddrs() ?? []
       const vault = await createVault({ dataDir: join(fixture.dir, `vault-${i}`), localNetwork: true, bootstrap, trustedReleaseRoot: () => root })
-      const pointer = nextPointer(vault)
+      const pointer = nextPointer(vault.releases, LEARN_TIMEOUT_MS)
       // Never left unhandled when a test fails before awaiting it.
       pointer.catch(() => {})
       await vault.start()
