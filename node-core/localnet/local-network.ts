@@ -29,6 +29,14 @@ export interface LocalNetworkEvents {
 }
 
 export const DEFAULT_LOCAL_NETWORK_SIZE = 20
+/** Ages the local network's founding vaults start at: from a newcomer's 5 up to a veteran's 20. */
+export const FOUNDING_AGES = { youngest: NEW_VAULT_AGE, oldest: 20 } as const
+
+/** The founding age of the vault at `index`: spread over FOUNDING_AGES, the first one oldest. */
+export function foundingAge (index: number): number {
+  const span = FOUNDING_AGES.oldest - FOUNDING_AGES.youngest + 1
+  return FOUNDING_AGES.oldest - ((index * 7) % span)
+}
 const DEFAULT_BATCH_SIZE = 10
 
 export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
@@ -79,18 +87,25 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
     return join(this.init.dataDir, `vault-${String(index).padStart(3, '0')}`)
   }
 
-  /** Grinds the identities of all new vaults on one worker pool: far faster than one pool each. */
+  /**
+   * Grinds the identities of all new vaults, one worker pool per age. Founding vaults start at
+   * varied ages (issue 3: so that the oldest, the elders, are meaningful), spread evenly over
+   * FOUNDING_AGES by index so a network of any size has old and young members.
+   */
   private async prepareIdentities (): Promise<void> {
-    const missing: string[] = []
+    const missingByAge = new Map<number, string[]>()
     for (let index = 0; index < this.init.nodes; index++) {
-      if (await readIdentity(this.vaultDir(index)) === undefined) missing.push(this.vaultDir(index))
+      if (await readIdentity(this.vaultDir(index)) !== undefined) continue
+      const age = foundingAge(index)
+      missingByAge.set(age, [...(missingByAge.get(age) ?? []), this.vaultDir(index)])
     }
-    if (missing.length === 0) return
-    const { keys } = await grindKeys(missing.length, { prefix: '', age: NEW_VAULT_AGE })
-    await Promise.all(missing.map(async (dir, i) => {
-      const key = keys[i]
-      if (key !== undefined) await writeIdentity(dir, identityFromSeed(key.seed))
-    }))
+    for (const [age, dirs] of missingByAge) {
+      const { keys } = await grindKeys(dirs.length, { prefix: '', age })
+      await Promise.all(dirs.map(async (dir, i) => {
+        const key = keys[i]
+        if (key !== undefined) await writeIdentity(dir, identityFromSeed(key.seed))
+      }))
+    }
   }
 
   private async startVault (index: number, bootstrap: string[]): Promise<Vault> {
