@@ -14,9 +14,9 @@ import { readJsonFile, writeJsonFile } from '../../storage/json-file.ts'
 import { MAX_INDEX } from './scalar.ts'
 import { SectionChain } from './section-chain.ts'
 import {
-  combineShares, groupPublicKey, hashMessage, publicKeyFromHex, publicKeyFromSecret, publicKeyShare, publicKeyToHex,
-  signatureFromHex, signatureToHex, signShare, verify, verifyShare, type G1Point, type G2Point, type HashedMessage,
-  type PublicKeySet, type SecretKeyShare
+  combineShares, groupPublicKey, hashMessage, parseKeyAndSignature, publicKeyFromSecret, publicKeyShare,
+  publicKeyToHex, signatureFromHex, signatureToHex, signShare, verify, verifyShare, type G1Point, type G2Point,
+  type HashedMessage, type PublicKeySet, type SecretKeyShare
 } from './threshold-bls.ts'
 
 /** Prefix of every signed proposal, so a decision's signature can never pass for another message. */
@@ -378,14 +378,9 @@ export function verifyDecision (value: unknown, knownSectionKeys: SectionChain |
   if (expected.generation !== undefined && generation > expected.generation) {
     return { ok: false, problem: 'future-generation', reason: `decision for generation ${generation}, but the section is at generation ${expected.generation}: earlier decisions are missing` }
   }
-  let key: G1Point
-  let signature: G2Point
-  try {
-    key = publicKeyFromHex(decision.sectionKey)
-    signature = signatureFromHex(decision.signature)
-  } catch (err) {
-    return { ok: false, problem: 'malformed', reason: `malformed decision: ${(err as Error).message}` }
-  }
+  const parsedSignature = parseKeyAndSignature(decision.sectionKey, decision.signature)
+  if (!parsedSignature.ok) return { ok: false, problem: 'malformed', reason: `malformed decision: ${parsedSignature.reason}` }
+  const { key, signature } = parsedSignature
   const known = knownSectionKeys instanceof SectionChain
     ? knownSectionKeys.isKnownKey(key)
     : knownSectionKeys.some(k => k.equals(key))

@@ -4,8 +4,7 @@
 // chain can check a decision signed by any of its keys, including one it was away for.
 import { z } from 'zod'
 import {
-  publicKeyFromHex, publicKeyToBytes, publicKeyToHex, signatureFromHex, signatureToHex, verify,
-  type G1Point, type G2Point
+  parseKeyAndSignature, publicKeyToBytes, publicKeyToHex, signatureToHex, verify, type G1Point, type G2Point
 } from './threshold-bls.ts'
 
 /** Prefix of every signed chain link, so a link signature can never pass for any other message. */
@@ -110,14 +109,9 @@ export function verifyChain (genesisKey: G1Point, chain: unknown): ChainVerifica
   }
   let verified = SectionChain.fromGenesis(genesisKey)
   for (const [i, link] of parsed.data.links.entries()) {
-    let key: G1Point
-    let signature: G2Point
-    try {
-      key = publicKeyFromHex(link.key)
-      signature = signatureFromHex(link.signature)
-    } catch (err) {
-      return { ok: false, problem: 'bad-key', reason: `link ${i + 1}: ${(err as Error).message}`, link: i + 1 }
-    }
+    const parsedLink = parseKeyAndSignature(link.key, link.signature)
+    if (!parsedLink.ok) return { ok: false, problem: 'bad-key', reason: `link ${i + 1}: ${parsedLink.reason}`, link: i + 1 }
+    const { key, signature } = parsedLink
     const next = verified.extend(key, signature)
     if (!next.ok) return next
     verified = next.chain

@@ -180,18 +180,26 @@ export function publicKeyToBytes (key: G1Point): Uint8Array {
   return key.toBytes()
 }
 
-/** Parses a 48-byte compressed G1 key; noble checks it is on the curve and in the subgroup. */
-export function publicKeyFromBytes (bytes: Uint8Array): G1Point {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`"publicKey" expected Uint8Array of ${PUBLIC_KEY_BYTES} bytes, got ${typeof bytes}`)
-  if (bytes.length !== PUBLIC_KEY_BYTES) throw new RangeError(`"publicKey" expected Uint8Array of ${PUBLIC_KEY_BYTES} bytes, got ${bytes.length} bytes`)
-  let point: G1Point
+/**
+ * Parses a compressed point of the expected size; noble checks it is on the curve and in the
+ * subgroup, and the identity point is refused (it would make any signature "verify").
+ */
+function pointFromBytes<P extends { is0(): boolean }> (bytes: Uint8Array, size: number, what: string, group: string, parse: (bytes: Uint8Array) => P): P {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`"${what}" expected Uint8Array of ${size} bytes, got ${typeof bytes}`)
+  if (bytes.length !== size) throw new RangeError(`"${what}" expected Uint8Array of ${size} bytes, got ${bytes.length} bytes`)
+  let point: P
   try {
-    point = G1.fromBytes(bytes)
+    point = parse(bytes)
   } catch (err) {
-    throw new RangeError(`"publicKey" is not a valid compressed G1 point: ${(err as Error).message}`, { cause: err })
+    throw new RangeError(`"${what}" is not a valid compressed ${group} point: ${(err as Error).message}`, { cause: err })
   }
-  if (point.is0()) throw new RangeError('"publicKey" must not be the identity point')
+  if (point.is0()) throw new RangeError(`"${what}" must not be the identity point`)
   return point
+}
+
+/** Parses a 48-byte compressed G1 key. */
+export function publicKeyFromBytes (bytes: Uint8Array): G1Point {
+  return pointFromBytes(bytes, PUBLIC_KEY_BYTES, 'publicKey', 'G1', raw => G1.fromBytes(raw))
 }
 
 export function signatureToBytes (signature: G2Point): Uint8Array {
@@ -200,16 +208,7 @@ export function signatureToBytes (signature: G2Point): Uint8Array {
 }
 
 export function signatureFromBytes (bytes: Uint8Array): G2Point {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`"signature" expected Uint8Array of ${SIGNATURE_BYTES} bytes, got ${typeof bytes}`)
-  if (bytes.length !== SIGNATURE_BYTES) throw new RangeError(`"signature" expected Uint8Array of ${SIGNATURE_BYTES} bytes, got ${bytes.length} bytes`)
-  let point: G2Point
-  try {
-    point = G2.fromBytes(bytes)
-  } catch (err) {
-    throw new RangeError(`"signature" is not a valid compressed G2 point: ${(err as Error).message}`, { cause: err })
-  }
-  if (point.is0()) throw new RangeError('"signature" must not be the identity point')
-  return point
+  return pointFromBytes(bytes, SIGNATURE_BYTES, 'signature', 'G2', raw => G2.fromBytes(raw))
 }
 
 export function publicKeyToHex (key: G1Point): string {
@@ -226,6 +225,18 @@ export function signatureToHex (signature: G2Point): string {
 
 export function signatureFromHex (hex: string): G2Point {
   return signatureFromBytes(bytesFromHex(hex, SIGNATURE_BYTES, 'signature'))
+}
+
+/**
+ * A section key and a signature, both from hex, as every signed record (decisions, chain links,
+ * reward records) carries them; a malformed one is a value with the reason, not a throw.
+ */
+export function parseKeyAndSignature (keyHex: string, signatureHex: string): { ok: true, key: G1Point, signature: G2Point } | { ok: false, reason: string } {
+  try {
+    return { ok: true, key: publicKeyFromHex(keyHex), signature: signatureFromHex(signatureHex) }
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message }
+  }
 }
 
 /** blsttc's `PublicKeySet::to_bytes`: the commitments, 48 bytes each, constant term first. */

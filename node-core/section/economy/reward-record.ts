@@ -9,9 +9,9 @@ import { namedError } from '../../../contract/named-error.ts'
 import { ageOfName } from '../../engine/identity/name.ts'
 import { SectionChain } from '../crypto/section-chain.ts'
 import {
-  combineShares, groupPublicKey, hashMessage, publicKeyFromHex, publicKeyShare, publicKeyToHex, signatureFromHex,
-  signatureToHex, signShare, verify, verifyShare, type G1Point, type G2Point, type MessageInput, type PublicKeySet,
-  type SecretKeyShare, type SignatureShare
+  combineShares, groupPublicKey, hashMessage, parseKeyAndSignature, publicKeyShare, publicKeyToHex,
+  signatureToHex, signShare, verify, verifyShare, type G1Point, type G2Point, type MessageInput, type
+  PublicKeySet, type SecretKeyShare, type SignatureShare
 } from '../crypto/threshold-bls.ts'
 
 /** Prefix of every signed reward record, so its signature never passes for a decision or a chain link. */
@@ -194,14 +194,9 @@ export function verifyRewardRecord (value: unknown, knownSectionKeys: SectionCha
   const record = parsed.data
   const broken = checkRules(record)
   if (broken !== undefined) return { ok: false, ...broken }
-  let key: G1Point
-  let signature: G2Point
-  try {
-    key = publicKeyFromHex(record.sectionKey)
-    signature = signatureFromHex(record.signature)
-  } catch (err) {
-    return { ok: false, problem: 'malformed', reason: `malformed reward record: ${(err as Error).message}` }
-  }
+  const parsedSignature = parseKeyAndSignature(record.sectionKey, record.signature)
+  if (!parsedSignature.ok) return { ok: false, problem: 'malformed', reason: `malformed reward record: ${parsedSignature.reason}` }
+  const { key, signature } = parsedSignature
   const known = knownSectionKeys instanceof SectionChain ? knownSectionKeys.isKnownKey(key) : knownSectionKeys.some(k => k.equals(key))
   if (!known) return { ok: false, problem: 'unknown-section-key', reason: `forged: signed by key ${record.sectionKey.slice(0, 16)}..., which is not a known key of section "${record.sectionPrefix}"` }
   if (!verify(key, encodeRewardRecord(record), signature)) {
