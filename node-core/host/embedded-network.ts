@@ -3,6 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { z } from 'zod'
+import { lastStderrLine, stopChild } from './child-process.ts'
 import { namedError } from '../../contract/named-error.ts'
 
 export const TestnetReadySchema = z.object({
@@ -37,8 +38,7 @@ export class EmbeddedNetwork {
     const args = ['testnet', '--nodes', String(this.init.nodes), '--data-dir', this.init.dataDir, '--client-rate', String(this.init.clientRate), '--json']
     const child = fork(cliEntry, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
     this.child = child
-    let stderrTail = ''
-    child.stderr?.on('data', (data: Buffer) => { stderrTail = (stderrTail + data.toString('utf8')).slice(-2000) })
+    const lastComplaint = lastStderrLine(child)
     const lines = createInterface({ input: child.stdout ?? process.stdin })
     const timeoutMs = this.init.startTimeoutMs ?? 60_000
     this.ready = await new Promise<TestnetReady>((resolve, reject) => {
@@ -53,7 +53,7 @@ export class EmbeddedNetwork {
       })
       child.once('exit', code => {
         clearTimeout(timer)
-        reject(new EmbeddedNetworkError(`the local network exited (code ${code}): ${stderrTail.trim().split('\n').at(-1) ?? ''}`))
+        reject(new EmbeddedNetworkError(`the local network exited (code ${code}): ${lastComplaint()}`))
       })
     })
     return this.ready
@@ -61,11 +61,7 @@ export class EmbeddedNetwork {
 
   async stop (): Promise<void> {
     const child = this.child
-    if (child === undefined || child.exitCode !== null) return
-    const exited = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
-    child.kill('SIGTERM')
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-    await exited
-    clearTimeout(killTimer)
+    if (child === undefined) return
+    await stopChild(child, () => { child.kill('SIGTERM') }, 10_000)
   }
 }

@@ -2,6 +2,7 @@
 // back-off when it dies, and gives up (state 'failed') on a crash loop instead of thrashing.
 import { fork, type ChildProcess } from 'node:child_process'
 import { TypedEventEmitter } from 'main-event'
+import { lastStderrLine, stopChild } from './child-process.ts'
 import type { ErrorValue } from '../../contract/host-api.ts'
 import {
   ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, EngineRpcError, parseEngineMessage,
@@ -88,15 +89,7 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
     this.wanted = false
     clearTimeout(this.restartTimer)
     const child = this.child
-    if (child === undefined || child.exitCode !== null) {
-      this.setState('stopped')
-      return
-    }
-    const exited = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
-    await this.request('stop').catch(() => {})
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000)
-    await exited
-    clearTimeout(killTimer)
+    if (child !== undefined) await stopChild(child, async () => { await this.request('stop') }, 5000)
     this.setState('stopped')
   }
 
@@ -121,8 +114,7 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
     env[ENGINE_CONFIG_ENV] = JSON.stringify(this.init.config())
     const child = fork(this.init.entry ?? defaultEntry, [], { env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' })
     this.child = child
-    let stderrTail = ''
-    child.stderr?.on('data', (data: Buffer) => { stderrTail = (stderrTail + data.toString('utf8')).slice(-2000) })
+    const lastComplaint = lastStderrLine(child)
 
     return await new Promise<EngineStatus>((resolve, reject) => {
       let ready = false
@@ -181,7 +173,7 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
           waiter.reject(new EngineRpcError('the engine exited before it answered'))
           this.pending.delete(id)
         }
-        const reason = this.lastError?.message ?? (stderrTail.trim().split('\n').at(-1) ?? '')
+        const reason = this.lastError?.message ?? lastComplaint()
         if (!ready) reject(new EngineRpcError(`the engine exited during start-up (code ${code}, signal ${signal})${reason === '' ? '' : `: ${reason}`}`))
         this.onExit(code, signal)
       })
