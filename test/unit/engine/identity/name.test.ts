@@ -1,15 +1,9 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { nameWith } from '../../../helpers/names.ts'
 import {
   ageOfName, assertAge, assertName, assertPrefix, nameHasPrefix, NAME_BYTES, xorDistance
 } from '../../../../node-core/engine/identity/name.ts'
-
-/** A 32-byte name whose leading bytes are `head` and whose other bytes are `fill`. */
-function nameWith (head: number[], fill = 0): Uint8Array {
-  const name = new Uint8Array(NAME_BYTES).fill(fill)
-  name.set(head)
-  return name
-}
 
 /** Lets a test pass a value of the wrong kind through the typed signature, as untyped callers could. */
 function untyped<T> (value: unknown): T {

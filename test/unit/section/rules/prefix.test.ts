@@ -1,16 +1,10 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { NAME_BYTES } from '../../../../node-core/engine/identity/name.ts'
+import { nameWith } from '../../../helpers/names.ts'
 import {
   assertPrefixPartition, bitOfName, childPrefixes, prefixMatches, prefixOfName, sectionFor, withPrefix
 } from '../../../../node-core/section/rules/prefix.ts'
 import { createPrng } from '../../../../node-core/section/rules/prng.ts'
-
-function nameWith (head: number[], fill = 0): Uint8Array {
-  const name = new Uint8Array(NAME_BYTES).fill(fill)
-  name.set(head)
-  return name
-}
 
 describe('bitOfName and prefixOfName', () => {
   const name = nameWith([0b1010_0110, 0b1100_0000])
