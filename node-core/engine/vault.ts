@@ -100,9 +100,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.trust = new LocalTrust()
     this.chunks = new ChunkService({
       libp2p: this.libp2p,
-      store: this.store,
       trust: this.trust,
-      acceptsPuts: () => !this.paused
+      serving: { store: this.store, acceptsPuts: () => !this.paused }
     }, init.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: init.requestTimeoutMs })
     this.versions = new PeerVersionService({ libp2p: this.libp2p, trust: this.trust })
     this.releases = init.trustedReleaseRoot === undefined

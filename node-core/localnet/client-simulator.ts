@@ -8,7 +8,6 @@ import type { VaultLibp2p } from '../engine/network/libp2p-node.ts'
 import { LocalTrust } from '../engine/network/local-trust.ts'
 import { XorPlacement } from '../engine/network/placement.ts'
 import { addressToBytes, chunkAddress } from '../engine/store/chunk-address.ts'
-import { ChunkStore } from '../engine/store/chunk-store.ts'
 
 export interface ClientSimulatorInit {
   /** Chunks stored per second (reads follow at the same rate). 0 stops the simulator. */
@@ -51,8 +50,8 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
     this.libp2p = libp2p
     this.init = init
     const trust = new LocalTrust()
-    // The client never serves: its store is not started and its protocol handler not registered.
-    this.chunks = new ChunkService({ libp2p, store: new ChunkStore({ dir: '/nonexistent', capacityBytes: 1 }), trust, acceptsPuts: () => false })
+    // A client only asks: its chunk service has no store and is never started.
+    this.chunks = new ChunkService({ libp2p, trust })
     this.placement = new XorPlacement({
       self: libp2p.peerId,
       knownPeers: async () => (await libp2p.peerStore.all()).map(peer => peer.id),

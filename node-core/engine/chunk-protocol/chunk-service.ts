@@ -23,16 +23,21 @@ export interface ChunkServiceInit {
 
 export interface ChunkServiceComponents {
   libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'dial'>
-  store: ChunkStore
   trust: LocalTrust
-  /** False while the vault is paused: it serves reads but takes no new data. */
-  acceptsPuts(): boolean
+  /** What a vault serves from; absent for a client (the simulator, a publisher) that only asks. */
+  serving?: {
+    store: ChunkStore
+    /** False while the vault is paused: it serves reads but takes no new data. */
+    acceptsPuts(): boolean
+  }
 }
 
 export interface ChunkServiceEvents {
   'request:served': CustomEvent<{ peer: string, op: ChunkRequest['op'], address: string }>
   'request:rejected': CustomEvent<{ peer: string, offence: TrustOffence, error: Error }>
 }
+
+export class ChunkClientOnlyError extends namedError('ChunkClientOnlyError') {}
 
 export class VaultPausedError extends namedError('VaultPausedError') {}
 
@@ -86,6 +91,7 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
   }
 
   async start (): Promise<void> {
+    if (this.components.serving === undefined) throw new ChunkClientOnlyError('this chunk service has no store to serve from: it can only ask other vaults')
     await this.components.libp2p.handle(CHUNK_PROTOCOL, async (stream, connection) => { await this.serve(stream, connection) }, {
       maxInboundStreams: this.maxInboundStreams,
       maxOutboundStreams: this.maxOutboundStreams
@@ -93,7 +99,7 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
   }
 
   async stop (): Promise<void> {
-    await this.components.libp2p.unhandle(CHUNK_PROTOCOL)
+    if (this.components.serving !== undefined) await this.components.libp2p.unhandle(CHUNK_PROTOCOL)
     for (const idle of this.idleStreams.values()) {
       for (const pooled of idle) pooled.stream.abort(new Error('chunk service stopped'))
     }
@@ -148,14 +154,17 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
   }
 
   private async answer (lp: LengthPrefixedStream, request: ChunkRequest, options: AbortOptions): Promise<void> {
-    const { store } = this.components
+    const serving = this.components.serving
+    // Only a started service answers, and start() refuses without a store.
+    if (serving === undefined) throw new ChunkClientOnlyError('no store to answer from')
+    const { store } = serving
     switch (request.op) {
       case 'put': {
         const data = (await lp.read(options)).subarray()
         if (data.length !== request.size) {
           throw new MalformedFrameError(`put data frame has ${data.length} bytes but its header announced ${request.size}`)
         }
-        if (!this.components.acceptsPuts()) {
+        if (!serving.acceptsPuts()) {
           await lp.write(encodeFrame(errorReply(new VaultPausedError('this vault is paused by its owner and accepts no new data'))), options)
           return
         }

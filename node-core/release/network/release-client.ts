@@ -15,7 +15,6 @@ import { createVaultLibp2p, type VaultLibp2p } from '../../engine/network/libp2p
 import { LocalTrust } from '../../engine/network/local-trust.ts'
 import { XorPlacement } from '../../engine/network/placement.ts'
 import { addressToBytes, chunkAddress } from '../../engine/store/chunk-address.ts'
-import { ChunkStore } from '../../engine/store/chunk-store.ts'
 import type { ReleaseKey } from '../keys.ts'
 import { publishReleaseToNetwork, type PublishedToNetwork } from './publish-to-network.ts'
 import { chunkRelease, readReleaseDirectory } from './release-files.ts'
@@ -101,7 +100,7 @@ export class ReleaseClient extends TypedEventEmitter<ReleaseClientEvents> {
       await this.#join(node, options.signal)
       const trust = new LocalTrust()
       // The client never serves: its store is not started and its protocol handler not registered.
-      const chunks = new ChunkService({ libp2p: node, store: new ChunkStore({ dir: '/nonexistent', capacityBytes: 1 }), trust, acceptsPuts: () => false })
+      const chunks = new ChunkService({ libp2p: node, trust })
       const placement = new XorPlacement({
         self: node.peerId,
         knownPeers: async () => (await node.peerStore.all()).map(peer => peer.id),
