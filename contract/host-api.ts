@@ -4,6 +4,7 @@
 // Pure module: no Node, no DOM, no Electron, so every environment may import it.
 import { z } from 'zod'
 import { namedError } from './named-error.ts'
+import { UpgradePolicySchema, UpgradeStatusSchema } from './upgrade.ts'
 
 export const HOST_API_VERSION = 1
 
@@ -92,6 +93,7 @@ export const VaultStatusSchema = z.object({
   protocols: z.array(z.string()),
   peers: z.number().int().nonnegative(),
   versions: VersionsStatusSchema,
+  upgrade: UpgradeStatusSchema,
   store: StoreStatusSchema,
   network: NetworkStatusSchema,
   engine: EngineProcessStatusSchema,
@@ -107,7 +109,18 @@ const NoParams = z.object({}).strict()
 export const hostApiSpec = {
   getStatus: { params: NoParams, result: VaultStatusSchema },
   pause: { params: NoParams, result: VaultStatusSchema },
-  resume: { params: NoParams, result: VaultStatusSchema }
+  resume: { params: NoParams, result: VaultStatusSchema },
+  /** Looks for a candidate (a verified release heard through the network) and shadow-tests it. */
+  checkUpgrade: { params: NoParams, result: VaultStatusSchema },
+  /** Shadow-tests a local bundle: development only, the owner's explicit choice. */
+  shadowUpgrade: {
+    params: z.object({ candidatePath: z.string().min(1), durationSeconds: z.number().int().min(5).max(3600).optional() }).strict(),
+    result: VaultStatusSchema
+  },
+  approveUpgrade: { params: NoParams, result: VaultStatusSchema },
+  deferUpgrade: { params: z.object({ until: z.number().int().nonnegative() }).strict(), result: VaultStatusSchema },
+  rollbackUpgrade: { params: NoParams, result: VaultStatusSchema },
+  setUpgradePolicy: { params: z.object({ policy: UpgradePolicySchema }).strict(), result: VaultStatusSchema }
 } as const
 
 export type HostVerb = keyof typeof hostApiSpec
@@ -117,6 +130,13 @@ export type VerbResult<V extends HostVerb> = z.infer<(typeof hostApiSpec)[V]['re
 
 /** What a host implements and what a client (preload bridge or WebSocket) exposes. */
 export type HostApi = { [V in HostVerb]: (params: VerbParams<V>) => Promise<VerbResult<V>> }
+
+/** A HostApi whose every verb goes through one generic call (a transport: IPC, a socket). */
+export function hostApiThrough (call: <V extends HostVerb>(verb: V, params: VerbParams<V>) => Promise<VerbResult<V>>): HostApi {
+  const api: Partial<Record<HostVerb, unknown>> = {}
+  for (const verb of hostVerbs) api[verb] = async (params: VerbParams<typeof verb>) => await call(verb, params)
+  return api as HostApi
+}
 
 export const ErrorValueSchema = z.object({ name: z.string(), message: z.string() })
 export type ErrorValue = z.infer<typeof ErrorValueSchema>
@@ -173,6 +193,14 @@ export class RemoteError extends Error {
   }
 }
 
+/** Parses the parameters for one verb and its result; generic so each verb keeps its own types. */
+async function callVerb<V extends HostVerb> (api: HostApi, verb: V, rawParams: unknown): Promise<VerbResult<V>> {
+  const spec = hostApiSpec[verb]
+  const params = spec.params.parse(rawParams) as VerbParams<V>
+  const call = api[verb] as (params: VerbParams<V>) => Promise<VerbResult<V>>
+  return spec.result.parse(await call.call(api, params)) as VerbResult<V>
+}
+
 /**
  * Parses an untrusted request, calls the verb and returns its result as a value.
  * Both transports (Electron IPC and the headless socket) go through here.
@@ -180,10 +208,7 @@ export class RemoteError extends Error {
 export async function dispatchHostRequest (api: HostApi, raw: unknown): Promise<Result<unknown>> {
   try {
     const request = HostRequestSchema.parse(raw)
-    const spec = hostApiSpec[request.verb]
-    const params = spec.params.parse(request.params ?? {})
-    const value: unknown = await api[request.verb](params)
-    return { ok: true, value: spec.result.parse(value) }
+    return { ok: true, value: await callVerb(api, request.verb, request.params ?? {}) }
   } catch (err) {
     return { ok: false, error: toErrorValue(err) }
   }

@@ -146,6 +146,14 @@ class SupervisingVaultHost implements VaultHost {
     return this.snapshot()
   }
 
+  // Placeholders until the upgrade manager lands (issue 5).
+  async checkUpgrade (): Promise<VaultStatus> { throw new Error('upgrades are not wired yet') }
+  async shadowUpgrade (): Promise<VaultStatus> { throw new Error('upgrades are not wired yet') }
+  async approveUpgrade (): Promise<VaultStatus> { throw new Error('upgrades are not wired yet') }
+  async deferUpgrade (): Promise<VaultStatus> { throw new Error('upgrades are not wired yet') }
+  async rollbackUpgrade (): Promise<VaultStatus> { throw new Error('upgrades are not wired yet') }
+  async setUpgradePolicy (): Promise<VaultStatus> { throw new Error('upgrades are not wired yet') }
+
   private async saveSettings (settings: Settings): Promise<void> {
     this.settings = settings
     await saveSettings(this.options.dataDir, settings)
@@ -179,6 +187,8 @@ class SupervisingVaultHost implements VaultHost {
       protocols: engine?.protocols ?? [],
       peers,
       versions,
+      // Replaced by the upgrade manager's status (issue 5).
+      upgrade: { policy: 'ask', current: { engineVersion: engine?.engineVersion ?? ENGINE_VERSION, bundleSha256: null }, previous: null, candidate: null, switching: null, failedVersions: [], history: [] },
       store,
       network: {
         kind: this.usesEmbeddedNetwork ? 'embedded' : 'configured',

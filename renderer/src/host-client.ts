@@ -1,6 +1,7 @@
 // Picks how the dashboard reaches its host and hides the choice from everything else:
 // inside Electron the preload bridge (`window.vaultHost`), in a browser the headless host's
 // WebSocket on the same origin as the page (DESIGN §1).
+import { hostApiThrough } from '../../contract/host-api.ts'
 import type { ConnectionProblem, HostClient } from './host/client-types.ts'
 import { createBridgeClient } from './host/bridge-client.ts'
 import { browserSocketOpener, httpAuthProbe, type FetchLike, type WebSocketConstructor } from './host/browser-socket.ts'
@@ -68,8 +69,6 @@ export function createUnavailableClient (problem: ConnectionProblem): HostClient
     connect (listener) { listener.onConnection({ phase: 'blocked', problem }) },
     reconnectNow () {},
     close () {},
-    getStatus: refuse,
-    pause: refuse,
-    resume: refuse
+    ...hostApiThrough(refuse)
   }
 }

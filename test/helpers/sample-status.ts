@@ -19,6 +19,15 @@ export function sampleStatus (overrides: Partial<VaultStatus> = {}): VaultStatus
       latestRelease: null,
       upgradeRequired: null
     },
+    upgrade: {
+      policy: 'ask',
+      current: { engineVersion: '1.4.0', bundleSha256: null },
+      previous: null,
+      candidate: null,
+      switching: null,
+      failedVersions: [],
+      history: []
+    },
     store: { chunks: 1234, bytes: 3 * 1024 ** 3, capacityBytes: 50 * 1024 ** 3, full: false, quarantined: 0 },
     network: { kind: 'embedded', bootstrap: [], listenAddrs: ['/ip4/127.0.0.1/tcp/40123'] },
     engine: { pid: 4242, restarts: 0, startedAt: 1_700_000_000_000 },

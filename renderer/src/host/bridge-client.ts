@@ -4,7 +4,7 @@
 // contract's Result, which is unwrapped here so a host error becomes a RemoteError created in
 // this world, keeping the host's name.
 import {
-  HostEventSchema, RemoteError, unwrapReply,
+  hostApiThrough, HostEventSchema, RemoteError, unwrapReply,
   type HostVerb, type VerbParams, type VerbResult
 } from '../../../contract/host-api.ts'
 import type { HostClient, HostClientListener } from './client-types.ts'
@@ -16,7 +16,8 @@ export function createBridgeClient (bridge: VaultBridge): HostClient {
   let listener: HostClientListener | null = null
 
   async function request<V extends HostVerb> (verb: V, params: VerbParams<V>): Promise<VerbResult<V>> {
-    const reply: unknown = await bridge[verb](params)
+    const send = bridge[verb] as (params: VerbParams<V>) => Promise<unknown>
+    const reply: unknown = await send(params)
     try {
       return unwrapReply(verb, reply)
     } catch (err) {
@@ -46,8 +47,6 @@ export function createBridgeClient (bridge: VaultBridge): HostClient {
       listener?.onConnection({ phase: 'closed' })
       listener = null
     },
-    getStatus: (params) => request('getStatus', params),
-    pause: (params) => request('pause', params),
-    resume: (params) => request('resume', params)
+    ...hostApiThrough(request)
   }
 }

@@ -1,7 +1,7 @@
 // HostApi over the headless host's WebSocket (DESIGN §1). Every incoming frame is parsed with the
 // contract's schemas; a bad frame is reported and dropped, never thrown into the page.
 import {
-  RemoteError, SocketServerMessageSchema, unwrapReply,
+  hostApiThrough, RemoteError, SocketServerMessageSchema, unwrapReply,
   type HostVerb, type SocketClientMessage, type VerbParams, type VerbResult
 } from '../../../contract/host-api.ts'
 import type { ConnectionState, HostClient, HostClientListener } from './client-types.ts'
@@ -227,8 +227,6 @@ export function createSocketClient (options: SocketClientOptions): HostClient {
       current?.close(1000, 'dashboard closed')
       report({ phase: 'closed' })
     },
-    getStatus: (params) => request('getStatus', params),
-    pause: (params) => request('pause', params),
-    resume: (params) => request('resume', params)
+    ...hostApiThrough(request)
   }
 }

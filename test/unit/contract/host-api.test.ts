@@ -8,6 +8,12 @@ function api (overrides: Partial<HostApi> = {}): HostApi {
     getStatus: async () => sampleStatus(),
     pause: async () => sampleStatus({ state: 'paused' }),
     resume: async () => sampleStatus(),
+    checkUpgrade: async () => sampleStatus(),
+    shadowUpgrade: async () => sampleStatus(),
+    approveUpgrade: async () => sampleStatus(),
+    deferUpgrade: async () => sampleStatus(),
+    rollbackUpgrade: async () => sampleStatus(),
+    setUpgradePolicy: async () => sampleStatus(),
     ...overrides
   }
 }

@@ -325,6 +325,19 @@ export class FakeHost implements HostLike {
     this.status = { ...this.status, state: 'active' }
     return this.status
   }
+
+  // The upgrade verbs only record the call: the Electron side carries them like any other verb.
+  async checkUpgrade (): Promise<VaultStatus> { return this.recordCall('checkUpgrade') }
+  async shadowUpgrade (): Promise<VaultStatus> { return this.recordCall('shadowUpgrade') }
+  async approveUpgrade (): Promise<VaultStatus> { return this.recordCall('approveUpgrade') }
+  async deferUpgrade (): Promise<VaultStatus> { return this.recordCall('deferUpgrade') }
+  async rollbackUpgrade (): Promise<VaultStatus> { return this.recordCall('rollbackUpgrade') }
+  async setUpgradePolicy (): Promise<VaultStatus> { return this.recordCall('setUpgradePolicy') }
+
+  private recordCall (verb: string): VaultStatus {
+    this.calls.push(verb)
+    return this.status
+  }
 }
 
 export class RecordingLogger implements Logger {

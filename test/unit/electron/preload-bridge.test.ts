@@ -2,11 +2,17 @@ import assert from 'node:assert/strict'
 import { EventEmitter } from 'node:events'
 import { describe, it } from 'node:test'
 import { hostVerbs } from '../../../contract/host-api.ts'
-import type { HostEvent } from '../../../contract/host-api.ts'
+import type { HostEvent, HostVerb, Result } from '../../../contract/host-api.ts'
 import { createBridge, INVALID_REPLY_ERROR, IPC_ERROR } from '../../../electron/preload-bridge.ts'
 import type { IpcRendererLike, VaultBridge } from '../../../electron/preload-bridge.ts'
 import type { VaultBridge as RendererVaultBridge } from '../../../renderer/src/host/vault-bridge.ts'
 import { makeStatus } from './fakes.ts'
+
+/** The bridge forwards whatever it is given: what the params mean is main's to check. */
+async function sendAnything (bridge: VaultBridge, verb: HostVerb): Promise<Result<unknown>> {
+  const send = bridge[verb] as (params: object) => Promise<Result<unknown>>
+  return await send({})
+}
 
 /** ipcRenderer as the bridge sees it: invoke answers from `replies`, `on` listens for pushes. */
 class FakeIpcRenderer extends EventEmitter implements IpcRendererLike {
@@ -45,7 +51,7 @@ describe('createBridge', () => {
   it('sends each verb on its own channel with the verb and params', async () => {
     const ipc = new FakeIpcRenderer()
     const bridge = createBridge(ipc)
-    for (const verb of hostVerbs) await bridge[verb]({})
+    for (const verb of hostVerbs) await sendAnything(bridge, verb)
     assert.deepEqual(ipc.invocations, hostVerbs.map((verb) => ({ channel: `vault:${verb}`, args: [{ verb, params: {} }] })))
   })
 
@@ -109,7 +115,7 @@ describe('createBridge', () => {
     for (const reply of replies) {
       ipc.invoke = reply
       for (const verb of hostVerbs) {
-        const result = await bridge[verb]({})
+        const result = await sendAnything(bridge, verb)
         assert.equal(result.ok, false)
       }
     }

@@ -18,7 +18,13 @@ function memoryHost () {
     subscribe (listener: (event: HostEvent) => void) { listeners.add(listener); return () => { listeners.delete(listener) } },
     async getStatus () { this.calls.push('getStatus'); return status },
     async pause () { this.calls.push('pause'); status = { ...status, state: 'paused' }; publish(); return status },
-    async resume () { this.calls.push('resume'); status = { ...status, state: 'active' }; publish(); return status }
+    async resume () { this.calls.push('resume'); status = { ...status, state: 'active' }; publish(); return status },
+    async checkUpgrade () { this.calls.push('checkUpgrade'); return status },
+    async shadowUpgrade () { this.calls.push('shadowUpgrade'); return status },
+    async approveUpgrade () { this.calls.push('approveUpgrade'); return status },
+    async deferUpgrade () { this.calls.push('deferUpgrade'); return status },
+    async rollbackUpgrade () { this.calls.push('rollbackUpgrade'); return status },
+    async setUpgradePolicy () { this.calls.push('setUpgradePolicy'); return status }
   }
 }
 

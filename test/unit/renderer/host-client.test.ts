@@ -3,10 +3,11 @@ import assert from 'node:assert/strict'
 import { chooseTransport, createHostClient, type ConnectionState } from '../../../renderer/src/host-client.ts'
 import { HostUnavailableError } from '../../../renderer/src/host/errors.ts'
 import { isVaultBridge } from '../../../renderer/src/host/vault-bridge.ts'
+import { hostVerbs } from '../../../contract/host-api.ts'
 
 const page = { protocol: 'http:', host: '127.0.0.1:4100', search: '?token=s3cret' }
 const noop = () => {}
-const bridge = { getStatus: noop, pause: noop, resume: noop, onEvent: () => noop }
+const bridge = { ...Object.fromEntries(hostVerbs.map(verb => [verb, noop])), onEvent: () => noop }
 
 test('the Electron bridge wins whenever it is present', () => {
   const choice = chooseTransport({ bridge, location: { protocol: 'file:', host: '', search: '' } })

@@ -25,7 +25,13 @@ function fakeClient () {
     close () { calls.push('close') },
     getStatus: call('getStatus'),
     pause: call('pause'),
-    resume: call('resume')
+    resume: call('resume'),
+    checkUpgrade: call('checkUpgrade'),
+    shadowUpgrade: call('shadowUpgrade'),
+    approveUpgrade: call('approveUpgrade'),
+    deferUpgrade: call('deferUpgrade'),
+    rollbackUpgrade: call('rollbackUpgrade'),
+    setUpgradePolicy: call('setUpgradePolicy')
   }
   const host = (): HostClientListener => {
     assert.ok(listener, 'the store has not connected')
