@@ -1,6 +1,7 @@
 // Runs the live engine as a child process and keeps it running: restarts it with exponential
 // back-off when it dies, and gives up (state 'failed') on a crash loop instead of thrashing.
 import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { TypedEventEmitter } from 'main-event'
 import { lastStderrLine, stopChild } from './child-process.ts'
 import type { ErrorValue } from '../../contract/host-api.ts'
@@ -8,6 +9,8 @@ import {
   ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, EngineRpcError, parseEngineMessage,
   type EngineConfig, type EngineMethod, type EngineStatus
 } from '../engine/rpc/engine-rpc.ts'
+import type { EgressAttempt } from '../../contract/upgrade.ts'
+import { liveEngineLaunch, watchLiveEgress, type LiveEgressInit } from '../upgrade/switch/live-egress.ts'
 
 export type EngineProcessState = 'stopped' | 'starting' | 'running' | 'restarting' | 'failed'
 
@@ -15,6 +18,10 @@ export interface EngineSupervisorInit {
   config: () => EngineConfig
   /** The engine entry; by default node-core/engine/engine-main next to this file. */
   entry?: string
+  /** The directory the entry and its node_modules live under, the engine's working directory; by default the app's. */
+  rootDir?: string
+  /** The live egress watch (DESIGN §3.8): every live engine runs under the egress monitor unless this is false. */
+  egressMonitor?: LiveEgressInit | false
   restart?: Partial<RestartPolicy>
   requestTimeoutMs?: number
   now?: () => number
@@ -40,6 +47,8 @@ export interface EngineSupervisorEvents {
   'engine:status': CustomEvent<EngineStatus>
   'engine:activity': CustomEvent<{ at: number, kind: string, message: string }>
   'engine:exit': CustomEvent<{ code: number | null, signal: string | null, restartInMs: number | undefined }>
+  /** An attempt to reach outside the live policy, reported by the egress monitor (allowed ones are only counted). */
+  'engine:egress': CustomEvent<EngineEgress>
 }
 
 /** Delay before restart number `crashes` (1 = first crash): doubling, capped. */
@@ -49,6 +58,21 @@ export function restartDelay (crashes: number, policy: RestartPolicy): number {
 
 /** The environment an engine gets: an allow-list, never the host's whole environment. */
 const PASSED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SYSTEMROOT', 'NODE_OPTIONS', 'ELECTRON_RUN_AS_NODE']
+
+/** Which engine runs: the one shipped with the app, or an installed bundle (DESIGN §3.7). */
+export interface EngineLocation {
+  /** Absolute path of the entry point. */
+  entry: string
+  rootDir: string
+}
+
+export interface EngineEgress {
+  attempt: EgressAttempt
+  /** The entry of the engine that made it, so an attempt is never blamed on the engine after it. */
+  entry: string
+}
+
+const defaultRootDir = fileURLToPath(new URL('../../', import.meta.url))
 
 const defaultEntry = new URL(`../engine/engine-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
 
@@ -67,16 +91,29 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
   startedAt: number | null = null
   lastStatus: EngineStatus | undefined
   lastError: ErrorValue | undefined
+  /** What the egress monitor reported of live engines since this supervisor was made. */
+  readonly egressCounts = { allowed: 0, denied: 0 }
+  private location: EngineLocation
+  private watched = false
 
   constructor (init: EngineSupervisorInit) {
     super()
     this.init = init
+    this.location = { entry: init.entry ?? fileURLToPath(defaultEntry), rootDir: init.rootDir ?? defaultRootDir }
     this.policy = { ...DEFAULT_RESTART_POLICY, ...init.restart }
     this.now = init.now ?? Date.now
   }
 
   get state (): EngineProcessState { return this.currentState }
   get pid (): number | null { return this.child?.pid ?? null }
+  get engine (): EngineLocation { return { ...this.location } }
+  /** Whether the engine running now is under the egress monitor. */
+  get monitored (): boolean { return this.child !== undefined && this.watched }
+
+  /** Chooses the engine the next start runs; the one running now is not touched. */
+  setEngine (location: EngineLocation): void {
+    this.location = { ...location }
+  }
 
   /** Starts the engine and resolves once it reports ready (or rejects if it dies first). */
   async start (): Promise<EngineStatus> {
@@ -111,8 +148,9 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
     this.setState(this.restarts > 0 ? 'restarting' : 'starting')
     const env: NodeJS.ProcessEnv = {}
     for (const key of PASSED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key]
-    env[ENGINE_CONFIG_ENV] = JSON.stringify(this.init.config())
-    const child = fork(this.init.entry ?? defaultEntry, [], { env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' })
+    const config = this.init.config()
+    env[ENGINE_CONFIG_ENV] = JSON.stringify(config)
+    const child = this.forkLive(env, config.dataDir)
     this.child = child
     const lastComplaint = lastStderrLine(child)
 
@@ -211,6 +249,27 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
     if (state === this.currentState) return
     this.currentState = state
     this.dispatchEvent(new CustomEvent('engine:state', { detail: state }))
+  }
+
+  /** Forks the chosen engine, under the live egress monitor when this build has it (DESIGN §3.8). */
+  private forkLive (env: NodeJS.ProcessEnv, dataDir: string): ChildProcess {
+    const { entry, rootDir } = this.location
+    const launch = liveEngineLaunch(dataDir, this.init.egressMonitor ?? {})
+    this.watched = launch.monitored
+    if (!launch.monitored) this.activity('monitor:unavailable', launch.detail)
+    const child = fork(entry, [], { cwd: rootDir, env: { ...env, ...launch.env }, execArgv: launch.execArgv, stdio: launch.stdio, serialization: 'advanced' })
+    if (launch.monitored) {
+      watchLiveEgress(child, attempt => {
+        if (attempt.allowed) {
+          this.egressCounts.allowed++
+          return
+        }
+        this.egressCounts.denied++
+        this.activity('engine:egress', `the engine tried to reach ${attempt.target} (${attempt.kind}), which its policy does not allow`)
+        this.dispatchEvent(new CustomEvent('engine:egress', { detail: { attempt, entry } }))
+      }, err => { this.activity('monitor:invalid', err.message) })
+    }
+    return child
   }
 
   private activity (kind: string, message: string): void {
