@@ -8,6 +8,7 @@ import { AppHeader } from './components/layout/app-header.tsx'
 import { NetworkCard } from './components/network/network-card.tsx'
 import { NoticesPanel } from './components/notices/notices-panel.tsx'
 import { StorageCard } from './components/storage/storage-card.tsx'
+import { UpgradesCard } from './components/upgrades/upgrades-card.tsx'
 import { AgeCard } from './components/vault/age-card.tsx'
 import { VaultCard } from './components/vault/vault-card.tsx'
 import { VersionsCard } from './components/versions/versions-card.tsx'
@@ -15,7 +16,7 @@ import { useDashboard } from './store/use-dashboard.ts'
 
 function Dashboard ({ status }: { status: VaultStatus }) {
   const events = useDashboard((state) => state.events)
-  // Main column: what the owner acts on (age, state, notices, events); side column: the facts.
+  // Main column: what the owner acts on (age, state, notices, upgrades, events); side column: the facts.
   return (
     <div className="dashboard">
       <div className="dashboard__main">
@@ -24,6 +25,7 @@ function Dashboard ({ status }: { status: VaultStatus }) {
           <VaultCard status={status} />
         </div>
         <NoticesPanel notices={status.notices} />
+        <UpgradesCard upgrade={status.upgrade} />
         <RecentEvents events={events} />
       </div>
       <div className="dashboard__side">

@@ -1,13 +1,20 @@
 // The dashboard's state (zustand, vanilla so tests need no React): the connection, the latest
-// VaultStatus snapshot, recent events, and the pause/resume actions with their pending and
-// error state. The host client is injected; main.tsx passes the real one, tests a fake.
+// VaultStatus snapshot, recent events, the pause/resume actions and the upgrade actions (issue
+// 5), each with their pending and error state. The host client is injected; main.tsx passes the
+// real one, tests a fake.
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { HostEvent, VaultEvent, VaultStatus } from '../../contract/host-api.ts'
+import type { UpgradePolicy } from '../../contract/upgrade.ts'
 import type { ConnectionState, HostClient, TransportKind } from './host-client.ts'
 import { HostUnavailableError } from './host/errors.ts'
 import { MAX_RECENT_EVENTS, mergeEvents } from './store/recent-events.ts'
 
 export type VaultAction = 'pause' | 'resume'
+
+export type UpgradeAction = 'check' | 'approve' | 'defer' | 'rollback' | 'setPolicy'
+
+/** Which control failed, so the message shows beside it. */
+export type UpgradeError = { action: UpgradeAction, message: string }
 
 export type DashboardData = {
   transport: TransportKind
@@ -18,6 +25,9 @@ export type DashboardData = {
   events: VaultEvent[]
   pendingAction: VaultAction | null
   actionError: string | null
+  /** One upgrade request at a time: they all change the same candidate. */
+  pendingUpgrade: UpgradeAction | null
+  upgradeError: UpgradeError | null
   /** The host answered getStatus with an error. */
   hostError: string | null
   /** The latest message from the host that broke the contract (it was dropped). */
@@ -30,8 +40,15 @@ export type DashboardActions = {
   refresh(): Promise<void>
   pause(): Promise<void>
   resume(): Promise<void>
+  checkUpgrade(): Promise<void>
+  approveUpgrade(): Promise<void>
+  /** `until`: epoch milliseconds; the host refuses a time past the candidate's deadline. */
+  deferUpgrade(until: number): Promise<void>
+  rollbackUpgrade(): Promise<void>
+  setUpgradePolicy(policy: UpgradePolicy): Promise<void>
   retryNow(): void
   dismissActionError(): void
+  dismissUpgradeError(): void
   dismissProtocolError(): void
 }
 
@@ -59,6 +76,8 @@ export function initialDashboardData (transport: TransportKind): DashboardData {
     events: [],
     pendingAction: null,
     actionError: null,
+    pendingUpgrade: null,
+    upgradeError: null,
     hostError: null,
     protocolError: null
   }
@@ -106,6 +125,18 @@ export function createDashboardStore ({ client, eventLimit = MAX_RECENT_EVENTS }
       }
     }
 
+    async function runUpgradeAction (action: UpgradeAction, request: () => Promise<VaultStatus>): Promise<void> {
+      if (get().pendingUpgrade !== null) return
+      set({ pendingUpgrade: action, upgradeError: null })
+      try {
+        takeStatus(await request())
+      } catch (err) {
+        set({ upgradeError: { action, message: describeError(err) } })
+      } finally {
+        set({ pendingUpgrade: null })
+      }
+    }
+
     return {
       ...initialDashboardData(client.transport),
       start () {
@@ -133,8 +164,14 @@ export function createDashboardStore ({ client, eventLimit = MAX_RECENT_EVENTS }
       },
       pause: () => runAction('pause'),
       resume: () => runAction('resume'),
+      checkUpgrade: () => runUpgradeAction('check', () => client.checkUpgrade({})),
+      approveUpgrade: () => runUpgradeAction('approve', () => client.approveUpgrade({})),
+      deferUpgrade: (until) => runUpgradeAction('defer', () => client.deferUpgrade({ until })),
+      rollbackUpgrade: () => runUpgradeAction('rollback', () => client.rollbackUpgrade({})),
+      setUpgradePolicy: (policy) => runUpgradeAction('setPolicy', () => client.setUpgradePolicy({ policy })),
       retryNow () { client.reconnectNow() },
       dismissActionError () { set({ actionError: null }) },
+      dismissUpgradeError () { set({ upgradeError: null }) },
       dismissProtocolError () { set({ protocolError: null }) }
     }
   })

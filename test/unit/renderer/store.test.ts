@@ -13,9 +13,12 @@ type Deferred = { resolve(value: VaultStatus): void, reject(error: Error): void 
 function fakeClient () {
   let listener: HostClientListener | null = null
   const calls: string[] = []
+  /** Each verb with the parameters it was sent. */
+  const sent: Array<[string, unknown]> = []
   const waiting: Deferred[] = []
-  const call = (verb: string) => () => {
+  const call = (verb: string) => (params: unknown) => {
     calls.push(verb)
+    sent.push([verb, params])
     return new Promise<VaultStatus>((resolve, reject) => { waiting.push({ resolve, reject }) })
   }
   const client: HostClient = {
@@ -42,7 +45,7 @@ function fakeClient () {
     assert.ok(next, 'no request is waiting')
     return next
   }
-  return { client, calls, host, settle }
+  return { client, calls, sent, host, settle }
 }
 
 function started () {
@@ -180,4 +183,69 @@ test('acceptStatus keeps the newer of two snapshots', () => {
   assert.equal(acceptStatus(null, older), older)
   assert.equal(acceptStatus(older, newer), newer)
   assert.equal(acceptStatus(newer, older), newer)
+})
+
+test('approving is pending until the host answers; other upgrade requests wait their turn', async () => {
+  const { store, calls, settle } = await connected()
+  const done = store.getState().approveUpgrade()
+  assert.equal(store.getState().pendingUpgrade, 'approve')
+  void store.getState().rollbackUpgrade()
+  void store.getState().deferUpgrade(5)
+  assert.deepEqual(calls, ['getStatus', 'approveUpgrade'], 'one upgrade request at a time')
+  const switched = sampleStatus({ updatedAt: 2_000_000_000_000, engineVersion: '1.5.0' })
+  settle().resolve(switched)
+  await done
+  assert.equal(store.getState().pendingUpgrade, null)
+  assert.equal(store.getState().status?.engineVersion, '1.5.0')
+  assert.equal(store.getState().upgradeError, null)
+})
+
+test('defer, rollback, setPolicy and check send their verb with its parameters', async () => {
+  const fake = await connected()
+  const actions = [
+    () => fake.store.getState().deferUpgrade(1_900_000_000_000),
+    () => fake.store.getState().rollbackUpgrade(),
+    () => fake.store.getState().setUpgradePolicy('manual'),
+    () => fake.store.getState().checkUpgrade()
+  ]
+  for (const action of actions) {
+    const done = action()
+    fake.settle().resolve(sampleStatus())
+    await done
+  }
+  assert.deepEqual(fake.sent.slice(1), [
+    ['deferUpgrade', { until: 1_900_000_000_000 }],
+    ['rollbackUpgrade', {}],
+    ['setUpgradePolicy', { policy: 'manual' }],
+    ['checkUpgrade', {}]
+  ])
+})
+
+test('a refused upgrade request keeps its message for the control that sent it, until dismissed or retried', async () => {
+  const { store, settle } = await connected()
+  const deferred = store.getState().deferUpgrade(1)
+  settle().reject(new RemoteError({ name: 'DeferPastDeadlineError', message: 'the deadline is sooner' }))
+  await deferred
+  assert.deepEqual(store.getState().upgradeError, { action: 'defer', message: 'the deadline is sooner' })
+  assert.equal(store.getState().pendingUpgrade, null)
+  assert.equal(store.getState().actionError, null, 'the pause/resume error stays untouched')
+  store.getState().dismissUpgradeError()
+  assert.equal(store.getState().upgradeError, null)
+
+  const rollback = store.getState().rollbackUpgrade()
+  settle().reject(new Error('no previous version'))
+  await rollback
+  const retry = store.getState().rollbackUpgrade()
+  assert.equal(store.getState().upgradeError, null, 'a new attempt clears the old error')
+  settle().resolve(sampleStatus({ updatedAt: 2_000_000_000_000 }))
+  await retry
+})
+
+test('an upgrade request and pause/resume do not block each other', async () => {
+  const { store, calls } = await connected()
+  void store.getState().approveUpgrade()
+  void store.getState().pause()
+  assert.deepEqual(calls, ['getStatus', 'approveUpgrade', 'pause'])
+  assert.equal(store.getState().pendingUpgrade, 'approve')
+  assert.equal(store.getState().pendingAction, 'pause')
 })
