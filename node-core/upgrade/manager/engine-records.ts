@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ENGINE_VERSION } from '../../engine/version.ts'
 import type { RunnableEngine } from '../shadow/shadow-runner.ts'
-import type { EngineRecord } from './upgrade-state.ts'
+import type { EngineRecord, UpgradeState } from './upgrade-state.ts'
 
 /** The app's own checkout (or unpacked app): node-core/, contract/, node_modules/, package-lock.json. */
 export const APP_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -45,4 +45,11 @@ export function engineView (record: EngineRecord): { engineVersion: string, bund
   return record.kind === 'built-in'
     ? { engineVersion: ENGINE_VERSION, bundleSha256: null }
     : { engineVersion: record.engineVersion, bundleSha256: record.bundleSha256 }
+}
+
+/** The engines the switch starts from: the live one, and the one a rollback returns to with its backup. */
+export function liveEngines (state: UpgradeState, locations: EngineLocations): { current: RunnableEngine, previous?: { engine: RunnableEngine, backupDir: string } } {
+  const current = runnableEngine(state.current, locations)
+  if (state.previous === null || state.previousBackupDir === null) return { current }
+  return { current, previous: { engine: runnableEngine(state.previous, locations), backupDir: state.previousBackupDir } }
 }

@@ -59,6 +59,8 @@ export const UpgradeStateSchema = z.object({
   policy: UpgradePolicySchema,
   current: EngineRecordSchema,
   previous: EngineRecordSchema.nullable(),
+  /** The backup of the live data taken at the last switch: what a rollback to `previous` restores. */
+  previousBackupDir: z.string().min(1).nullable(),
   candidate: CandidateRecordSchema.nullable(),
   failedVersions: z.array(z.string()),
   /** Newest first, at most HISTORY_LIMIT. */
@@ -71,6 +73,7 @@ export const DEFAULT_UPGRADE_STATE: UpgradeState = {
   policy: 'ask',
   current: BUILT_IN_ENGINE,
   previous: null,
+  previousBackupDir: null,
   candidate: null,
   failedVersions: [],
   history: []

@@ -17,6 +17,7 @@ const busyState: UpgradeState = {
   policy: 'automatic',
   current: { kind: 'installed', engineVersion: '0.2.0', bundleSha256: SHA, entryPoint: 'node-core/engine/engine-main.ts' },
   previous: { kind: 'built-in' },
+  previousBackupDir: '/data/vault/backups/1000',
   candidate: {
     view: {
       engineVersion: '0.3.0',
