@@ -1,10 +1,11 @@
 // Entry of the live engine as a child process of the host. It speaks the engine RPC over the IPC
 // channel and stops itself when its host goes away, so no engine outlives its host.
-import { z } from 'zod'
 import { toErrorValue } from '../../contract/host-api.ts'
 import { createVault, type Vault } from './vault.ts'
+import { serveShadowRequest } from './shadow/shadow-serve.ts'
 import {
-  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, EngineConfigSchema, EngineRequestSchema, type EngineEvent, type EngineMessage, type EngineRequest
+  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, EngineConfigSchema, parseEngineCall, parseEngineRequest,
+  type EngineEvent, type EngineMessage, type EngineRequest, type EngineResult
 } from './rpc/engine-rpc.ts'
 
 const STATUS_PUSH_DEBOUNCE_MS = 250
@@ -37,7 +38,8 @@ async function main (): Promise<void> {
     listen: config.listen,
     bootstrap: config.bootstrap,
     capacityBytes: config.capacityBytes,
-    localNetwork: config.localNetwork
+    localNetwork: config.localNetwork,
+    ...(config.shadow === undefined ? {} : { shadow: config.shadow })
   })
   if (config.paused) vault.pause()
 
@@ -53,12 +55,14 @@ async function main (): Promise<void> {
   process.on('SIGINT', () => { void shutdown() })
 
   process.on('message', (message: unknown) => {
-    const request = EngineRequestSchema.safeParse(message)
-    if (!request.success) {
-      sendEvent({ type: 'activity', activity: { at: Date.now(), kind: 'rpc:invalid', message: `ignored a malformed request from the host: ${z.prettifyError(request.error)}` } })
+    let request: EngineRequest
+    try {
+      request = parseEngineRequest(message)
+    } catch (err) {
+      sendEvent({ type: 'activity', activity: { at: Date.now(), kind: 'rpc:invalid', message: `ignored a request from the host: ${toErrorValue(err).message}` } })
       return
     }
-    void answer(vault, request.data, shutdown)
+    void answer(vault, request, shutdown)
   })
 
   forwardEvents(vault)
@@ -67,16 +71,19 @@ async function main (): Promise<void> {
 }
 
 async function answer (vault: Vault, request: EngineRequest, shutdown: () => Promise<void>): Promise<void> {
-  const reply = (value: ReturnType<Vault['status']>): void => { send({ rpc: ENGINE_RPC_VERSION, id: request.id, result: { ok: true, value } }) }
+  const reply = (value: EngineResult<EngineRequest['method']>): void => { send({ rpc: ENGINE_RPC_VERSION, id: request.id, result: { ok: true, value } }) }
   try {
-    switch (request.method) {
+    const call = parseEngineCall(request)
+    switch (call.method) {
       case 'status': reply(vault.status()); return
       case 'pause': vault.pause(); reply(vault.status()); return
       case 'resume': vault.resume(); reply(vault.status()); return
       case 'stop': reply(vault.status()); await shutdown(); return
+      case 'trace': reply({ entries: vault.trace.entries(call.params.limit), recorded: vault.trace.recorded, capacity: vault.trace.capacity }); return
+      case 'serve': reply(await serveShadowRequest(vault, call.params)); return
       default: {
-        const unknownMethod: never = request.method
-        throw new Error(`unknown method ${String(unknownMethod)}`)
+        const unknownCall: never = call
+        throw new Error(`unknown method in ${JSON.stringify(unknownCall)}`)
       }
     }
   } catch (err) {

@@ -1,19 +1,25 @@
 // createVault: the vault proper, as a library, so tests and the local network can run many in one
 // process. Services (store, chunk protocol, placement, local trust) share one start/stop lifecycle.
+// In shadow mode (issue 5) it is the sandboxed copy the upgrade runner tests: no network, a
+// read-only snapshot of the live store under its own, the live vault's identity.
 import { join } from 'node:path'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import type { PeerId } from '@libp2p/interface'
 import type { Root } from '@tufjs/models'
-import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 import { ReleaseGossip } from '../release/network/release-gossip.ts'
 import { ChunkService } from './chunk-protocol/chunk-service.ts'
+import { RequestTrace } from './chunk-protocol/request-trace.ts'
 import { loadOrCreateIdentity, type VaultIdentity } from './identity/identity-file.ts'
 import { createVaultLibp2p, type EncryptionChoice, type VaultLibp2p } from './network/libp2p-node.ts'
+import { LearnedAddresses } from './network/learned-addresses.ts'
 import { LocalTrust } from './network/local-trust.ts'
+import { Neighbourhood } from './network/neighbourhood.ts'
 import { XorPlacement, type Placement } from './network/placement.ts'
 import { addressToBytes, chunkAddress } from './store/chunk-address.ts'
 import { ChunkStore } from './store/chunk-store.ts'
+import { SnapshotLayer } from './store/snapshot-layer.ts'
+import { assertShadowConfig, loadShadowIdentity, type ShadowInit } from './shadow/shadow-mode.ts'
 import type { VersionsStatus } from '../../contract/host-api.ts'
 import { SUPPORTED_ERAS } from './eras.ts'
 import type { EngineStatus } from './rpc/engine-rpc.ts'
@@ -24,11 +30,6 @@ import { namedError } from '../../contract/named-error.ts'
 export const DEFAULT_CAPACITY_BYTES = 10 * 1024 ** 3
 /** DESIGN §2: each chunk is held by the 4 closest vaults. */
 export const DEFAULT_COPIES = 4
-/** Connections a vault seeks beyond its bootstrap peer. */
-export const DEFAULT_TARGET_PEERS = 8
-const NEIGHBOUR_LOOKUP_TIMEOUT_MS = 10_000
-const NEIGHBOUR_FIRST_CHECK_MS = 1000
-const NEIGHBOUR_CHECK_MAX_MS = 60_000
 /**
  * The era the network is in. Eras change by section decision (DESIGN §2, versions and eras); until
  * sections decide one, every vault is in the first.
@@ -48,6 +49,10 @@ export interface VaultInit {
   requestTimeoutMs?: number
   /** The newest release root this vault trusts; without one it takes no part in release gossip. */
   trustedReleaseRoot?: () => Root
+  /** Run as a shadow engine on a snapshot of the live store (issue 5); see shadow/shadow-mode.ts. */
+  shadow?: ShadowInit
+  /** The clock of the request trace. */
+  now?: () => number
 }
 
 export interface VaultActivity {
@@ -79,23 +84,28 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   /** Which versions peers run; peers two protocol versions behind are refused and deranked. */
   readonly versions: PeerVersionService
   readonly releases: ReleaseGossip | undefined
-  private readonly bootstrap: string[]
+  /** The last requests served to peers, for the shadow runner's replay. */
+  readonly trace: RequestTrace
+  /** Every peer address learned, for the live egress watch (DESIGN §3.8). */
+  readonly learned: LearnedAddresses
+  /** Absent in shadow mode: a shadow engine dials nobody. */
+  private readonly neighbourhood: Neighbourhood | undefined
+  readonly shadow: boolean
   private readonly copies: number
-  private readonly targetPeers = DEFAULT_TARGET_PEERS
-  private lookingForNeighbours = false
-  private neighbourTimer: NodeJS.Timeout | undefined
   private paused = false
   private started = false
   /** The last time a peer told this vault it is outdated. */
   private upgradeRequired: { minimum: string[], since: number } | undefined
-  private readonly stopController = new AbortController()
 
-  constructor (init: { identity: VaultIdentity, libp2p: VaultLibp2p, store: ChunkStore, bootstrap: string[], copies: number, requestTimeoutMs?: number, trustedReleaseRoot?: () => Root }) {
+  constructor (init: {
+    identity: VaultIdentity, libp2p: VaultLibp2p, store: ChunkStore, bootstrap: string[], copies: number,
+    requestTimeoutMs?: number, trustedReleaseRoot?: () => Root, shadow: boolean, now?: () => number
+  }) {
     super()
     this.identity = init.identity
     this.libp2p = init.libp2p
     this.store = init.store
-    this.bootstrap = init.bootstrap
+    this.shadow = init.shadow
     this.copies = init.copies
     this.trust = new LocalTrust()
     this.chunks = new ChunkService({
@@ -107,6 +117,13 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.releases = init.trustedReleaseRoot === undefined
       ? undefined
       : new ReleaseGossip({ libp2p: this.libp2p, trust: this.trust, trustedRoot: init.trustedReleaseRoot, now: () => new Date() })
+    this.trace = new RequestTrace(init.now === undefined ? {} : { now: init.now })
+    this.chunks.addEventListener('request:served', event => { this.trace.record(event.detail.op, event.detail.address) })
+    this.learned = new LearnedAddresses({ libp2p: this.libp2p })
+    this.learned.learn(init.bootstrap)
+    this.neighbourhood = init.shadow
+      ? undefined
+      : new Neighbourhood({ libp2p: this.libp2p, trust: this.trust, activity: (kind, message) => { this.activity(kind, message) } }, { bootstrap: init.bootstrap })
     this.placement = new XorPlacement({
       self: this.libp2p.peerId,
       knownPeers: async () => (await this.libp2p.peerStore.all()).map(peer => peer.id),
@@ -123,20 +140,21 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     await this.store.start()
     // Handlers registered before libp2p starts are advertised to the very first peers by identify.
     await this.releases?.start()
+    this.learned.start()
     await this.libp2p.start()
+    this.learned.afterStart()
     await this.versions.start()
     await this.chunks.start()
     this.started = true
-    this.scheduleNeighbourCheck(NEIGHBOUR_FIRST_CHECK_MS)
-    this.activity('vault:started', `vault ${this.peerId.toString()} of age ${this.age} listening on ${this.multiaddrs().join(', ')}`)
-    void this.joinBootstrap()
+    this.activity('vault:started', `${this.shadow ? 'shadow ' : ''}vault ${this.peerId.toString()} of age ${this.age} listening on ${this.multiaddrs().join(', ')}`)
+    this.neighbourhood?.start()
   }
 
   async stop (): Promise<void> {
-    this.stopController.abort()
-    clearTimeout(this.neighbourTimer)
+    this.neighbourhood?.stop()
     if (!this.started) return
     this.started = false
+    this.learned.stop()
     await this.chunks.stop()
     await this.versions.stop()
     await this.releases?.stop()
@@ -222,57 +240,6 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     return undefined
   }
 
-  private async joinBootstrap (): Promise<void> {
-    const signal = this.stopController.signal
-    for (const address of this.bootstrap) {
-      for (let attempt = 0; !signal.aborted; attempt++) {
-        try {
-          await this.libp2p.dial(multiaddr(address), { signal })
-          this.activity('network:joined', `connected to bootstrap peer ${address}`)
-          break
-        } catch (err) {
-          if (signal.aborted) return
-          if (attempt === 0) this.activity('network:retry', `bootstrap peer ${address} unreachable (${err instanceof Error ? err.message : String(err)}); retrying`)
-          await new Promise(resolve => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)))
-        }
-      }
-    }
-  }
-
-  /**
-   * One bootstrap connection is a single point of failure: while below its target, a vault looks
-   * up the vaults closest to its own name and connects to them, as a Kademlia node fills its
-   * neighbourhood. It looks again soon while its routing table is still filling, then seldom.
-   */
-  private scheduleNeighbourCheck (delayMs: number): void {
-    clearTimeout(this.neighbourTimer)
-    this.neighbourTimer = setTimeout(() => {
-      void this.connectToNeighbours().then(() => {
-        if (!this.started) return
-        const short = this.libp2p.getPeers().length < this.targetPeers
-        this.scheduleNeighbourCheck(short ? Math.min(NEIGHBOUR_CHECK_MAX_MS, delayMs * 2) : NEIGHBOUR_CHECK_MAX_MS)
-      })
-    }, delayMs)
-    this.neighbourTimer.unref()
-  }
-
-  private async connectToNeighbours (): Promise<void> {
-    if (this.lookingForNeighbours || !this.started || this.libp2p.getPeers().length >= this.targetPeers) return
-    this.lookingForNeighbours = true
-    const signal = AbortSignal.any([this.stopController.signal, AbortSignal.timeout(NEIGHBOUR_LOOKUP_TIMEOUT_MS)])
-    try {
-      for await (const peer of this.libp2p.peerRouting.getClosestPeers(this.peerId.toMultihash().bytes, { signal })) {
-        if (this.libp2p.getPeers().length >= this.targetPeers) break
-        if (peer.id.equals(this.peerId) || this.trust.isIgnored(peer.id.toString())) continue
-        await this.libp2p.dial(peer.id, { signal }).catch(() => { /* an unreachable neighbour is skipped */ })
-      }
-    } catch {
-      // A lookup cut short by the timeout still connected what it found.
-    } finally {
-      this.lookingForNeighbours = false
-    }
-  }
-
   private forwardActivity (): void {
     const peersChanged = (): void => {
       this.dispatchEvent(new CustomEvent('vault:peers', { detail: this.libp2p.getPeers().length }))
@@ -308,22 +275,33 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
 }
 
 export async function createVault (init: VaultInit): Promise<Vault> {
-  const identity = init.identity ?? await loadOrCreateIdentity(init.dataDir)
+  const listen = init.listen ?? ['/ip4/127.0.0.1/tcp/0']
+  const bootstrap = init.bootstrap ?? []
+  const shadow = init.shadow
+  if (shadow !== undefined) assertShadowConfig({ listen, bootstrap, releaseGossip: init.trustedReleaseRoot !== undefined })
+  const identity = init.identity ?? (shadow === undefined ? await loadOrCreateIdentity(init.dataDir) : await loadShadowIdentity(init.dataDir))
   const privateKey = await generateKeyPairFromSeed('Ed25519', identity.seed)
   const libp2p = await createVaultLibp2p({
     privateKey,
-    listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'],
+    listen,
     localNetwork: init.localNetwork ?? false,
+    isolated: shadow !== undefined,
     ...(init.encryption === undefined ? {} : { encryption: init.encryption })
   })
-  const store = new ChunkStore({ dir: join(init.dataDir, 'store'), capacityBytes: init.capacityBytes ?? DEFAULT_CAPACITY_BYTES })
+  const store = new ChunkStore({
+    dir: join(init.dataDir, 'store'),
+    capacityBytes: init.capacityBytes ?? DEFAULT_CAPACITY_BYTES,
+    ...(shadow === undefined ? {} : { readOnlyLower: new SnapshotLayer({ dir: shadow.snapshotDir }) })
+  })
   return new Vault({
     identity,
     libp2p,
     store,
-    bootstrap: init.bootstrap ?? [],
+    bootstrap,
     copies: init.copies ?? DEFAULT_COPIES,
+    shadow: shadow !== undefined,
     ...(init.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: init.requestTimeoutMs }),
-    ...(init.trustedReleaseRoot === undefined ? {} : { trustedReleaseRoot: init.trustedReleaseRoot })
+    ...(init.trustedReleaseRoot === undefined ? {} : { trustedReleaseRoot: init.trustedReleaseRoot }),
+    ...(init.now === undefined ? {} : { now: init.now })
   })
 }

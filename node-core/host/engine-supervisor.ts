@@ -4,10 +4,10 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { TypedEventEmitter } from 'main-event'
 import { lastStderrLine, stopChild } from './child-process.ts'
-import type { ErrorValue } from '../../contract/host-api.ts'
+import { RemoteError, type ErrorValue, type Result } from '../../contract/host-api.ts'
 import {
-  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, EngineRpcError, parseEngineMessage,
-  type EngineConfig, type EngineMethod, type EngineStatus
+  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, EngineRpcError, EngineStatusSchema, engineRpcSpec, parseEngineMessage, parseEngineResult,
+  type EngineConfig, type EngineMethod, type EngineParams, type EngineResult, type EngineStatus
 } from '../engine/rpc/engine-rpc.ts'
 import type { EgressAttempt } from '../../contract/upgrade.ts'
 import { liveEngineLaunch, watchLiveEgress, type LiveEgressInit } from '../upgrade/switch/live-egress.ts'
@@ -51,6 +51,11 @@ export interface EngineSupervisorEvents {
   'engine:egress': CustomEvent<EngineEgress>
 }
 
+/** Keys an object of type P must have (an empty object cannot stand in for Pick<P, K>). */
+type RequiredKeys<P> = { [K in keyof P]-?: Record<never, never> extends Pick<P, K> ? never : K }[keyof P]
+/** A method whose params are all optional may be called without them: `request('status')`. */
+type ParamsArgument<M extends EngineMethod> = [RequiredKeys<EngineParams<M>>] extends [never] ? [params?: EngineParams<M>] : [params: EngineParams<M>]
+
 /** Delay before restart number `crashes` (1 = first crash): doubling, capped. */
 export function restartDelay (crashes: number, policy: RestartPolicy): number {
   return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, crashes - 1))
@@ -84,7 +89,7 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
   private restartTimer: NodeJS.Timeout | undefined
   private crashTimes: number[] = []
   private nextRequestId = 0
-  private readonly pending = new Map<number, { resolve: (status: EngineStatus) => void, reject: (err: Error) => void, timer: NodeJS.Timeout }>()
+  private readonly pending = new Map<number, { settle: (result: Result<unknown>) => void, reject: (err: Error) => void, timer: NodeJS.Timeout }>()
   private currentState: EngineProcessState = 'stopped'
   private wanted = false
   restarts = 0
@@ -130,17 +135,31 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
     this.setState('stopped')
   }
 
-  async request (method: EngineMethod): Promise<EngineStatus> {
+  /**
+   * Calls an engine RPC method and resolves with its parsed result; an error the engine answered
+   * rejects as a RemoteError keeping the engine's error name (ShadowModeRequiredError, ...).
+   */
+  async request<M extends EngineMethod> (method: M, ...[params]: ParamsArgument<M>): Promise<EngineResult<M>> {
     const child = this.child
     if (child === undefined || !child.connected) throw new EngineRpcError(`the engine is not running (${this.currentState})`)
     const id = this.nextRequestId++
-    return await new Promise<EngineStatus>((resolve, reject) => {
+    return await new Promise<EngineResult<M>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id)
         reject(new EngineRpcError(`the engine did not answer "${method}" within ${this.init.requestTimeoutMs ?? 10_000} ms`))
       }, this.init.requestTimeoutMs ?? 10_000)
-      this.pending.set(id, { resolve, reject, timer })
-      child.send({ rpc: ENGINE_RPC_VERSION, id, method })
+      const settle = (result: Result<unknown>): void => {
+        if (!result.ok) { reject(new RemoteError(result.error)); return }
+        try {
+          const value = parseEngineResult(method, result.value)
+          if (engineRpcSpec[method].result === EngineStatusSchema) this.updateStatus(EngineStatusSchema.parse(value))
+          resolve(value)
+        } catch (err) {
+          reject(err instanceof Error ? err : new EngineRpcError(String(err)))
+        }
+      }
+      this.pending.set(id, { settle, reject, timer })
+      child.send({ rpc: ENGINE_RPC_VERSION, id, method, ...(params === undefined ? {} : { params }) })
     })
   }
 
@@ -169,12 +188,7 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
           if (waiter === undefined) return
           this.pending.delete(message.id)
           clearTimeout(waiter.timer)
-          if (message.result.ok) {
-            this.updateStatus(message.result.value)
-            waiter.resolve(message.result.value)
-          } else {
-            waiter.reject(new EngineRpcError(`${message.result.error.name}: ${message.result.error.message}`))
-          }
+          waiter.settle(message.result)
           return
         }
         const event = message.event

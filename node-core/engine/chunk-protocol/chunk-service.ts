@@ -37,6 +37,14 @@ export interface ChunkServiceEvents {
   'request:rejected': CustomEvent<{ peer: string, offence: TrustOffence, error: Error }>
 }
 
+/** A reply header and, for a found get, the chunk's bytes. */
+export interface ChunkAnswer {
+  reply: ChunkReply
+  data?: Uint8Array
+  /** Why a held chunk was answered as not found: its bytes on disk were corrupt. */
+  corrupt?: Error
+}
+
 export class ChunkClientOnlyError extends namedError('ChunkClientOnlyError') {}
 
 export class VaultPausedError extends namedError('VaultPausedError') {}
@@ -131,7 +139,9 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
         }
         options = { signal: AbortSignal.timeout(this.requestTimeoutMs) }
         const request = decodeRequest(header)
-        await this.answer(lp, request, options)
+        const body = request.op === 'put' ? await readPutData(lp, request, options) : undefined
+        const answer = await this.answerChunkRequest(request, body)
+        await lp.writeV(answer.data === undefined ? [encodeFrame(answer.reply)] : [encodeFrame(answer.reply), answer.data], options)
         trust.reward(peer)
         this.dispatchEvent(new CustomEvent('request:served', { detail: { peer, op: request.op, address: request.address } }))
       } catch (err) {
@@ -153,48 +163,44 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
     stream.abort(error)
   }
 
-  private async answer (lp: LengthPrefixedStream, request: ChunkRequest, options: AbortOptions): Promise<void> {
+  /**
+   * Answers one request as this vault answers a peer: the stream handler and a shadow engine's
+   * `serve` RPC (issue 5) both come here, so a shadow run measures the code that serves peers.
+   * Refusals a peer may get (paused, full) are replies; protocol violations are thrown.
+   */
+  async answerChunkRequest (request: ChunkRequest, body?: Uint8Array): Promise<ChunkAnswer> {
     const serving = this.components.serving
     // Only a started service answers, and start() refuses without a store.
     if (serving === undefined) throw new ChunkClientOnlyError('no store to answer from')
     const { store } = serving
     switch (request.op) {
       case 'put': {
-        const data = (await lp.read(options)).subarray()
-        if (data.length !== request.size) {
-          throw new MalformedFrameError(`put data frame has ${data.length} bytes but its header announced ${request.size}`)
+        if (body?.length !== request.size) {
+          throw new MalformedFrameError(`put data frame has ${body?.length ?? 0} bytes but its header announced ${request.size}`)
         }
-        if (!serving.acceptsPuts()) {
-          await lp.write(encodeFrame(errorReply(new VaultPausedError('this vault is paused by its owner and accepts no new data'))), options)
-          return
-        }
+        if (!serving.acceptsPuts()) return { reply: errorReply(new VaultPausedError('this vault is paused by its owner and accepts no new data')) }
         try {
-          const { added } = await store.put(data, request.address)
-          await lp.write(encodeFrame({ ok: true, op: 'put', added }), options)
+          const { added } = await store.put(body, request.address)
+          return { reply: { ok: true, op: 'put', added } }
         } catch (err) {
           if (!(err instanceof StoreFullError)) throw err
-          await lp.write(encodeFrame(errorReply(err)), options)
+          return { reply: errorReply(err) }
         }
-        return
       }
       case 'get': {
         let data: Uint8Array | undefined
         try {
           data = await store.get(request.address)
         } catch (err) {
+          // A peer is told "not found" and reads another holder; a shadow run reports the error.
           if (!(err instanceof CorruptChunkError)) throw err
-          data = undefined
+          return { reply: { ok: true, op: 'get', found: false }, corrupt: err }
         }
-        if (data === undefined) {
-          await lp.write(encodeFrame({ ok: true, op: 'get', found: false }), options)
-          return
-        }
-        await lp.writeV([encodeFrame({ ok: true, op: 'get', found: true, size: data.length }), data], options)
-        return
+        if (data === undefined) return { reply: { ok: true, op: 'get', found: false } }
+        return { reply: { ok: true, op: 'get', found: true, size: data.length }, data }
       }
       case 'has':
-        await lp.write(encodeFrame({ ok: true, op: 'has', found: store.has(request.address) }), options)
-        return
+        return { reply: { ok: true, op: 'has', found: store.has(request.address) } }
       default: {
         const unreachable: never = request
         throw new MalformedFrameError(`unknown op in ${JSON.stringify(unreachable)}`)
@@ -320,6 +326,15 @@ function isTimeout (err: unknown): boolean {
 }
 
 class StaleStreamError extends namedError('StaleStreamError') {}
+
+/** A put's data frame, which must be exactly as long as its header announced. */
+async function readPutData (lp: LengthPrefixedStream, request: Extract<ChunkRequest, { op: 'put' }>, options: AbortOptions): Promise<Uint8Array> {
+  const data = (await lp.read(options)).subarray()
+  if (data.length !== request.size) {
+    throw new MalformedFrameError(`put data frame has ${data.length} bytes but its header announced ${request.size}`)
+  }
+  return data
+}
 
 function errorReply (err: Error): ChunkReply {
   return { ok: false, error: { name: err.name, message: err.message } }

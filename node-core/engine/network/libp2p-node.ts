@@ -27,6 +27,11 @@ export interface Libp2pNodeInit {
    */
   localNetwork: boolean
   encryption?: EncryptionChoice
+  /**
+   * A shadow engine takes part in no network (issue 5): the gater refuses every dial before a
+   * socket opens and every inbound connection, whatever the code above it asks for.
+   */
+  isolated?: boolean
 }
 
 export interface VaultLibp2pServices extends Record<string, unknown> {
@@ -38,6 +43,12 @@ export interface VaultLibp2pServices extends Record<string, unknown> {
 export type VaultLibp2p = Libp2p<VaultLibp2pServices>
 
 const LOOPBACK_RANGES = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
+
+const ISOLATED_GATER = {
+  denyDialPeer: () => true,
+  denyDialMultiaddr: () => true,
+  denyInboundConnection: () => true
+}
 
 function encrypters (choice: EncryptionChoice): NonNullable<Libp2pOptions['connectionEncrypters']> {
   switch (choice) {
@@ -61,6 +72,7 @@ export async function createVaultLibp2p (init: Libp2pNodeInit): Promise<VaultLib
     connectionEncrypters: encrypters(init.encryption ?? 'tls-first'),
     streamMuxers: [yamux()],
     connectionManager: init.localNetwork ? { allow: LOOPBACK_RANGES } : {},
+    ...(init.isolated === true ? { connectionGater: ISOLATED_GATER } : {}),
     services: {
       identify: identify(),
       ping: ping(),

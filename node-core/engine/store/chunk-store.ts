@@ -2,6 +2,7 @@
 // Durability: a chunk is written to a temp file, fsynced, renamed into place and the directory
 // fsynced before the put resolves, so an acknowledged chunk survives a crash or kill -9.
 // Integrity: every read re-hashes the bytes; a mismatching file is quarantined, never served.
+// A shadow engine's store reads through to a read-only snapshot of the live store (issue 5).
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -9,14 +10,21 @@ import { TypedEventEmitter } from 'main-event'
 import {
   assertChunkAddress, assertChunkBytes, chunkAddress, CHUNK_ADDRESS_PATTERN, ChunkMismatchError, MAX_CHUNK_BYTES
 } from './chunk-address.ts'
+import { readWholeFile } from './read-whole-file.ts'
+import type { SnapshotLayer } from './snapshot-layer.ts'
 import { syncDirectory } from '../../storage/sync-directory.ts'
 import { namedError } from '../../../contract/named-error.ts'
 
 export interface ChunkStoreInit {
   /** The store's own directory (created if missing). */
   dir: string
-  /** Most bytes of chunk data the store may hold. */
+  /** Most bytes of chunk data the store may hold (the read-only layer's included). */
   capacityBytes: number
+  /**
+   * A read-only layer read after the store's own chunks (a shadow engine's snapshot of the live
+   * store). Its chunks count as held; new chunks are written to `dir` only.
+   */
+  readOnlyLower?: SnapshotLayer
 }
 
 export interface ChunkStoreStats {
@@ -49,9 +57,11 @@ export class StoreNotStartedError extends namedError('StoreNotStartedError') {}
 export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
   readonly dir: string
   readonly capacityBytes: number
+  private readonly lower: SnapshotLayer | undefined
   private readonly index = new Map<string, number>()
   private readonly inFlight = new Map<string, Promise<PutResult>>()
   private storedBytes = 0
+  private lowerOnly = { chunks: 0, bytes: 0 }
   private reservedBytes = 0
   private quarantined = 0
   private started = false
@@ -63,6 +73,7 @@ export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
     }
     this.dir = init.dir
     this.capacityBytes = init.capacityBytes
+    this.lower = init.readOnlyLower
   }
 
   private get chunksDir (): string { return join(this.dir, 'chunks') }
@@ -92,7 +103,20 @@ export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
       }
     }
     this.quarantined = (await readdir(this.quarantineDir)).length
+    await this.startLower()
     this.started = true
+  }
+
+  /** The lower layer's chunks the store does not hold itself count as held, bytes included. */
+  private async startLower (): Promise<void> {
+    this.lowerOnly = { chunks: 0, bytes: 0 }
+    if (this.lower === undefined) return
+    await this.lower.start()
+    for (const address of this.lower.addresses()) {
+      if (this.index.has(address)) continue
+      this.lowerOnly.chunks++
+      this.lowerOnly.bytes += this.lower.sizeOf(address) ?? 0
+    }
   }
 
   async stop (): Promise<void> {
@@ -101,19 +125,24 @@ export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
   }
 
   has (address: string): boolean {
-    return this.index.has(address)
+    return this.index.has(address) || this.lower?.has(address) === true
   }
 
+  /** The addresses of the store's own chunks (not the read-only layer's). */
   addresses (): IterableIterator<string> {
     return this.index.keys()
   }
 
+  private get heldBytes (): number {
+    return this.storedBytes + this.lowerOnly.bytes
+  }
+
   stats (): ChunkStoreStats {
     return {
-      chunks: this.index.size,
-      bytes: this.storedBytes,
+      chunks: this.index.size + this.lowerOnly.chunks,
+      bytes: this.heldBytes,
       capacityBytes: this.capacityBytes,
-      full: this.storedBytes + this.reservedBytes + MAX_CHUNK_BYTES > this.capacityBytes,
+      full: this.heldBytes + this.reservedBytes + MAX_CHUNK_BYTES > this.capacityBytes,
       quarantined: this.quarantined
     }
   }
@@ -129,14 +158,14 @@ export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
     if (expectedAddress !== undefined && expectedAddress !== address) {
       throw new ChunkMismatchError(`chunk bytes hash to ${address}, not to the claimed address ${expectedAddress}`)
     }
-    if (this.index.has(address)) return { address, added: false }
+    if (this.has(address)) return { address, added: false }
     const pending = this.inFlight.get(address)
     if (pending !== undefined) {
       await pending
       return { address, added: false }
     }
 
-    if (this.storedBytes + this.reservedBytes + bytes.length > this.capacityBytes) {
+    if (this.heldBytes + this.reservedBytes + bytes.length > this.capacityBytes) {
       const stats = this.stats()
       this.emit('store:full', stats)
       throw new StoreFullError(`store is full: ${stats.bytes} of ${stats.capacityBytes} bytes used, cannot add ${bytes.length} more`)
@@ -180,11 +209,12 @@ export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
   /**
    * Reads a chunk and checks its hash. Undefined when not held; a file whose bytes do not match
    * its address is moved to quarantine and a CorruptChunkError thrown, so it is never served.
+   * A corrupt chunk of the read-only layer throws too, and is left where it is.
    */
   async get (address: string): Promise<Uint8Array | undefined> {
     this.assertStarted()
     assertChunkAddress(address)
-    if (!this.index.has(address)) return undefined
+    if (!this.index.has(address)) return await this.lower?.get(address)
     let bytes: Uint8Array
     try {
       bytes = await readWholeFile(this.chunkPath(address), this.index.get(address) ?? 0)
@@ -225,26 +255,5 @@ export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
 
   private emit<K extends keyof ChunkStoreEvents> (type: K, detail: ChunkStoreEvents[K]['detail']): void {
     this.dispatchEvent(new CustomEvent(type, { detail }))
-  }
-}
-
-/**
- * Reads a file whose size the index already knows in one read (fs.promises.readFile stats and
- * reads in pieces: several thread-pool hops per chunk on the hot path of every get).
- */
-async function readWholeFile (path: string, expectedSize: number): Promise<Uint8Array> {
-  const handle = await open(path, 'r')
-  try {
-    const buffer = new Uint8Array(expectedSize + 1)
-    let filled = 0
-    while (filled < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled)
-      if (bytesRead === 0) break
-      filled += bytesRead
-    }
-    // A file that grew past its indexed size reads one byte long, fails its hash check and is quarantined.
-    return buffer.subarray(0, filled)
-  } finally {
-    await handle.close()
   }
 }
