@@ -1,6 +1,9 @@
 // The shadow run's interface (DESIGN §3.4): what the upgrade manager asks of it and what it gets
 // back. The manager depends only on this, so it can be tested with a runner of its own.
 import type { ShadowVerdict } from '../../../contract/upgrade.ts'
+import { runShadow, type ShadowRunnerInit } from './run-shadow.ts'
+
+export type { ShadowRunnerInit } from './run-shadow.ts'
 
 /** An engine the runner can start: a directory holding its sources and node_modules, and its entry. */
 export interface RunnableEngine {
@@ -37,4 +40,9 @@ export interface ShadowRunOptions {
 
 export interface ShadowRunner {
   run(options: ShadowRunOptions): Promise<ShadowVerdict>
+}
+
+/** The runner the host uses: sandboxed engines on a snapshot of the live store (run-shadow.ts). */
+export function createShadowRunner (init: ShadowRunnerInit = {}): ShadowRunner {
+  return { run: async options => await runShadow(init, options) }
 }
