@@ -47,6 +47,7 @@ export function DeferControl ({ upgrade, now }: { upgrade: UpgradeStatus, now: n
             type="button"
             className="button"
             data-testid={`defer-${choice.id}`}
+            data-until={choice.until}
             disabled={!choice.enabled || busy}
             onClick={() => { void defer(choice.until) }}
           >

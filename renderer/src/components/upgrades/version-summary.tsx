@@ -14,11 +14,11 @@ export function VersionSummary ({ upgrade }: { upgrade: UpgradeStatus }) {
       <dl className="stats">
         <Stat label="Current version" testId="upgrade-current" rawValue={current.engineVersion}>
           {current.engineVersion}
-          <span className="upgrade-versions__origin" title={current.bundleSha256 ?? undefined}>{shortSha(current.bundleSha256)}</span>
+          <span className="upgrade-versions__origin" data-testid="upgrade-current-bundle" data-sha={current.bundleSha256 ?? ''} title={current.bundleSha256 ?? undefined}>{shortSha(current.bundleSha256)}</span>
         </Stat>
         <Stat label="Previous version" testId="upgrade-previous" rawValue={previous?.engineVersion ?? ''}>
           {previous === null ? 'None' : previous.engineVersion}
-          {previous !== null && <span className="upgrade-versions__origin" title={previous.bundleSha256 ?? undefined}>{shortSha(previous.bundleSha256)}</span>}
+          {previous !== null && <span className="upgrade-versions__origin" data-testid="upgrade-previous-bundle" data-sha={previous.bundleSha256 ?? ''} title={previous.bundleSha256 ?? undefined}>{shortSha(previous.bundleSha256)}</span>}
         </Stat>
       </dl>
       <RollbackControl upgrade={upgrade} />
