@@ -56,6 +56,8 @@ const STOP_GRACE_MS = 5000
 const MAX_KEPT_ATTEMPTS = 10_000
 const MIB = 1024 * 1024
 const HEAP_EXHAUSTED = /JavaScript heap out of memory|Reached heap limit/
+/** Enough of stderr's end to find V8's message when it arrives split across chunks. */
+const HEAP_EXHAUSTED_WINDOW = 256
 
 export class SandboxedEngine extends TypedEventEmitter<SandboxEvents> {
   readonly child: ChildProcess
@@ -83,7 +85,12 @@ export class SandboxedEngine extends TypedEventEmitter<SandboxEvents> {
       })
     }
     let heapExhausted = false
-    child.stderr?.on('data', (data: Buffer) => { if (HEAP_EXHAUSTED.test(data.toString('utf8'))) heapExhausted = true })
+    let recentStderr = ''
+    child.stderr?.on('data', (data: Buffer) => {
+      const text = recentStderr + data.toString('utf8')
+      if (HEAP_EXHAUSTED.test(text)) heapExhausted = true
+      recentStderr = text.slice(-HEAP_EXHAUSTED_WINDOW)
+    })
     if (isolation.some(layer => layer.layer === 'resource-budgets' && layer.active)) {
       this.watchdog = startWatchdog({
         pid,
@@ -150,7 +157,9 @@ export class SandboxedEngine extends TypedEventEmitter<SandboxEvents> {
 async function readableRoots (options: SandboxOptions, monitorPath: string): Promise<string[]> {
   const roots = [options.rootDir, options.workDir, ...(options.readOnlyDirs ?? [])].map(dir => resolve(dir))
   // The bundle's node_modules is a link to the pinned packages: the permission model checks real paths.
-  const real = await Promise.all(roots.map(async dir => await realpath(dir)))
+  const real = await Promise.all(roots.map(async dir => await realpath(dir).catch((err: unknown) => {
+    throw new SandboxStartError(`the sandbox cannot read ${dir}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  })))
   const modules = await realpath(join(options.rootDir, 'node_modules')).catch(() => undefined)
   return [...new Set([...roots, ...real, ...(modules === undefined ? [] : [modules]), monitorPath])]
 }
@@ -191,7 +200,7 @@ export async function startSandbox (options: SandboxOptions): Promise<SandboxedE
   ]
   const netns = probe.networkNamespace
   const [command, args] = netns.available
-    ? [netns.command[0] ?? 'unshare', [...netns.command.slice(1), '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...nodeArgs]]
+    ? [netns.command[0] ?? 'unshare', [...netns.command.slice(1), '--', 'sh', '-c', 'ip link set lo up && unset PWD OLDPWD && exec "$0" "$@"', process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs]
   const child = spawn(command, args, { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'], serialization: 'advanced' })
   await new Promise<void>((resolveSpawn, reject) => {
