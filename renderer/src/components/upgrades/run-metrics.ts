@@ -68,7 +68,7 @@ function latencyRows (baseline: RunMetrics, candidate: RunMetrics): MetricRow[] 
     if (left === undefined && right === undefined) continue
     for (const quantile of ['p50', 'p95'] as const) {
       const id = `latency-${operation}-${quantile}`
-      const label = `${operation} latency ${quantile}`
+      const label = `${operation.charAt(0).toUpperCase()}${operation.slice(1)} latency ${quantile}`
       if (left === undefined || right === undefined) {
         rows.push({
           id,

@@ -1,6 +1,6 @@
 // Which upgrade controls the owner may use for a given UpgradeStatus, and why not when not
 // (issue 5, deliver 6: Approve only when the verdict allows it; DESIGN §3, steps 6 and 7).
-import type { UpgradeStatus } from '../../../../contract/upgrade.ts'
+import type { UpgradeCandidate, UpgradeStatus } from '../../../../contract/upgrade.ts'
 
 export type Offer = { enabled: boolean, reason: string | null }
 
@@ -13,25 +13,31 @@ function refused (reason: string): Offer {
   return { enabled: false, reason }
 }
 
-/** What stops any decision about the candidate (approve or defer), or null when nothing does. */
-export function candidateBlock (upgrade: UpgradeStatus): string | null {
+type Decidable = { candidate: UpgradeCandidate, reason: null } | { candidate: null, reason: string }
+
+/** The candidate when the owner may decide about it (approve or defer), else why not. */
+function decidable (upgrade: UpgradeStatus): Decidable {
   const { candidate } = upgrade
-  if (candidate === null) return 'There is no candidate version.'
-  if (upgrade.switching !== null) return 'A switch is under way.'
-  if (upgrade.failedVersions.includes(candidate.engineVersion)) return `Version ${candidate.engineVersion} failed before: it is never installed again.`
+  const refuse = (reason: string): Decidable => ({ candidate: null, reason })
+  if (candidate === null) return refuse('There is no candidate version.')
+  if (upgrade.switching !== null) return refuse('A switch is under way.')
+  if (upgrade.failedVersions.includes(candidate.engineVersion)) return refuse(`Version ${candidate.engineVersion} failed before: it is never installed again.`)
   // A development bundle carries no signatures by design; the owner chose to run it (issue 5, intro).
-  if (candidate.verification.kind === 'release' && !candidate.verification.verified) return 'The release could not be verified, so it cannot be installed.'
-  if (candidate.shadow.state === 'running') return 'Wait for the shadow test to finish.'
-  if (candidate.verdict === null) return 'The candidate has not been shadow-tested yet.'
-  if (candidate.verdict.result === 'fail') return 'The candidate failed its shadow test, so it cannot be installed.'
-  return null
+  if (candidate.verification.kind === 'release' && !candidate.verification.verified) return refuse('The release could not be verified, so it cannot be installed.')
+  if (candidate.shadow.state === 'running') return refuse('Wait for the shadow test to finish.')
+  if (candidate.verdict === null) return refuse('The candidate has not been shadow-tested yet.')
+  if (candidate.verdict.result === 'fail') return refuse('The candidate failed its shadow test, so it cannot be installed.')
+  return { candidate, reason: null }
+}
+
+/** What stops any decision about the candidate, or null when nothing does. */
+export function candidateBlock (upgrade: UpgradeStatus): string | null {
+  return decidable(upgrade).reason
 }
 
 export function approveOffer (upgrade: UpgradeStatus): ApproveOffer {
-  const block = candidateBlock(upgrade)
-  if (block !== null) return { ...refused(block), confirm: null }
-  const candidate = upgrade.candidate
-  if (candidate === null) return { ...refused('There is no candidate version.'), confirm: null }
+  const { candidate, reason } = decidable(upgrade)
+  if (candidate === null) return { ...refused(reason), confirm: null }
   if (candidate.approved) return { ...refused('Approved: the switch starts shortly.'), confirm: null }
   if (candidate.verdict?.result === 'marginal') {
     return { ...allowed, confirm: `Version ${candidate.engineVersion} did slightly worse than the current version in the shadow test. Install it anyway?` }
@@ -41,10 +47,8 @@ export function approveOffer (upgrade: UpgradeStatus): ApproveOffer {
 
 /** Whether deferring is possible at all; each choice is then checked against the deadline (defer-choices.ts). */
 export function deferOffer (upgrade: UpgradeStatus, now: number): Offer {
-  const block = candidateBlock(upgrade)
-  if (block !== null) return refused(block)
-  const candidate = upgrade.candidate
-  if (candidate === null) return refused('There is no candidate version.')
+  const { candidate, reason } = decidable(upgrade)
+  if (candidate === null) return refused(reason)
   if (candidate.approved) return refused('Already approved.')
   if (upgrade.policy === 'manual') return refused('Under the manual policy nothing is installed until you approve it.')
   if (candidate.deadline !== null && candidate.deadline <= now) return refused('The deadline has passed: the active era requires this version.')

@@ -60,7 +60,7 @@ describe('metricRows', () => {
   it('marks an operation only one engine measured as not comparable', () => {
     const rows = metricRows(sampleMetrics(), sampleMetrics({ latency: [{ operation: 'audit', count: 5, p50: 30, p95: 90 }] }))
     const getP50 = rows.find((row) => row.id === 'latency-get-p50')
-    assert.deepEqual(getP50, { id: 'latency-get-p50', label: 'get latency p50', baseline: '2 ms', candidate: 'not measured', change: 'not comparable', assessment: 'unknown' })
+    assert.deepEqual(getP50, { id: 'latency-get-p50', label: 'Get latency p50', baseline: '2 ms', candidate: 'not measured', change: 'not comparable', assessment: 'unknown' })
     assert.equal(rows.find((row) => row.id === 'latency-audit-p95')?.candidate, '90 ms')
   })
 })
