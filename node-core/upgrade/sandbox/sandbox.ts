@@ -67,7 +67,8 @@ export class SandboxedEngine extends TypedEventEmitter<SandboxEvents> {
   readonly exited: Promise<SandboxExit>
   /** The last line the engine wrote to stderr, for error messages. */
   readonly lastComplaint: () => string
-  private readonly kept = { allowed: [] as EgressAttempt[], blocked: [] as EgressAttempt[] }
+  private readonly kept: EgressAttempt[] = []
+  private readonly keptCount = { allowed: 0, blocked: 0 }
   private watchdog: ResourceWatchdog | undefined
   private breach: BudgetBreach | undefined
 
@@ -121,7 +122,7 @@ export class SandboxedEngine extends TypedEventEmitter<SandboxEvents> {
 
   /** Every attempt to reach outside, in order, blocked or not. */
   attempts (): EgressAttempt[] {
-    return [...this.kept.allowed, ...this.kept.blocked].sort((a, b) => a.at - b.at)
+    return [...this.kept]
   }
 
   usage (): ResourceUsage {
@@ -141,8 +142,12 @@ export class SandboxedEngine extends TypedEventEmitter<SandboxEvents> {
   }
 
   private onAttempt (attempt: EgressAttempt): void {
-    const list = attempt.allowed ? this.kept.allowed : this.kept.blocked
-    if (list.length < MAX_KEPT_ATTEMPTS) list.push(attempt)
+    // Allowed attempts cannot crowd out blocked ones: each verdict has its own allowance.
+    const verdict = attempt.allowed ? 'allowed' : 'blocked'
+    if (this.keptCount[verdict] < MAX_KEPT_ATTEMPTS) {
+      this.keptCount[verdict]++
+      this.kept.push(attempt)
+    }
     this.dispatchEvent(new CustomEvent('sandbox:egress', { detail: attempt }))
   }
 
