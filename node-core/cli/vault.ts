@@ -4,18 +4,21 @@ import { releaseCommand, RELEASE_USAGE } from './commands/release.ts'
 import { startCommand, START_USAGE } from './commands/start.ts'
 import { statusCommand, STATUS_USAGE } from './commands/status.ts'
 import { testnetCommand, TESTNET_USAGE } from './commands/testnet.ts'
+import { upgradeCommand, UPGRADE_USAGE } from './commands/upgrade.ts'
 import { CliFailure, EXIT_FAILURE, EXIT_USAGE, UsageError } from './cli-errors.ts'
 
 const USAGE = `usage:
   ${START_USAGE}
   ${TESTNET_USAGE}
   ${STATUS_USAGE}
+  ${UPGRADE_USAGE}
   ${RELEASE_USAGE}`
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   start: startCommand,
   testnet: testnetCommand,
   status: statusCommand,
+  upgrade: upgradeCommand,
   release: releaseCommand
 }
 

@@ -1,6 +1,7 @@
 // Notices (DESIGN §4): each problem the host can see, with what it costs and how to fix it.
 // They are derived from the current state, so a notice clears itself once its cause is gone.
 import type { ErrorValue, Notice, StoreStatus, VaultState } from '../../contract/host-api.ts'
+import { upgradeNotices, type UpgradeNoticeInputs } from '../upgrade/manager/upgrade-notices.ts'
 
 export interface NoticeInputs {
   state: VaultState
@@ -12,6 +13,8 @@ export interface NoticeInputs {
   settingsProblem: string | undefined
   /** Set when a peer told this vault it is outdated: the protocol ids it needs at least, and when. */
   upgradeRequired: { minimum: string[], since: number } | undefined
+  /** The upgrade manager's view (issue 5); absent before it has started. */
+  upgrade?: Omit<UpgradeNoticeInputs, 'now'>
   now: number
 }
 
@@ -47,6 +50,7 @@ export function buildNotices (inputs: NoticeInputs): Notice[] {
       since: inputs.upgradeRequired.since
     })
   }
+  if (inputs.upgrade !== undefined) notices.push(...upgradeNotices({ ...inputs.upgrade, now: inputs.now }))
   if (inputs.state === 'paused') {
     add({
       id: 'paused-by-owner',

@@ -1,7 +1,8 @@
 // VaultHost: supervises the live engine (and the embedded local network when no network is
 // configured) and exposes the HostApi that Electron IPC and the headless server both carry.
 import { join } from 'node:path'
-import type { HostApi, HostEvent, Notice, VaultEvent, VaultState, VaultStatus } from '../../contract/host-api.ts'
+import type { HostApi, HostEvent, Notice, VaultEvent, VaultState, VaultStatus, VerbParams } from '../../contract/host-api.ts'
+import { namedError } from '../../contract/named-error.ts'
 import { ACTIVE_ERA, DEFAULT_CAPACITY_BYTES } from '../engine/vault.ts'
 import { SUPPORTED_ERAS } from '../engine/eras.ts'
 import type { EngineConfig } from '../engine/rpc/engine-rpc.ts'
@@ -11,6 +12,9 @@ import { EmbeddedNetwork } from './embedded-network.ts'
 import { EngineSupervisor, type EngineProcessState, type RestartPolicy } from './engine-supervisor.ts'
 import { buildNotices } from './notices.ts'
 import { loadSettings, saveSettings, type Settings } from './settings.ts'
+import { prepareHostUpgrades, type HostUpgrades } from '../upgrade/manager/host-upgrades.ts'
+import type { UpgradeManager } from '../upgrade/manager/upgrade-manager.ts'
+import type { ShadowRunner } from '../upgrade/shadow/shadow-runner.ts'
 
 export interface VaultHostOptions {
   dataDir: string
@@ -26,8 +30,12 @@ export interface VaultHostOptions {
   clientRate?: number
   engineEntry?: string
   restart?: Partial<RestartPolicy>
+  /** The shadow runner and the switch's health window; the real ones by default. */
+  upgrades?: { shadowRunner?: ShadowRunner, healthWindowMs?: number }
   now?: () => number
 }
+
+export class HostNotStartedError extends namedError('HostNotStartedError') {}
 
 export interface VaultHost extends HostApi {
   start(): Promise<void>
@@ -49,6 +57,7 @@ class SupervisingVaultHost implements VaultHost {
   private readonly recentEvents: VaultEvent[] = []
   private readonly noticeSince = new Map<string, number>()
   private embedded: EmbeddedNetwork | undefined
+  private upgrades: HostUpgrades | undefined
   private bootstrap: string[]
   private settings: Settings = { version: 1, paused: false }
   private settingsProblem: string | undefined
@@ -95,6 +104,16 @@ class SupervisingVaultHost implements VaultHost {
     const loaded = await loadSettings(this.options.dataDir, this.now)
     this.settings = loaded.settings
     this.settingsProblem = loaded.problem
+    this.upgrades = await prepareHostUpgrades({
+      dataDir: this.options.dataDir,
+      liveDataDir: join(this.options.dataDir, 'vault'),
+      supervisor: this.supervisor,
+      now: this.now,
+      keepSupervisorEngine: this.options.engineEntry !== undefined,
+      ...this.options.upgrades
+    })
+    this.upgrades.manager.addEventListener('upgrade:status', () => { this.publishStatus() })
+    this.upgrades.manager.addEventListener('upgrade:activity', event => { this.record(event.detail.kind, event.detail.message, event.detail.at) })
     if (this.usesEmbeddedNetwork) {
       this.record('network:embedded', `no bootstrap peers configured: starting an embedded local network of ${this.options.localNetworkSize ?? DEFAULT_LOCAL_NETWORK_SIZE} vaults`)
       this.publishStatus()
@@ -107,11 +126,17 @@ class SupervisingVaultHost implements VaultHost {
       this.bootstrap = ready.bootstrap
       this.record('network:embedded', `local network of ${ready.nodes} vaults is up at ${ready.bootstrap[0] ?? ''}`)
     }
-    await this.supervisor.start()
+    try {
+      await this.supervisor.start()
+    } finally {
+      // After the live engine runs, so a switch that is due has an engine to drain.
+      await this.upgrades.start()
+    }
   }
 
   async stop (): Promise<void> {
     this.stopped = true
+    await this.upgrades?.stop()
     await this.supervisor.stop()
     await this.embedded?.stop()
     this.publishStatus()
@@ -146,13 +171,21 @@ class SupervisingVaultHost implements VaultHost {
     return this.snapshot()
   }
 
-  // Placeholders until the upgrade manager lands (issue 5).
-  async checkUpgrade (): Promise<VaultStatus> { throw new Error('upgrades are not wired yet') }
-  async shadowUpgrade (): Promise<VaultStatus> { throw new Error('upgrades are not wired yet') }
-  async approveUpgrade (): Promise<VaultStatus> { throw new Error('upgrades are not wired yet') }
-  async deferUpgrade (): Promise<VaultStatus> { throw new Error('upgrades are not wired yet') }
-  async rollbackUpgrade (): Promise<VaultStatus> { throw new Error('upgrades are not wired yet') }
-  async setUpgradePolicy (): Promise<VaultStatus> { throw new Error('upgrades are not wired yet') }
+  async checkUpgrade (): Promise<VaultStatus> { return await this.upgrade(async manager => await manager.checkUpgrade()) }
+  async shadowUpgrade (params: VerbParams<'shadowUpgrade'>): Promise<VaultStatus> {
+    return await this.upgrade(async manager => await manager.shadowUpgrade(params.candidatePath, params.durationSeconds))
+  }
+
+  async approveUpgrade (): Promise<VaultStatus> { return await this.upgrade(async manager => await manager.approveUpgrade()) }
+  async deferUpgrade (params: VerbParams<'deferUpgrade'>): Promise<VaultStatus> { return await this.upgrade(async manager => await manager.deferUpgrade(params.until)) }
+  async rollbackUpgrade (): Promise<VaultStatus> { return await this.upgrade(async manager => await manager.rollbackUpgrade()) }
+  async setUpgradePolicy (params: VerbParams<'setUpgradePolicy'>): Promise<VaultStatus> { return await this.upgrade(async manager => await manager.setUpgradePolicy(params.policy)) }
+
+  private async upgrade (verb: (manager: UpgradeManager) => Promise<unknown>): Promise<VaultStatus> {
+    if (this.upgrades === undefined) throw new HostNotStartedError('the vault host is still starting; try again in a moment')
+    await verb(this.upgrades.manager)
+    return this.snapshot()
+  }
 
   private async saveSettings (settings: Settings): Promise<void> {
     this.settings = settings
@@ -179,6 +212,7 @@ class SupervisingVaultHost implements VaultHost {
     const store = engine?.store ?? { chunks: 0, bytes: 0, capacityBytes: this.options.capacityBytes ?? DEFAULT_CAPACITY_BYTES, full: false, quarantined: 0 }
     const peers = this.supervisor.state === 'running' ? engine?.peers ?? 0 : 0
     const versions = engine?.versions ?? { supportedEras: [...SUPPORTED_ERAS], activeEra: ACTIVE_ERA, peers: [], latestRelease: null, upgradeRequired: null }
+    const manager = this.upgrades?.manager
     return {
       name: engine?.name ?? '',
       age: engine?.age ?? 0,
@@ -187,8 +221,8 @@ class SupervisingVaultHost implements VaultHost {
       protocols: engine?.protocols ?? [],
       peers,
       versions,
-      // Replaced by the upgrade manager's status (issue 5).
-      upgrade: { policy: 'ask', current: { engineVersion: engine?.engineVersion ?? ENGINE_VERSION, bundleSha256: null }, previous: null, candidate: null, switching: null, failedVersions: [], history: [] },
+      // Until upgrades.json is read: the engine shipped with the app, and nothing else yet.
+      upgrade: manager?.status() ?? { policy: 'ask', current: { engineVersion: ENGINE_VERSION, bundleSha256: null }, previous: null, candidate: null, switching: null, failedVersions: [], history: [] },
       store,
       network: {
         kind: this.usesEmbeddedNetwork ? 'embedded' : 'configured',
@@ -205,6 +239,7 @@ class SupervisingVaultHost implements VaultHost {
         embedded: this.usesEmbeddedNetwork,
         settingsProblem: this.settingsProblem,
         upgradeRequired: versions.upgradeRequired ?? undefined,
+        ...(manager === undefined ? {} : { upgrade: { status: manager.status(), nextAction: manager.nextAction(), problem: manager.problem } }),
         now: this.now()
       })),
       recentEvents: [...this.recentEvents],

@@ -51,9 +51,30 @@ describe('vault CLI', () => {
     }
   })
 
+  it('exits 2 on a malformed vault upgrade, and 1 when no vault runs to ask', async () => {
+    const policy = await vault('upgrade', 'policy', 'sometimes')
+    assert.equal(policy.code, 2)
+    assert.equal(policy.stderr, 'vault: vault upgrade policy expects automatic, ask or manual, got "sometimes"\n')
+    const defer = await vault('upgrade', 'defer', '--until', '2025-02-30')
+    assert.equal(defer.code, 2)
+    assert.match(defer.stderr, /--until expects an ISO 8601 date/)
+    const dir = await mkdtemp(join(tmpdir(), 'vault-cli-upgrade-'))
+    try {
+      const approve = await vault('upgrade', 'approve', '--data-dir', dir)
+      assert.equal(approve.code, 1)
+      assert.match(approve.stderr, /no running vault found/)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+    const help = await vault('upgrade', 'help')
+    assert.equal(help.code, 0)
+    assert.match(help.stdout, /exit 0 on pass, 1 otherwise \(marginal included\)/)
+  })
+
   it('prints usage with --help and exits 0', async () => {
     const { code, stdout } = await vault('--help')
     assert.equal(code, 0)
     assert.match(stdout, /vault testnet --nodes N/)
+    assert.match(stdout, /vault upgrade check\|shadow\|approve\|defer\|rollback\|policy/)
   })
 })
