@@ -82,17 +82,49 @@ async function ask (engine: ServingEngine, request: ShadowRequest, monotonic: ()
   }
 }
 
+/** The workload's requests in one order for both engines, taken lazily as the faster one needs them. */
+class SharedSequence {
+  private readonly requests: ShadowRequest[] = []
+  private tail: Promise<void> = Promise.resolve()
+  private readonly workload: ShadowWorkload
+
+  constructor (workload: ShadowWorkload) {
+    this.workload = workload
+  }
+
+  async at (index: number): Promise<ShadowRequest> {
+    // One generation at a time, so the sequence's order is the order requests were drawn.
+    while (this.requests.length <= index) {
+      const next = this.tail.then(async () => { if (this.requests.length <= index) this.requests.push(await this.workload.next()) })
+      this.tail = next.catch(() => {})
+      await next
+    }
+    const request = this.requests[index]
+    if (request === undefined) throw new RangeError(`request ${index} was never drawn`)
+    return request
+  }
+}
+
+type Role = 'baseline' | 'candidate'
+
 /**
- * Runs the workload against both engines for `durationMs`, or until either is gone (a run cut
- * short compares nothing more) or the signal aborts. Records are in the order requests were taken.
+ * Runs the workload against both engines at once for `durationMs`, or until either is gone (a run
+ * cut short compares nothing more) or the signal aborts. Each engine works through the same
+ * sequence at its own pace, `concurrency` requests in flight, so a slow engine does not hold the
+ * other back and throughput means each one's own. The records cover the requests both answered
+ * (the shorter run's), and each engine's duration is the time it took to answer those.
  */
 export async function replayToBoth (init: ReplayInit): Promise<ReplayResult> {
-  const { baseline, candidate, workload, monotonic } = init
-  const records: { baseline: RequestRecord[], candidate: RequestRecord[] } = { baseline: [], candidate: [] }
+  const { workload, monotonic } = init
+  const engines: Record<Role, ServingEngine> = { baseline: init.baseline, candidate: init.candidate }
+  const sequence = new SharedSequence(workload)
+  const records: Record<Role, RequestRecord[]> = { baseline: [], candidate: [] }
+  const answeredAt: Record<Role, number[]> = { baseline: [], candidate: [] }
+  const taken: Record<Role, number> = { baseline: 0, candidate: 0 }
+  /** Per request, the baseline's answer once both engines have answered it (for confirming puts). */
+  const firstAnswer = new Map<number, ServeReply | undefined>()
   const startedAt = monotonic()
   const deadline = startedAt + init.durationMs
-  const last = { baseline: startedAt, candidate: startedAt }
-  let taken = 0
   let reported = -1
 
   const progress = (): void => {
@@ -104,26 +136,37 @@ export async function replayToBoth (init: ReplayInit): Promise<ReplayResult> {
     init.onProgress?.(fraction)
   }
 
-  const lane = async (): Promise<void> => {
-    while (monotonic() < deadline && init.signal?.aborted !== true && !baseline.gone && !candidate.gone) {
-      const request = await init.workload.next()
-      const index = taken++
-      const [fromBaseline, fromCandidate] = await Promise.all([ask(baseline, request, monotonic), ask(candidate, request, monotonic)])
-      records.baseline[index] = fromBaseline.record
-      records.candidate[index] = fromCandidate.record
-      last.baseline = Math.max(last.baseline, fromBaseline.answeredAt)
-      last.candidate = Math.max(last.candidate, fromCandidate.answeredAt)
-      // Later requests may read the chunk once the baseline holds it: a candidate that only
-      // claimed to store it then answers those reads wrongly, and is caught.
-      if (request.op === 'put' && fromBaseline.reply?.ok === true) workload.confirm(request.address)
+  /** Reads of a stored chunk follow only once both engines answered its put and the baseline stored it. */
+  const answered = (role: Role, index: number, request: ShadowRequest, reply: ServeReply | undefined): void => {
+    if (request.op !== 'put') return
+    if (!firstAnswer.has(index)) { firstAnswer.set(index, role === 'baseline' ? reply : undefined); return }
+    const baselineReply = role === 'baseline' ? reply : firstAnswer.get(index)
+    firstAnswer.delete(index)
+    // A candidate that only claimed to store it then answers the later reads wrongly, and is caught.
+    if (baselineReply?.ok === true) workload.confirm(request.address)
+  }
+
+  const running = (): boolean => monotonic() < deadline && init.signal?.aborted !== true && !engines.baseline.gone && !engines.candidate.gone
+  const lane = async (role: Role): Promise<void> => {
+    while (running()) {
+      const index = taken[role]++
+      const request = await sequence.at(index)
+      const answer = await ask(engines[role], request, monotonic)
+      records[role][index] = answer.record
+      answeredAt[role][index] = answer.answeredAt
+      answered(role, index, request, answer.reply)
       progress()
     }
   }
-  await Promise.all(Array.from({ length: Math.max(1, init.concurrency) }, lane))
+  const lanes = Math.max(1, init.concurrency)
+  await Promise.all((['baseline', 'candidate'] as const).flatMap(role => Array.from({ length: lanes }, async () => { await lane(role) })))
+
+  const both = Math.min(taken.baseline, taken.candidate)
+  const durationOf = (role: Role): number => Math.round(answeredAt[role].slice(0, both).reduce((latest, at) => Math.max(latest, at), startedAt) - startedAt)
   return {
-    baseline: records.baseline,
-    candidate: records.candidate,
-    baselineDurationMs: Math.round(last.baseline - startedAt),
-    candidateDurationMs: Math.round(last.candidate - startedAt)
+    baseline: records.baseline.slice(0, both),
+    candidate: records.candidate.slice(0, both),
+    baselineDurationMs: durationOf('baseline'),
+    candidateDurationMs: durationOf('candidate')
   }
 }
