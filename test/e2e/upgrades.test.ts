@@ -126,6 +126,7 @@ describe('upgrades from the dashboard', () => {
     await panel.locator('[data-testid="upgrade-current-bundle"][data-sha=""]').waitFor({ timeout: LONG })
     assert.equal(await panel.getByTestId('upgrade-current').getAttribute('data-value'), candidate.engineVersion)
     assert.equal(await panel.locator('[data-testid^="upgrade-error-"]').count(), 0, 'no control reported an error')
+    await panel.screenshot({ path: join(screenshotDir, 'upgrades-after-rollback.png') })
     await page.locator('[data-testid="vault-state"][data-state="active"]').waitFor({ timeout: LONG })
   })
 })

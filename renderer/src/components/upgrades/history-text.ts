@@ -28,9 +28,7 @@ export function describeVersions (entry: Pick<UpgradeHistoryEntry, 'fromVersion'
   return ''
 }
 
-/** Newest first; entries at the same time keep the host's order. */
+/** Newest first. The host already lists newest first; entries of the same millisecond keep its order (the sort is stable). */
 export function historyNewestFirst (history: readonly UpgradeHistoryEntry[]): UpgradeHistoryEntry[] {
-  return history.map((entry, index) => ({ entry, index }))
-    .sort((a, b) => b.entry.at - a.entry.at || b.index - a.index)
-    .map(({ entry }) => entry)
+  return [...history].sort((a, b) => b.at - a.at)
 }

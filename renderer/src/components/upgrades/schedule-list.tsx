@@ -4,7 +4,7 @@ import { formatRelative, scheduleEntries } from './schedule.ts'
 
 /** When the candidate is due, deferred to, and required by, in local time and from now. */
 export function ScheduleList ({ candidate, policy, now }: { candidate: UpgradeCandidate, policy: UpgradePolicy, now: number }) {
-  const entries = scheduleEntries(candidate)
+  const entries = scheduleEntries(candidate, policy)
   if (entries.length === 0) {
     return (
       <p className="empty-note" data-testid="upgrade-schedule">

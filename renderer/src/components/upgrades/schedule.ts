@@ -1,5 +1,5 @@
 // When things happen (DESIGN §3, step 6): each time as a local date and time plus how far away it is.
-import type { UpgradeCandidate } from '../../../../contract/upgrade.ts'
+import type { UpgradeCandidate, UpgradePolicy } from '../../../../contract/upgrade.ts'
 import { formatDuration, formatTimeAgo } from '../../format/duration.ts'
 
 const NEAR = 10_000
@@ -13,10 +13,13 @@ export function formatRelative (at: number, now: number): string {
 
 export type ScheduleEntry = { id: 'eligible' | 'deferred' | 'deadline', label: string, at: number }
 
-/** The candidate's times that are set, in the order the owner reads them. */
-export function scheduleEntries (candidate: Pick<UpgradeCandidate, 'eligibleAt' | 'deferredUntil' | 'deadline'>): ScheduleEntry[] {
+/**
+ * The candidate's times that are set, in the order the owner reads them. Only the automatic
+ * policy switches at the eligible time; under the others it is when approving becomes possible.
+ */
+export function scheduleEntries (candidate: Pick<UpgradeCandidate, 'eligibleAt' | 'deferredUntil' | 'deadline'>, policy: UpgradePolicy): ScheduleEntry[] {
   const entries: Array<{ id: ScheduleEntry['id'], label: string, at: number | null }> = [
-    { id: 'eligible', label: 'Scheduled for this vault', at: candidate.eligibleAt },
+    { id: 'eligible', label: policy === 'automatic' ? 'Switches automatically at' : 'Eligible for this vault from', at: candidate.eligibleAt },
     { id: 'deferred', label: 'Deferred until', at: candidate.deferredUntil },
     { id: 'deadline', label: 'Deadline (required by the active era)', at: candidate.deadline }
   ]

@@ -15,8 +15,8 @@ describe('history text', () => {
     assert.equal(describeVersions({ fromVersion: null, toVersion: null }), '')
   })
 
-  it('orders newest first, the later of two same-time entries first', () => {
+  it('orders newest first, keeping the host\'s order for entries of the same time', () => {
     const entry = (at: number, detail: string) => ({ at, kind: 'deferred' as const, fromVersion: null, toVersion: null, detail })
-    assert.deepEqual(historyNewestFirst([entry(1, 'a'), entry(3, 'b'), entry(3, 'c'), entry(2, 'd')]).map((e) => e.detail), ['c', 'b', 'd', 'a'])
+    assert.deepEqual(historyNewestFirst([entry(1, 'a'), entry(3, 'b'), entry(3, 'c'), entry(2, 'd')]).map((e) => e.detail), ['b', 'c', 'd', 'a'])
   })
 })

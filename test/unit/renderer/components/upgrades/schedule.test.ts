@@ -18,8 +18,14 @@ describe('formatRelative', () => {
 
 describe('scheduleEntries', () => {
   it('lists only the times that are set, scheduled time first', () => {
-    assert.deepEqual(scheduleEntries({ eligibleAt: 1, deferredUntil: null, deadline: 3 }).map((entry) => [entry.id, entry.at]), [['eligible', 1], ['deadline', 3]])
-    assert.deepEqual(scheduleEntries({ eligibleAt: null, deferredUntil: null, deadline: null }), [])
-    assert.equal(scheduleEntries({ eligibleAt: null, deferredUntil: 2, deadline: null })[0]?.label, 'Deferred until')
+    assert.deepEqual(scheduleEntries({ eligibleAt: 1, deferredUntil: null, deadline: 3 }, 'ask').map((entry) => [entry.id, entry.at]), [['eligible', 1], ['deadline', 3]])
+    assert.deepEqual(scheduleEntries({ eligibleAt: null, deferredUntil: null, deadline: null }, 'ask'), [])
+    assert.equal(scheduleEntries({ eligibleAt: null, deferredUntil: 2, deadline: null }, 'ask')[0]?.label, 'Deferred until')
+  })
+
+  it('calls the eligible time a switch only under the automatic policy', () => {
+    const candidate = { eligibleAt: 1, deferredUntil: null, deadline: null }
+    assert.equal(scheduleEntries(candidate, 'automatic')[0]?.label, 'Switches automatically at')
+    assert.equal(scheduleEntries(candidate, 'ask')[0]?.label, 'Eligible for this vault from')
   })
 })
