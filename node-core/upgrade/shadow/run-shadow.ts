@@ -47,7 +47,7 @@ export interface ShadowRunnerInit {
 export const DEFAULT_SHADOW_MEMORY_BYTES = 512 * 1024 * 1024
 export const DEFAULT_STARTUP_TIMEOUT_MS = 60_000
 export const DEFAULT_SHADOW_REQUEST_TIMEOUT_MS = 10_000
-export const DEFAULT_SHADOW_CONCURRENCY = 2
+export const DEFAULT_SHADOW_CONCURRENCY = 1
 
 /** Generous, since both engines start (and compile their sources) inside it, but finite. */
 export function defaultBudgets (durationMs: number): ResourceBudgets {

@@ -5,43 +5,20 @@
 // namespace is in force.
 import { after, before, describe, it, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
 import { Resolver } from 'node:dns/promises'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { ShadowVerdict, VerdictReason } from '../../../../contract/upgrade.ts'
-import { chunkAddress } from '../../../../node-core/engine/store/chunk-address.ts'
-import { createVault, type Vault } from '../../../../node-core/engine/vault.ts'
 import { createShadowRunner, type ShadowRunner } from '../../../../node-core/upgrade/shadow/shadow-runner.ts'
 import { buildEngineCandidate, type EngineCandidate } from '../../../helpers/engine-candidates.ts'
 import { hostileCandidates } from './hostile-patches.ts'
+import { keepReading, startLiveVault, type LiveVault } from './live-vault.ts'
 import { startLoopbackListeners, type LoopbackListeners } from './loopback-listeners.ts'
 
 const RUN_MS = 2500
 const STORED_CHUNKS = 24
-
-/** Reads stored chunks from the live vault, one after another, until stopped; counts failures. */
-function keepReading (client: Vault, live: Multiaddr, chunks: Map<string, Uint8Array>): { stop: () => Promise<{ ok: number, failed: string[] }> } {
-  const addresses = [...chunks.keys()]
-  const tally = { ok: 0, failed: [] as string[] }
-  let running = true
-  const loop = (async () => {
-    for (let i = 0; running; i++) {
-      const address = addresses[i % addresses.length] ?? ''
-      try {
-        const bytes = await client.chunks.get(live, address)
-        if (bytes !== undefined && Buffer.compare(bytes, chunks.get(address) ?? new Uint8Array()) === 0) tally.ok++
-        else tally.failed.push(`${address}: ${bytes === undefined ? 'not found' : 'other bytes'}`)
-      } catch (err) {
-        tally.failed.push(`${address}: ${err instanceof Error ? err.message : String(err)}`)
-      }
-    }
-  })()
-  return { stop: async () => { running = false; await loop; return tally } }
-}
 
 function criticalCodes (verdict: ShadowVerdict): Array<VerdictReason['code']> {
   return [...new Set(verdict.reasons.filter(reason => reason.severity === 'critical').map(reason => reason.code))].sort()
@@ -53,42 +30,26 @@ function layerActive (verdict: ShadowVerdict, layer: string): boolean {
 
 describe('shadow runs of hostile candidates beside a live vault', { timeout: 900_000 }, () => {
   let root = ''
-  let live: Vault
-  let client: Vault
+  let vault: LiveVault
   let listeners: LoopbackListeners
   let baseline: EngineCandidate
   let runner: ShadowRunner
   let reader: ReturnType<typeof keepReading>
-  const chunks = new Map<string, Uint8Array>()
   const started = performance.now()
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'hostile-candidates-'))
-    live = await createVault({ dataDir: join(root, 'live'), localNetwork: true })
-    await live.start()
-    client = await createVault({ dataDir: join(root, 'client'), localNetwork: true })
-    await client.start()
-    const at = multiaddr(live.multiaddrs()[0] ?? '')
-    // The trace the runner replays comes from real peer requests: puts, then reads and has.
-    for (let i = 0; i < STORED_CHUNKS; i++) {
-      const bytes = randomBytes(2000 + i * 997)
-      chunks.set(chunkAddress(bytes), bytes)
-      await client.chunks.put(at, bytes)
-    }
-    for (const address of chunks.keys()) {
-      assert.ok(await client.chunks.get(at, address))
-      assert.equal(await client.chunks.has(at, address), true)
-    }
+    vault = await startLiveVault(root, STORED_CHUNKS)
     listeners = await startLoopbackListeners()
     baseline = await buildEngineCandidate('baseline')
-    runner = createShadowRunner({ tempDir: root, requestTimeoutMs: 3000, startupTimeoutMs: 60_000, concurrency: 2 })
-    reader = keepReading(client, at, chunks)
+    runner = createShadowRunner({ tempDir: root, requestTimeoutMs: 3000, startupTimeoutMs: 60_000 })
+    reader = keepReading(vault)
   })
 
   after(async () => {
-    await reader.stop().catch(() => {})
+    await reader.stop()
     await listeners.close()
-    await Promise.allSettled([client.stop(), live.stop()])
+    await vault.stop()
     await baseline.remove()
     await rm(root, { recursive: true, force: true })
     process.stdout.write(`# hostile candidates suite: ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
@@ -98,12 +59,11 @@ describe('shadow runs of hostile candidates beside a live vault', { timeout: 900
     const verdict = await runner.run({
       baseline,
       candidate,
-      liveDataDir: join(root, 'live'),
-      trace: live.trace.entries(),
+      liveDataDir: vault.dataDir,
+      trace: vault.live.trace.entries(),
       durationMs: RUN_MS,
       allowedHosts: []
     })
-    if (process.env.SHADOW_DEBUG !== undefined) context.diagnostic(JSON.stringify({ b: verdict.baseline.latency, c: verdict.candidate.latency, bc: verdict.baseline.cpuMs, cc: verdict.candidate.cpuMs, bm: verdict.baseline.peakRssBytes, cm: verdict.candidate.peakRssBytes, n: verdict.baseline.requests }))
     context.diagnostic(`${verdict.result}: ${verdict.reasons.map(reason => `[${reason.severity} ${reason.code}] ${reason.message}`).join(' ')}`)
     return verdict
   }
@@ -115,7 +75,8 @@ describe('shadow runs of hostile candidates beside a live vault', { timeout: 900
     assert.deepEqual(await resolver.resolve4('self-check.vault.test'), ['127.0.0.1'])
     const response = await fetch(`http://127.0.0.1:${listeners.httpPort}/self-check`)
     assert.equal(await response.text(), 'ok')
-    assert.ok(live.trace.entries().some(entry => entry.op === 'put') && live.trace.entries().some(entry => entry.op === 'has'))
+    const trace = vault.live.trace.entries()
+    assert.ok(['put', 'get', 'has'].every(op => trace.some(entry => entry.op === op)), 'the trace holds real peer requests of every kind')
     await new Promise<void>(resolve => {
       const check = (): void => {
         const received = listeners.received()
@@ -127,7 +88,7 @@ describe('shadow runs of hostile candidates beside a live vault', { timeout: 900
     listeners.reset()
   })
 
-  it('passes the unchanged engine, with the live vault\'s name and age on both sides', async context => {
+  it('passes the unchanged engine: the same answers, nothing reaching outside, its state kept', async context => {
     const unchanged = await buildEngineCandidate('unchanged')
     try {
       const verdict = await shadowRun(unchanged, context)

@@ -103,7 +103,8 @@ export function hostileCandidates (targets: PhoneHomeTargets): HostileCandidate[
       label: 'twice-as-slow',
       expect: 'slower',
       consequences: ['lower-throughput'],
-      // Every answer waits as long again as it took: the same work, twice the time.
+      // Every answer waits as long again as it took: the same work, twice the time (timers round a
+      // wait under 1 ms up to 1 ms, so the fastest answers slow a little more).
       patch: {
         file: CHUNK_SERVICE,
         find: ANSWER_SIGNATURE,

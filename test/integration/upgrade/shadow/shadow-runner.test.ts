@@ -1,0 +1,137 @@
+// The shadow runner's own promises (DESIGN §3.4): it never writes the live vault's files, it
+// reports progress, it cancels cleanly (no engine left running, no temporary files left), and on
+// a machine without a network namespace or the permission model it says so and still catches a
+// phone home with the in-process monitor.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import type { ShadowRunner, ShadowRunOptions } from '../../../../node-core/upgrade/shadow/shadow-runner.ts'
+import { createShadowRunner } from '../../../../node-core/upgrade/shadow/shadow-runner.ts'
+import { buildEngineCandidate, type EngineCandidate } from '../../../helpers/engine-candidates.ts'
+import { hostileCandidates } from './hostile-patches.ts'
+import { keepReading, startLiveVault, type LiveVault } from './live-vault.ts'
+import { startLoopbackListeners, type LoopbackListeners } from './loopback-listeners.ts'
+
+/** Every file under `dir` with what a write would change: size, modification time, link count. */
+async function fileStates (dir: string): Promise<Map<string, string>> {
+  const states = new Map<string, string>()
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    const path = join(entry.parentPath, entry.name)
+    const info = await stat(path)
+    states.set(relative(dir, path), `${info.size} ${info.mtimeMs} ${info.nlink}`)
+  }
+  return states
+}
+
+/** Process ids whose command line mentions `text`. */
+async function processesMentioning (text: string): Promise<number[]> {
+  const found: number[] = []
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+    if (cmdline.includes(text)) found.push(Number(pid))
+  }
+  return found
+}
+
+describe('the shadow runner', { timeout: 300_000 }, () => {
+  let root = ''
+  let runs = ''
+  let vault: LiveVault
+  let engine: EngineCandidate
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'shadow-runner-test-'))
+    runs = await mkdtemp(join(root, 'runs-'))
+    vault = await startLiveVault(root, 12)
+    engine = await buildEngineCandidate('unchanged')
+  })
+  after(async () => {
+    await vault.stop()
+    await engine.remove()
+    await rm(root, { recursive: true, force: true })
+  })
+
+  const options = (extra: Partial<ShadowRunOptions> = {}): ShadowRunOptions => ({
+    baseline: engine,
+    candidate: engine,
+    liveDataDir: vault.dataDir,
+    trace: vault.live.trace.entries(),
+    durationMs: 1500,
+    allowedHosts: [],
+    ...extra
+  })
+
+  it('leaves the live vault\'s files as they were, serving throughout, and reports progress from 0 to 1', async () => {
+    const before = await fileStates(vault.dataDir)
+    const reader = keepReading(vault)
+    const progress: number[] = []
+    const verdict = await createShadowRunner({ tempDir: runs }).run(options({ onProgress: fraction => { progress.push(fraction) } }))
+    const tally = await reader.stop()
+    assert.equal(verdict.result, 'pass', JSON.stringify(verdict.reasons))
+    assert.deepEqual(await fileStates(vault.dataDir), before)
+    assert.deepEqual(tally.failed, [])
+    assert.ok(tally.ok > 0)
+    assert.equal(progress[0], 0)
+    assert.equal(progress.at(-1), 1)
+    assert.ok(progress.every((fraction, i) => i === 0 || fraction >= (progress[i - 1] ?? 0)), JSON.stringify(progress))
+    assert.ok(progress.length > 5, JSON.stringify(progress))
+    assert.deepEqual(await readdir(runs), [], 'the run\'s temporary directory is gone')
+  })
+
+  it('cancels on abort: it rejects, stops both engines and removes its temporary directory', async () => {
+    const controller = new AbortController()
+    const run = createShadowRunner({ tempDir: runs }).run(options({
+      durationMs: 60_000,
+      signal: controller.signal,
+      onProgress: fraction => { if (fraction > 0) controller.abort() }
+    }))
+    await assert.rejects(run, { name: 'AbortError' })
+    assert.deepEqual(await processesMentioning(engine.rootDir), [])
+    assert.deepEqual(await readdir(runs), [])
+  })
+
+  it('refuses to start when already aborted, touching nothing', async () => {
+    await assert.rejects(createShadowRunner({ tempDir: runs }).run(options({ signal: AbortSignal.abort() })), { name: 'AbortError' })
+    assert.deepEqual(await readdir(runs), [])
+  })
+
+  describe('on a machine without a network namespace or the permission model', () => {
+    let listeners: LoopbackListeners
+    let runner: ShadowRunner
+    before(async () => {
+      listeners = await startLoopbackListeners()
+      runner = createShadowRunner({
+        tempDir: runs,
+        disableLayers: { 'network-namespace': 'as on a machine that forbids unshare', 'permission-model': 'as on an older Node' }
+      })
+    })
+    after(async () => { await listeners.close() })
+
+    it('says which layers were missing and why, and still passes the unchanged engine', async () => {
+      const verdict = await runner.run(options())
+      assert.equal(verdict.result, 'pass', JSON.stringify(verdict.reasons))
+      const layer = (name: string): { active: boolean, detail: string } | undefined => verdict.isolation.find(entry => entry.layer === name)
+      assert.deepEqual(layer('network-namespace'), { layer: 'network-namespace', active: false, detail: 'disabled: as on a machine that forbids unshare' })
+      assert.equal(layer('permission-model')?.active, false)
+      assert.equal(layer('egress-monitor')?.active, true)
+    })
+
+    it('catches a phone home with the monitor alone, and blocks it there', async () => {
+      const hostile = hostileCandidates({ ...listeners, outsidePath: join(root, 'outside.txt') }).find(entry => entry.label === 'phone-home-net')
+      assert.ok(hostile !== undefined)
+      const candidate = await buildEngineCandidate(hostile.label, hostile.patch)
+      try {
+        const verdict = await runner.run(options({ candidate }))
+        assert.equal(verdict.result, 'fail')
+        assert.deepEqual(verdict.egress.map(attempt => [attempt.kind, attempt.target, attempt.allowed]), [['net', `127.0.0.1:${listeners.tcpPort}`, false]])
+        assert.deepEqual(listeners.received(), { tcp: 0, http: 0, udp: 0, dns: 0 })
+      } finally {
+        await candidate.remove()
+      }
+    })
+  })
+})
