@@ -4,7 +4,7 @@ import { toErrorValue } from '../../contract/host-api.ts'
 import { createVault, type Vault } from './vault.ts'
 import { serveShadowRequest } from './shadow/shadow-serve.ts'
 import {
-  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, EngineConfigSchema, parseEngineCall, parseEngineRequest,
+  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, ENGINE_STANDBY_ENV, EngineConfigSchema, NotOnStandbyError, parseEngineCall, parseEngineRequest,
   type EngineEvent, type EngineMessage, type EngineRequest, type EngineResult
 } from './rpc/engine-rpc.ts'
 
@@ -33,6 +33,7 @@ async function main (): Promise<void> {
   const raw = process.env[ENGINE_CONFIG_ENV]
   if (raw === undefined) fail(new Error(`${ENGINE_CONFIG_ENV} is not set`))
   const config = EngineConfigSchema.parse(JSON.parse(raw))
+  if (process.env[ENGINE_STANDBY_ENV] === '1') await standBy()
   const vault = await createVault({
     dataDir: config.dataDir,
     listen: config.listen,
@@ -70,6 +71,30 @@ async function main (): Promise<void> {
   sendEvent({ type: 'ready', status: vault.status() })
 }
 
+/** Waits, code loaded and data untouched, until the host says `begin` (a warm start for a switch). */
+async function standBy (): Promise<void> {
+  await new Promise<void>(resolve => {
+    const onMessage = (message: unknown): void => {
+      try {
+        const request = parseEngineRequest(message)
+        if (request.method !== 'begin') {
+          send({ rpc: ENGINE_RPC_VERSION, id: request.id, result: { ok: false, error: toErrorValue(new Error(`the engine is on standby: "${request.method}" waits for "begin"`)) } })
+          return
+        }
+        process.off('message', onMessage)
+        send({ rpc: ENGINE_RPC_VERSION, id: request.id, result: { ok: true, value: {} } })
+        resolve()
+      } catch (err) {
+        sendEvent({ type: 'activity', activity: { at: Date.now(), kind: 'rpc:invalid', message: `ignored a request from the host: ${toErrorValue(err).message}` } })
+      }
+    }
+    process.on('message', onMessage)
+    // A host that goes away while the engine waits takes the engine with it.
+    process.once('disconnect', () => { process.exit(0) })
+    sendEvent({ type: 'standby' })
+  })
+}
+
 async function answer (vault: Vault, request: EngineRequest, shutdown: () => Promise<void>): Promise<void> {
   const reply = (value: EngineResult<EngineRequest['method']>): void => { send({ rpc: ENGINE_RPC_VERSION, id: request.id, result: { ok: true, value } }) }
   try {
@@ -81,6 +106,7 @@ async function answer (vault: Vault, request: EngineRequest, shutdown: () => Pro
       case 'stop': reply(vault.status()); await shutdown(); return
       case 'trace': reply({ entries: vault.trace.entries(call.params.limit), recorded: vault.trace.recorded, capacity: vault.trace.capacity }); return
       case 'serve': reply(await serveShadowRequest(vault, call.params)); return
+      case 'begin': throw new NotOnStandbyError('the engine has already begun')
       default: {
         const unknownCall: never = call
         throw new Error(`unknown method in ${JSON.stringify(unknownCall)}`)

@@ -6,7 +6,7 @@ import { TypedEventEmitter } from 'main-event'
 import { lastStderrLine, stopChild } from './child-process.ts'
 import { RemoteError, type ErrorValue, type Result } from '../../contract/host-api.ts'
 import {
-  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, EngineRpcError, EngineStatusSchema, engineRpcSpec, parseEngineMessage, parseEngineResult,
+  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, ENGINE_STANDBY_ENV, EngineRpcError, EngineStatusSchema, engineRpcSpec, parseEngineMessage, parseEngineResult,
   type EngineConfig, type EngineMethod, type EngineParams, type EngineResult, type EngineStatus
 } from '../engine/rpc/engine-rpc.ts'
 import type { EgressAttempt } from '../../contract/upgrade.ts'
@@ -77,6 +77,16 @@ export interface EngineEgress {
   entry: string
 }
 
+/** An engine forked ahead of its start, its code loaded, waiting for `begin`. */
+interface StandbyEngine {
+  child: ChildProcess
+  location: EngineLocation
+  monitored: boolean
+  lastComplaint: () => string
+  /** Detaches the listeners that watched it on standby. */
+  release: () => void
+}
+
 const defaultRootDir = fileURLToPath(new URL('../../', import.meta.url))
 
 const defaultEntry = new URL(`../engine/engine-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
@@ -100,6 +110,7 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
   readonly egressCounts = { allowed: 0, denied: 0 }
   private location: EngineLocation
   private watched = false
+  private standby: StandbyEngine | undefined
 
   constructor (init: EngineSupervisorInit) {
     super()
@@ -127,7 +138,52 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
     return await this.spawn()
   }
 
-  async stop (): Promise<void> {
+  /**
+   * Forks `location`'s engine and lets it load its code while the live one still serves; the next
+   * start of that location only has to begin it (DESIGN §3.7: a switch's downtime is the start,
+   * not the load). Rejects if it dies or complains before it is ready to begin.
+   */
+  async prepare (location: EngineLocation): Promise<void> {
+    this.discardStandby()
+    const launched = this.forkLive({ ...this.engineEnv(), [ENGINE_STANDBY_ENV]: '1' }, location)
+    const { child } = launched
+    const lastComplaint = lastStderrLine(child)
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (raw: unknown): void => {
+        let message
+        try { message = parseEngineMessage(raw) } catch { return }
+        if (!('event' in message)) return
+        if (message.event.type === 'standby') {
+          release()
+          this.standby = { child, location: { ...location }, monitored: launched.monitored, lastComplaint, release: () => {} }
+          // One that dies on standby is forgotten: the start forks afresh.
+          const onStandbyExit = (): void => { if (this.standby?.child === child) this.standby = undefined }
+          child.once('exit', onStandbyExit)
+          this.standby.release = () => { child.off('exit', onStandbyExit) }
+          resolve()
+        } else if (message.event.type === 'fatal') {
+          release()
+          void stopChild(child, () => { child.kill('SIGTERM') }, 1000)
+          reject(new EngineRpcError(`the engine failed while loading: ${message.event.error.name}: ${message.event.error.message}`))
+        }
+      }
+      const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+        release()
+        const reason = lastComplaint()
+        reject(new EngineRpcError(`the engine exited while loading (code ${code}, signal ${signal})${reason === '' ? '' : `: ${reason}`}`))
+      }
+      const release = (): void => {
+        child.off('message', onMessage)
+        child.off('exit', onExit)
+      }
+      child.on('message', onMessage)
+      child.once('exit', onExit)
+    })
+  }
+
+  /** Stops the engine; a prepared one stays on standby only when asked (a switch stops the old engine first). */
+  async stop (options: { keepStandby?: boolean } = {}): Promise<void> {
+    if (options.keepStandby !== true) this.discardStandby()
     this.wanted = false
     clearTimeout(this.restartTimer)
     const child = this.child
@@ -163,15 +219,43 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
     })
   }
 
-  private async spawn (): Promise<EngineStatus> {
-    this.setState(this.restarts > 0 ? 'restarting' : 'starting')
+  private engineEnv (): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {}
     for (const key of PASSED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key]
-    const config = this.init.config()
-    env[ENGINE_CONFIG_ENV] = JSON.stringify(config)
-    const child = this.forkLive(env, config.dataDir)
+    env[ENGINE_CONFIG_ENV] = JSON.stringify(this.init.config())
+    return env
+  }
+
+  /** The prepared engine, if it is the one to start and still waits. */
+  private takeStandby (): StandbyEngine | undefined {
+    const standby = this.standby
+    this.standby = undefined
+    if (standby === undefined) return undefined
+    standby.release()
+    const same = standby.location.entry === this.location.entry && standby.location.rootDir === this.location.rootDir
+    if (same && standby.child.connected && standby.child.exitCode === null) return standby
+    void stopChild(standby.child, () => { standby.child.kill('SIGTERM') }, 1000)
+    return undefined
+  }
+
+  private discardStandby (): void {
+    const standby = this.standby
+    this.standby = undefined
+    if (standby === undefined) return
+    standby.release()
+    void stopChild(standby.child, () => { standby.child.kill('SIGTERM') }, 1000)
+  }
+
+  private async spawn (): Promise<EngineStatus> {
+    this.setState(this.restarts > 0 ? 'restarting' : 'starting')
+    const standby = this.takeStandby()
+    const launched = standby ?? { ...this.forkLive(this.engineEnv(), this.location), lastComplaint: undefined }
+    const child = launched.child
     this.child = child
-    const lastComplaint = lastStderrLine(child)
+    this.watched = launched.monitored
+    const lastComplaint = launched.lastComplaint ?? lastStderrLine(child)
+    // The reply to `begin` is not waited on: 'ready' (or the exit) settles the start as on a cold one.
+    if (standby !== undefined) child.send({ rpc: ENGINE_RPC_VERSION, id: this.nextRequestId++, method: 'begin' })
 
     return await new Promise<EngineStatus>((resolve, reject) => {
       let ready = false
@@ -193,6 +277,8 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
         }
         const event = message.event
         switch (event.type) {
+          case 'standby':
+            return
           case 'ready':
             ready = true
             this.startedAt = this.now()
@@ -266,10 +352,9 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
   }
 
   /** Forks the chosen engine, under the live egress monitor when this build has it (DESIGN §3.8). */
-  private forkLive (env: NodeJS.ProcessEnv, dataDir: string): ChildProcess {
-    const { entry, rootDir } = this.location
-    const launch = liveEngineLaunch(dataDir, this.init.egressMonitor ?? {})
-    this.watched = launch.monitored
+  private forkLive (env: NodeJS.ProcessEnv, location: EngineLocation): { child: ChildProcess, monitored: boolean } {
+    const { entry, rootDir } = location
+    const launch = liveEngineLaunch(this.init.config().dataDir, this.init.egressMonitor ?? {})
     if (!launch.monitored) this.activity('monitor:unavailable', launch.detail)
     const child = fork(entry, [], { cwd: rootDir, env: { ...env, ...launch.env }, execArgv: launch.execArgv, stdio: launch.stdio, serialization: 'advanced' })
     if (launch.monitored) {
@@ -283,7 +368,7 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
         this.dispatchEvent(new CustomEvent('engine:egress', { detail: { attempt, entry } }))
       }, err => { this.activity('monitor:invalid', err.message) })
     }
-    return child
+    return { child, monitored: launch.monitored }
   }
 
   private activity (kind: string, message: string): void {

@@ -33,6 +33,13 @@ export type EngineConfig = z.infer<typeof EngineConfigSchema>
 /** The environment variable that carries the engine's config (JSON) from the host. */
 export const ENGINE_CONFIG_ENV = 'VAULT_ENGINE_CONFIG'
 
+/**
+ * Set to '1' for a warm start: the engine loads its code, reports 'standby' and waits for `begin`
+ * before it touches the vault's data, so a switch is down only while the new engine starts,
+ * not while it loads (DESIGN §3.7).
+ */
+export const ENGINE_STANDBY_ENV = 'VAULT_ENGINE_STANDBY'
+
 /** What the engine reports of itself; the host adds process, network and notices to it. */
 export const EngineStatusSchema = z.object({
   name: z.string(),
@@ -117,7 +124,9 @@ export const engineRpcSpec = {
   /** The live vault's bounded trace of the requests it served to peers. */
   trace: { params: TraceParamsSchema, result: RequestTraceSchema },
   /** Shadow mode only (ShadowModeRequiredError otherwise). */
-  serve: { params: ServeParamsSchema, result: ServeReplySchema }
+  serve: { params: ServeParamsSchema, result: ServeReplySchema },
+  /** Standby only (ENGINE_STANDBY_ENV): open the data and start; 'ready' follows as on a cold start. */
+  begin: { params: NoParams, result: NoParams }
 } as const
 
 export type EngineMethod = keyof typeof engineRpcSpec
@@ -141,6 +150,7 @@ export type EngineCall = { [M in EngineMethod]: { id: number, method: M, params:
 export const EngineActivitySchema = z.object({ at: z.number().int().nonnegative(), kind: z.string(), message: z.string() })
 
 export const EngineEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('standby') }),
   z.object({ type: z.literal('ready'), status: EngineStatusSchema }),
   z.object({ type: z.literal('status'), status: EngineStatusSchema }),
   z.object({ type: z.literal('activity'), activity: EngineActivitySchema }),
@@ -159,6 +169,9 @@ export class EngineRpcError extends namedError('EngineRpcError') {}
 
 /** A request whose params do not fit its method: answered with this error, never acted on. */
 export class InvalidEngineParamsError extends namedError('InvalidEngineParamsError') {}
+
+/** `begin` sent to an engine that is not waiting on standby. */
+export class NotOnStandbyError extends namedError('NotOnStandbyError') {}
 
 function versionOf (raw: unknown): unknown {
   return typeof raw === 'object' && raw !== null && 'rpc' in raw ? raw.rpc : undefined

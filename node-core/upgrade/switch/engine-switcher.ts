@@ -132,11 +132,14 @@ export class EngineSwitcher extends TypedEventEmitter<SwitcherEvents> implements
     const startedAt = this.now()
     const from = this.live
     const outage = new OutageClock(this.now)
+    // Loading the new engine's code takes longer than starting it: done while the old one serves.
+    // One that fails to load is started cold below, where the health window judges it.
+    const warm = await this.supervisor.prepare(locationOf(engine)).then(() => true, () => false)
     const baseline = baselineOf(await this.drain())
 
     this.setPhase('stopping')
     outage.down()
-    await this.supervisor.stop()
+    await this.supervisor.stop({ keepStandby: warm })
 
     this.setPhase('backing-up')
     let backup: DataBackup

@@ -14,8 +14,10 @@ import type { SwitchReason } from './switcher.ts'
 export interface SwitchableSupervisor extends TypedEventTarget<EngineSupervisorEvents> {
   readonly state: EngineProcessState
   setEngine(location: EngineLocation): void
+  /** Forks the engine and lets it load its code while the live one serves (a warm start). */
+  prepare(location: EngineLocation): Promise<void>
   start(): Promise<EngineStatus>
-  stop(): Promise<void>
+  stop(options?: { keepStandby?: boolean }): Promise<void>
   request(method: 'status' | 'pause'): Promise<EngineStatus>
 }
 

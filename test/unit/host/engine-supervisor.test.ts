@@ -43,3 +43,49 @@ describe('EngineSupervisor.request', () => {
     await assert.rejects(supervisor.request('trace'), (err: Error) => err.name === 'EngineRpcError' && /malformed "trace" result/.test(err.message))
   })
 })
+
+describe('EngineSupervisor warm start', () => {
+  const entry = new URL('./fixtures/scripted-engine.ts', import.meta.url).pathname
+  const location = { entry, rootDir: process.cwd() }
+  const make = (): EngineSupervisor => new EngineSupervisor({
+    config: () => ({ dataDir: '/nonexistent', listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], capacityBytes: 1, localNetwork: false, paused: false }),
+    entry,
+    rootDir: process.cwd(),
+    egressMonitor: false,
+    restart: { crashLoopCount: 1 }
+  })
+
+  it('starts the prepared engine, which loaded while the live one ran, instead of forking another', async () => {
+    const supervisor = make()
+    await supervisor.start()
+    assert.equal(supervisor.lastStatus?.name, 'scripted')
+    await supervisor.prepare(location)
+    await supervisor.stop({ keepStandby: true })
+    const status = await supervisor.start()
+    assert.equal(status.name, 'scripted (warm)')
+    assert.equal((await supervisor.request('status')).name, 'scripted (warm)')
+    await supervisor.stop()
+  })
+
+  it('discards the prepared engine on a plain stop, or when another engine is chosen', async () => {
+    const supervisor = make()
+    await supervisor.prepare(location)
+    await supervisor.stop()
+    assert.equal((await supervisor.start()).name, 'scripted')
+    await supervisor.prepare({ entry, rootDir: '/' })
+    await supervisor.stop({ keepStandby: true })
+    try {
+      assert.equal((await supervisor.start()).name, 'scripted', 'the standby was for another location')
+    } finally {
+      await supervisor.stop()
+    }
+  })
+
+  it('rejects a prepare whose engine dies while loading', async () => {
+    const supervisor = new EngineSupervisor({
+      config: () => ({ dataDir: '/nonexistent', listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], capacityBytes: 1, localNetwork: false, paused: false }),
+      egressMonitor: false
+    })
+    await assert.rejects(supervisor.prepare({ entry: new URL('./fixtures/missing-engine.ts', import.meta.url).pathname, rootDir: process.cwd() }), { name: 'EngineRpcError' })
+  })
+})

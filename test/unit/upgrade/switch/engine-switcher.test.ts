@@ -100,12 +100,20 @@ describe('EngineSwitcher', () => {
     assert.equal(outcome.running, true)
     assert.equal(outcome.downtimeMs, supervisor.stopMs + supervisor.startMs)
     assert.deepEqual(phases, ['draining', 'stopping', 'backing-up', 'starting', 'health-window', null])
-    assert.deepEqual(supervisor.calls, ['pause', 'status', 'stop', `setEngine ${candidate.entry}`, `start ${candidate.entry}`, 'status'])
+    assert.deepEqual(supervisor.calls, [`prepare ${candidate.entry}`, 'pause', 'status', 'stop (standby kept)', `setEngine ${candidate.entry}`, `start ${candidate.entry}`, 'status'])
     assert.ok(outcome.backupDir?.startsWith(join(dataDir, 'backups')))
     assert.equal(await readFile(join(outcome.backupDir ?? '', 'files', 'identity.json'), 'utf8'), IDENTITY)
     assert.equal(switcher.current, candidate)
     assert.equal(switcher.previousEngine, builtIn)
     assert.deepEqual(outcomes, [outcome])
+  })
+
+  it('starts cold an engine that could not be loaded ahead, and the health window judges it', async () => {
+    setUp({ ready: 'the engine exited during start-up (code 1)', failsToLoad: true })
+    const outcome = await switchToCandidate(false)
+    assert.equal(outcome.kind, 'rolled-back')
+    assert.equal(outcome.failedVersion, '1.1.0')
+    assert.deepEqual(supervisor.calls.slice(0, 4), [`prepare ${candidate.entry}`, 'pause', 'status', 'stop'])
   })
 
   it('rolls back an engine that fails to start, restoring what it changed, and names it failed', async () => {

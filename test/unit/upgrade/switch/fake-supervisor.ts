@@ -34,6 +34,8 @@ export interface EngineScript {
   onStart?: () => Promise<void>
   /** Never becomes ready. */
   hangs?: boolean
+  /** Dies while loading its code, before it could be started. */
+  failsToLoad?: boolean
 }
 
 export class FakeSupervisor extends TypedEventEmitter<EngineSupervisorEvents> implements SwitchableSupervisor {
@@ -63,6 +65,12 @@ export class FakeSupervisor extends TypedEventEmitter<EngineSupervisorEvents> im
     this.location = location
   }
 
+  async prepare (location: EngineLocation): Promise<void> {
+    this.calls.push(`prepare ${location.entry}`)
+    const script = this.scripts.get(location.entry)
+    if (script?.failsToLoad === true) throw new Error('the engine exited while loading')
+  }
+
   async start (): Promise<EngineStatus> {
     this.calls.push(`start ${this.location.entry}`)
     const script = this.scripts.get(this.location.entry)
@@ -82,8 +90,8 @@ export class FakeSupervisor extends TypedEventEmitter<EngineSupervisorEvents> im
     return script.ready
   }
 
-  async stop (): Promise<void> {
-    this.calls.push('stop')
+  async stop (options: { keepStandby?: boolean } = {}): Promise<void> {
+    this.calls.push(options.keepStandby === true ? 'stop (standby kept)' : 'stop')
     this.clock += this.stopMs
     this.state = 'stopped'
   }
