@@ -61,6 +61,61 @@ export const EngineProcessStatusSchema = z.object({
 export const PeerCompatibilitySchema = z.enum(['current', 'previous', 'too-old', 'newer', 'unrelated'])
 export type PeerCompatibility = z.infer<typeof PeerCompatibilitySchema>
 
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256: 64 lowercase hex digits')
+/** TUF key ids and builder key ids: the SHA-256 of the key, as hex. */
+const KeyId = Sha256Hex
+
+/** Why the engine refused a release: one code per attack or failure (node-core/release/rejection.ts). */
+export const ReleaseRejectionCodeSchema = z.enum([
+  'unsigned', 'wrongly-signed', 'threshold-not-met', 'same-key-twice', 'revoked-key',
+  'rollback', 'frozen', 'mix-and-match', 'oversized', 'bundle-hash-mismatch',
+  'too-few-attestations', 'attestation-mismatch', 'unknown-builder', 'bad-attestation-signature',
+  'malformed', 'no-release', 'unavailable', 'error'
+])
+export type ReleaseRejectionCode = z.infer<typeof ReleaseRejectionCodeSchema>
+
+/** A release's signed rollout (DESIGN §3.6): HMAC(seed, name) against a cursor from start over the duration. */
+export const ReleaseRolloutSchema = z.object({
+  seed: Sha256Hex,
+  start: z.iso.datetime({ offset: false }),
+  durationSeconds: z.number().int().positive()
+}).strict()
+
+/**
+ * The engine's check of the release a pointer names (DESIGN §3.1-3.3): fetched from peers, verified
+ * by tuf-js and the pinned builders. A rejection is shown too, with its code, so the owner sees it.
+ */
+export const ReleaseCheckSchema = z.discriminatedUnion('verdict', [
+  z.object({
+    verdict: z.literal('verified'),
+    checkedAt: z.number().int().nonnegative(),
+    engineVersion: z.string().min(1),
+    bundleSha256: Sha256Hex,
+    /** The verified bundle, kept by the engine as <its data dir>/releases/<sha256>.tar.gz. */
+    bundlePath: z.string().min(1),
+    /** The trusted root after this check (root rotation moves it forward, never back). */
+    rootVersion: z.number().int().positive(),
+    /** Root keys whose signatures on that root counted toward its threshold. */
+    rootSignedBy: z.array(KeyId),
+    /** Targets keys whose signatures counted toward the targets threshold. */
+    signedBy: z.array(KeyId),
+    /** Pinned builders whose attestations of the bundle matched. */
+    attestedBy: z.array(KeyId),
+    rollout: ReleaseRolloutSchema,
+    /** The signed egress policy: host names the engine may resolve (DESIGN §3.8). */
+    egress: z.object({ allowedHosts: z.array(z.string().min(1)) }).strict(),
+    /** The eras the release supports, ascending. */
+    eras: z.array(z.number().int().positive()).min(1).max(2)
+  }).strict(),
+  z.object({
+    verdict: z.literal('rejected'),
+    checkedAt: z.number().int().nonnegative(),
+    code: ReleaseRejectionCodeSchema,
+    reasons: z.array(z.string()).min(1)
+  }).strict()
+])
+export type ReleaseCheck = z.infer<typeof ReleaseCheckSchema>
+
 /** What the engine knows of versions (DESIGN §2, versions and eras; §3, release gossip). */
 export const VersionsStatusSchema = z.object({
   supportedEras: z.array(z.number().int().positive()).min(1).max(2),
@@ -75,7 +130,9 @@ export const VersionsStatusSchema = z.object({
   latestRelease: z.object({
     pointerVersion: z.number().int().positive(),
     indexAddress: z.string(),
-    publishedAt: z.string()
+    publishedAt: z.string(),
+    /** The check of the release it names; null while the engine fetches and verifies it. */
+    check: ReleaseCheckSchema.nullable()
   }).strict().nullable(),
   /** The last time a peer said this vault is outdated, and the protocol ids it needs at least. */
   upgradeRequired: z.object({

@@ -199,7 +199,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       peers: this.versions.versionSummary(),
       latestRelease: latest === undefined
         ? null
-        : { pointerVersion: latest.pointer.version, indexAddress: latest.pointer.indexAddress, publishedAt: latest.pointer.publishedAt },
+        : { pointerVersion: latest.pointer.version, indexAddress: latest.pointer.indexAddress, publishedAt: latest.pointer.publishedAt, check: null },
       upgradeRequired: this.upgradeRequired === undefined ? null : { minimum: [...this.upgradeRequired.minimum], since: this.upgradeRequired.since }
     }
   }

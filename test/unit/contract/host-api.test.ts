@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { dispatchHostRequest, RemoteError, toErrorValue, unwrapReply, VaultStatusSchema, type HostApi } from '../../../contract/host-api.ts'
-import { sampleStatus } from '../../helpers/sample-status.ts'
+import { SAMPLE_REJECTED_RELEASE, SAMPLE_VERIFIED_RELEASE, sampleStatus, sampleVersions } from '../../helpers/sample-status.ts'
 
 function api (overrides: Partial<HostApi> = {}): HostApi {
   return {
@@ -52,5 +52,24 @@ describe('HostApi contract', () => {
   it('accepts the sample status (guards the schema itself)', () => {
     assert.equal(VaultStatusSchema.safeParse(sampleStatus()).success, true)
     assert.equal(VaultStatusSchema.safeParse({ ...sampleStatus(), state: 'exploded' }).success, false)
+  })
+
+  it('carries a release check: verified with its signers, rejected with its code, null while checking', () => {
+    for (const release of [SAMPLE_VERIFIED_RELEASE, SAMPLE_REJECTED_RELEASE, { ...SAMPLE_VERIFIED_RELEASE, check: null }]) {
+      assert.equal(VaultStatusSchema.safeParse(sampleStatus({ versions: sampleVersions(release) })).success, true)
+    }
+    const verified = SAMPLE_VERIFIED_RELEASE.check
+    assert.ok(verified?.verdict === 'verified')
+    const broken = [
+      { ...verified, signedBy: ['not a key id'] },
+      { ...verified, reasons: ['a verified release has no reasons'] },
+      { ...verified, eras: [] },
+      { verdict: 'rejected', checkedAt: 1, code: 'looked-odd', reasons: ['?'] },
+      { verdict: 'rejected', checkedAt: 1, code: 'frozen', reasons: [] }
+    ]
+    for (const check of broken) {
+      const versions = { ...sampleStatus().versions, latestRelease: { ...SAMPLE_VERIFIED_RELEASE, check } }
+      assert.equal(VaultStatusSchema.safeParse({ ...sampleStatus(), versions }).success, false, JSON.stringify(check))
+    }
   })
 })

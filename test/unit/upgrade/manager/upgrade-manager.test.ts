@@ -181,7 +181,7 @@ describe('the upgrade manager', () => {
 
   it('under automatic waits for a release\'s turn in the signed rollout, then switches', async () => {
     const h = await setup({ policy: 'automatic', release: { bundle: v3 } })
-    h.live.latest = { pointerVersion: 2, indexAddress: 'cd'.repeat(32), publishedAt: '2025-03-01T00:00:00Z' }
+    h.live.latest = { pointerVersion: 2, indexAddress: 'cd'.repeat(32), publishedAt: '2025-03-01T00:00:00Z', check: null }
     const pending = h.manager.checkUpgrade()
     await h.runner.started()
     h.runner.finish(verdictOf('pass', '0.3.0'))
@@ -228,7 +228,7 @@ describe('the upgrade manager', () => {
   it('defers to a future time, refuses the past, and stops a deferral at the deadline the era sets', async () => {
     const h = await setup({ release: { bundle: v3, deadline: T0 + 3 * DAY_MS } })
     await assert.rejects(h.manager.deferUpgrade(T0 + DAY_MS), NoCandidateError)
-    h.live.latest = { pointerVersion: 2, indexAddress: 'cd'.repeat(32), publishedAt: '2025-03-01T00:00:00Z' }
+    h.live.latest = { pointerVersion: 2, indexAddress: 'cd'.repeat(32), publishedAt: '2025-03-01T00:00:00Z', check: null }
     const pending = h.manager.checkUpgrade()
     await h.runner.started()
     h.runner.finish(verdictOf('pass', '0.3.0'))
@@ -310,7 +310,7 @@ describe('the upgrade manager', () => {
   it('answers honestly that no release source is configured, changing nothing', async () => {
     const h = await setup()
     const before = h.manager.status()
-    h.live.latest = { pointerVersion: 2, indexAddress: 'cd'.repeat(32), publishedAt: '2025-03-01T00:00:00Z' }
+    h.live.latest = { pointerVersion: 2, indexAddress: 'cd'.repeat(32), publishedAt: '2025-03-01T00:00:00Z', check: null }
     assert.deepEqual(await h.manager.checkUpgrade(), before)
     assert.equal(h.activities.at(-1)?.message, NO_RELEASE_SOURCE)
     assert.equal(h.activities.at(-1)?.kind, 'upgrade:check')
