@@ -142,6 +142,40 @@ export const VersionsStatusSchema = z.object({
 }).strict()
 export type VersionsStatus = z.infer<typeof VersionsStatusSchema>
 
+/** At most this many members are listed in a status; `memberCount` has them all. */
+export const MAX_STATUS_MEMBERS = 64
+
+export const SectionVaultSchema = z.object({
+  /** The vault's PeerId, as `name` above. */
+  name: z.string(),
+  age: z.number().int().min(0).max(255)
+}).strict()
+
+/**
+ * The vault's section (DESIGN §2, issue 3). 'forming': fewer than 7 vaults known, or the oldest
+ * still agreeing on their set, so there are no elders and `members` lists the vaults known so far;
+ * 'keying': this vault is an elder running the DKG; 'confirming': its DKG is done and it waits for
+ * a supermajority of the elders to sign the same section key; 'active': the section key and the
+ * elders are known, and `members` are the vaults admitted by verified decisions.
+ */
+export const SectionStatusSchema = z.object({
+  phase: z.enum(['forming', 'keying', 'confirming', 'active']),
+  /** Bits, most significant first: '' while the network is one section. */
+  prefix: z.string().regex(/^[01]{0,64}$/),
+  /** The latest section key (compressed BLS12-381 G1, hex); null until the section has one. */
+  sectionKey: z.string().regex(/^[0-9a-f]{96}$/).nullable(),
+  /** In index order (the order of their key shares). */
+  elders: z.array(SectionVaultSchema).max(7),
+  /** Oldest first, at most MAX_STATUS_MEMBERS of them. */
+  members: z.array(SectionVaultSchema).max(MAX_STATUS_MEMBERS),
+  memberCount: z.number().int().nonnegative(),
+  isElder: z.boolean(),
+  isMember: z.boolean(),
+  /** The membership generation: how many joins the section has decided since its genesis. */
+  generation: z.number().int().nonnegative()
+}).strict()
+export type SectionStatus = z.infer<typeof SectionStatusSchema>
+
 export const VaultStatusSchema = z.object({
   name: z.string(), // the vault's PeerId: its ed25519 public key
   age: z.number().int().min(0).max(255), // the last byte of the name
@@ -150,6 +184,8 @@ export const VaultStatusSchema = z.object({
   protocols: z.array(z.string()),
   peers: z.number().int().nonnegative(),
   versions: VersionsStatusSchema,
+  /** Null when the engine runs no section (a shadow engine, or one older than the section protocol). */
+  section: SectionStatusSchema.nullable(),
   upgrade: UpgradeStatusSchema,
   store: StoreStatusSchema,
   network: NetworkStatusSchema,

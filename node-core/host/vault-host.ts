@@ -221,6 +221,7 @@ class SupervisingVaultHost implements VaultHost {
       protocols: engine?.protocols ?? [],
       peers,
       versions,
+      section: engine?.section ?? null,
       // Until upgrades.json is read: the engine shipped with the app, and nothing else yet.
       upgrade: manager?.status() ?? { policy: 'ask', current: { engineVersion: ENGINE_VERSION, bundleSha256: null }, previous: null, candidate: null, switching: null, failedVersions: [], history: [] },
       store,

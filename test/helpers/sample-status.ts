@@ -55,6 +55,17 @@ export function sampleStatus (overrides: Partial<VaultStatus> = {}): VaultStatus
       latestRelease: null,
       upgradeRequired: null
     },
+    section: {
+      phase: 'active',
+      prefix: '',
+      sectionKey: 'a'.repeat(96),
+      elders: [{ name: SAMPLE_NAME, age: 12 }],
+      members: [{ name: SAMPLE_NAME, age: 12 }],
+      memberCount: 1,
+      isElder: true,
+      isMember: true,
+      generation: 0
+    },
     upgrade: {
       policy: 'ask',
       current: { engineVersion: '1.4.0', bundleSha256: null },
