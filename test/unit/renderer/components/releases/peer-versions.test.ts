@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
   compareVersionsDescending, describeCompatibility, peerVersionRows, totalPeers
-} from '../../../../../renderer/src/components/versions/peer-versions.ts'
+} from '../../../../../renderer/src/components/releases/peer-versions.ts'
 
 describe('peerVersionRows', () => {
   it('orders rows newest version first, with unparsed versions last, and marks this vault\'s own version', () => {

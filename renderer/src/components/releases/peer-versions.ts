@@ -1,4 +1,4 @@
-// Rows of the Versions panel: known peers grouped by engine version, with what their
+// Rows of the Releases view's peer counts: known peers grouped by engine version, with what their
 // compatibility means for this vault (DESIGN §2, versions and eras).
 import type { PeerCompatibility, VersionsStatus } from '../../../../contract/host-api.ts'
 
