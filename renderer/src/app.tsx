@@ -7,16 +7,17 @@ import { RecentEvents } from './components/events/recent-events.tsx'
 import { AppHeader } from './components/layout/app-header.tsx'
 import { NetworkCard } from './components/network/network-card.tsx'
 import { NoticesPanel } from './components/notices/notices-panel.tsx'
+import { ReleasesCard } from './components/releases/releases-card.tsx'
 import { StorageCard } from './components/storage/storage-card.tsx'
 import { UpgradesCard } from './components/upgrades/upgrades-card.tsx'
 import { AgeCard } from './components/vault/age-card.tsx'
 import { VaultCard } from './components/vault/vault-card.tsx'
-import { VersionsCard } from './components/versions/versions-card.tsx'
 import { useDashboard } from './store/use-dashboard.ts'
 
 function Dashboard ({ status }: { status: VaultStatus }) {
   const events = useDashboard((state) => state.events)
-  // Main column: what the owner acts on (age, state, notices, upgrades, events); side column: the facts.
+  // Main column: what the owner acts on (age, state, notices, upgrades, releases, events); side column: the facts.
+  // Releases sits by Upgrades: its table of versions needs the wider column.
   return (
     <div className="dashboard">
       <div className="dashboard__main">
@@ -26,13 +27,13 @@ function Dashboard ({ status }: { status: VaultStatus }) {
         </div>
         <NoticesPanel notices={status.notices} />
         <UpgradesCard upgrade={status.upgrade} />
+        <ReleasesCard status={status} />
         <RecentEvents events={events} />
       </div>
       <div className="dashboard__side">
         <StorageCard store={status.store} />
         <NetworkCard status={status} />
         <EngineCard status={status} />
-        <VersionsCard status={status} />
       </div>
     </div>
   )

@@ -59,12 +59,26 @@ describe('headless dashboard', () => {
     await page.screenshot({ path: join(screenshotDir, 'dashboard.png') })
   })
 
-  it('shows the active era and the embedded network\'s vaults running the current version', async () => {
-    const panel = page.getByTestId('versions-panel')
+  it('shows the Releases view: the active era, this vault\'s version, peers per version, and no release source', async () => {
+    const panel = page.getByTestId('releases-panel')
     assert.equal(await panel.getByTestId('active-era').getAttribute('data-value'), '1')
-    await panel.locator('[data-testid="peer-versions"] li[data-compatibility="current"]').first().waitFor({ timeout: 30_000 })
-    assert.match(await panel.locator('[data-testid="peer-versions"] li[data-compatibility="current"]').first().getAttribute('data-version') ?? '', /^0\.1\.0$/)
-    assert.match(await panel.getByTestId('latest-release').textContent() ?? '', /No release announced yet/)
+    assert.equal((await panel.getByTestId('era-support').textContent())?.trim(), 'Supported')
+    assert.equal(await panel.getByTestId('running-version').getAttribute('data-value'), '0.1.0')
+    // The embedded network's other vaults run the same engine: their row is this vault's own.
+    const own = panel.locator('[data-testid="known-versions"] tr[data-version="0.1.0"]')
+    assert.match(await own.getAttribute('data-roles') ?? '', /\brunning\b/)
+    await own.locator('li[data-compatibility="current"]').waitFor({ timeout: 30_000 })
+    const current = Number(await own.locator('li[data-compatibility="current"]').getAttribute('data-count'))
+    assert.ok(current > 0, `peers running 0.1.0 = ${current}`)
+    assert.equal(await own.getAttribute('data-peers'), String(current))
+    assert.equal(await own.getByTestId('version-evidence').first().getAttribute('data-label'), 'Shipped with the app')
+    // No trusted release root is configured on a new vault: the view says so instead of implying a check.
+    const release = panel.getByTestId('latest-release')
+    assert.equal(await release.getAttribute('data-state'), 'none')
+    assert.match(await release.textContent() ?? '', /no release source is configured on it/)
+    assert.equal(await panel.getByTestId('upgrade-required').count(), 0)
+    await mkdir(screenshotDir, { recursive: true })
+    await panel.screenshot({ path: join(screenshotDir, 'releases.png') })
   })
 
   it('pauses and resumes the vault from the dashboard', async () => {
