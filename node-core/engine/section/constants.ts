@@ -1,0 +1,36 @@
+// Defaults of the section protocol (issue 3, DESIGN §2), in one place as js-libp2p keeps a
+// service's constants. Times are upper bounds for silent peers: every round and vote moves on as
+// soon as the messages it waits for have arrived.
+import { ELDER_COUNT } from '../../section/rules/elders.ts'
+
+export const SECTION_PROTOCOL = '/vault/section/1.0.0'
+/**
+ * One section, the whole network ('' prefix), while the network is small: the split rule at
+ * 14/14 (section/rules/split.ts) is modelled but not yet run live.
+ */
+export const NETWORK_PREFIX = ''
+/** Largest frame: a section-info with its member list is the biggest message (about 70 KB at the member limit). */
+export const MAX_SECTION_FRAME_BYTES = 256 * 1024
+/** Members a section message may list: far above a section that splits at 2 x 14. */
+export const MAX_SECTION_MEMBERS = 1024
+/** A forming vault names this many of the oldest vaults it knows: enough to agree on 7 elders. */
+export const MAX_HELLO_NAMES = 2 * ELDER_COUNT
+/** DKG messages kept for a session this vault has not started yet (another elder settled first). */
+export const MAX_BUFFERED_DKG_MESSAGES = 64
+export const MAX_BUFFERED_DKG_SESSIONS = 4
+/** Decisions kept for a generation this vault has not reached yet. */
+export const MAX_BUFFERED_DECISIONS = 16
+/** Join requests an elder holds at once. */
+export const MAX_PENDING_JOINS = 64
+
+/** How long the elder set must stay unchanged before its elders start the DKG. */
+export const DEFAULT_FORMING_SETTLE_MS = 1500
+/** How long a DKG round waits for a silent elder. */
+export const DEFAULT_DKG_ROUND_TIMEOUT_MS = 10_000
+/** How long elders wait for a generation's proposer before the next elder proposes. */
+export const DEFAULT_PROPOSAL_TIMEOUT_MS = 3000
+/** How often a vault that is not a member yet asks the elders again. */
+export const DEFAULT_JOIN_RETRY_MS = 5000
+/** How long one message may take to reach a peer. */
+export const DEFAULT_SEND_TIMEOUT_MS = 5000
+export const DEFAULT_MAX_INBOUND_STREAMS = 32

@@ -1,0 +1,107 @@
+// What a vault holds of its section once the section exists: the verified chain of section keys,
+// the elders, the membership generation and the members. A member counts a vault only through a
+// decision that verifies against the chain (verifyDecision), for this section and this generation.
+// A vault with no state yet, or one that missed decisions, takes a statement signed by a
+// supermajority of the elders (statements.ts) instead, checking the decision that statement names.
+import { SectionChain, verifyChain } from '../../section/crypto/section-chain.ts'
+import { verifyDecision, type Decision, type DecisionProblem } from '../../section/crypto/decisions.ts'
+import { publicKeyFromHex, publicKeyToHex } from '../../section/crypto/threshold-bls.ts'
+import { membersDigest, type SectionStatement } from './statements.ts'
+
+export type DecisionOutcome =
+  | { applied: true, decision: Decision }
+  | { applied: false, problem: DecisionProblem | 'unsupported-kind' | 'already-member', reason: string }
+
+export type StatementOutcome =
+  | { adopted: true, /** The decision checked on the way, when the statement is the next generation. */ decision: Decision | undefined }
+  | { adopted: false, reason: string, /** A statement this vault already holds, or an older one: no fault. */ stale: boolean }
+
+export class SectionMembership {
+  readonly prefix: string
+  #chain: SectionChain
+  #elders: string[]
+  #generation: number
+  #members: Set<string>
+
+  private constructor (prefix: string, chain: SectionChain, elders: string[], generation: number, members: Set<string>) {
+    this.prefix = prefix
+    this.#chain = chain
+    this.#elders = elders
+    this.#generation = generation
+    this.#members = members
+  }
+
+  /**
+   * The section as a statement describes it, for a vault that knows nothing of it yet: the chain
+   * starts at the statement's genesis key, which the elders' signatures vouch for.
+   */
+  static fromStatement (statement: SectionStatement, members: readonly string[]): { ok: true, membership: SectionMembership } | { ok: false, reason: string } {
+    let genesis
+    try {
+      genesis = publicKeyFromHex(statement.chain.genesisKey)
+    } catch (err) {
+      return { ok: false, reason: `the statement's genesis key is invalid: ${(err as Error).message}` }
+    }
+    const checked = checkStatement(genesis, statement, members)
+    if (!checked.ok) return checked
+    return { ok: true, membership: new SectionMembership(statement.prefix, checked.chain, [...statement.elders], statement.generation, new Set(members)) }
+  }
+
+  get chain (): SectionChain { return this.#chain }
+  get sectionKey (): string { return publicKeyToHex(this.#chain.latestKey) }
+  get elders (): readonly string[] { return this.#elders }
+  get generation (): number { return this.#generation }
+  get members (): ReadonlySet<string> { return this.#members }
+
+  isMember (name: string): boolean {
+    return this.#members.has(name)
+  }
+
+  /** Applies a Join decision for the current generation, once it verifies against the chain. */
+  applyDecision (value: unknown): DecisionOutcome {
+    const verified = verifyDecision(value, this.#chain, { generation: this.#generation, sectionPrefix: this.prefix })
+    if (!verified.ok) return { applied: false, problem: verified.problem, reason: verified.reason }
+    const { decision } = verified
+    const { kind, subject } = decision.proposal
+    if (kind !== 'join') return { applied: false, problem: 'unsupported-kind', reason: `a ${kind} decision: this engine applies only joins so far` }
+    if (this.#members.has(subject)) return { applied: false, problem: 'already-member', reason: `${subject.slice(0, 16)}... is already a member` }
+    this.#members.add(subject)
+    this.#generation++
+    return { applied: true, decision }
+  }
+
+  /** Moves to a newer generation that a supermajority of the elders signed. */
+  adoptStatement (statement: SectionStatement, members: readonly string[]): StatementOutcome {
+    if (statement.prefix !== this.prefix) return { adopted: false, reason: `a statement for section "${statement.prefix}", not "${this.prefix}"`, stale: false }
+    if (statement.generation <= this.#generation) return { adopted: false, reason: `a statement for generation ${statement.generation}, this vault is at ${this.#generation}`, stale: true }
+    const checked = checkStatement(this.#chain.genesisKey, statement, members)
+    if (!checked.ok) return { adopted: false, reason: checked.reason, stale: false }
+    let decision: Decision | undefined
+    if (statement.generation === this.#generation + 1 && statement.lastDecision !== null) {
+      // The usual case: the next generation, reached by the decision the statement names.
+      const outcome = this.applyDecision(statement.lastDecision)
+      if (!outcome.applied) return { adopted: false, reason: outcome.reason, stale: false }
+      decision = outcome.decision
+    }
+    this.#chain = checked.chain
+    this.#elders = [...statement.elders]
+    this.#generation = statement.generation
+    this.#members = new Set(members)
+    return { adopted: true, decision }
+  }
+}
+
+/** The statement's chain verified from `genesis`, its member list matching its digest, its decision verified. */
+function checkStatement (genesis: ReturnType<typeof publicKeyFromHex>, statement: SectionStatement, members: readonly string[]): { ok: true, chain: SectionChain } | { ok: false, reason: string } {
+  const chain = verifyChain(genesis, statement.chain)
+  if (!chain.ok) return { ok: false, reason: `the statement's section chain: ${chain.reason}` }
+  if (membersDigest(members) !== statement.membersDigest) return { ok: false, reason: 'the member list does not match the digest the elders signed' }
+  const missing = statement.elders.find(elder => !members.includes(elder))
+  if (missing !== undefined) return { ok: false, reason: `elder ${missing.slice(0, 16)}... is not in the member list` }
+  if (statement.lastDecision !== null) {
+    const verified = verifyDecision(statement.lastDecision, chain.chain, { generation: statement.generation - 1, sectionPrefix: statement.prefix })
+    if (!verified.ok) return { ok: false, reason: `the statement's decision: ${verified.reason}` }
+    if (!members.includes(verified.decision.proposal.subject)) return { ok: false, reason: 'the statement\'s decision admits a vault missing from its member list' }
+  }
+  return { ok: true, chain: chain.chain }
+}

@@ -1,0 +1,103 @@
+// Wire format of /vault/section/1.0.0: one length-prefixed frame per stream, holding one JSON
+// message. Every message is parsed with these schemas; a frame over MAX_SECTION_FRAME_BYTES, or
+// one that is not a valid message, is a protocol violation that costs the sender local trust.
+// The sender of a message is the peer at the other end of the (encrypted, authenticated) libp2p
+// connection, never a field of the message.
+import { z } from 'zod'
+import { namedError } from '../../../contract/named-error.ts'
+import {
+  DkgCommitmentsMessageSchema, DkgComplaintMessageSchema, DkgJustificationMessageSchema, DkgShareMessageSchema
+} from '../../section/crypto/dkg.ts'
+import { DecisionSchema, VoteSchema } from '../../section/crypto/decisions.ts'
+import { ELDER_COUNT } from '../../section/rules/elders.ts'
+import { MAX_HELLO_NAMES, MAX_SECTION_FRAME_BYTES, MAX_SECTION_MEMBERS } from './constants.ts'
+import { NameHexSchema, PrefixSchema, SignedStatementSchema } from './statements.ts'
+
+export class MalformedSectionMessageError extends namedError('MalformedSectionMessageError') {}
+export class SectionFrameTooLargeError extends namedError('SectionFrameTooLargeError') {}
+
+const DistinctNames = (max: number, min = 0): z.ZodType<string[]> => z.array(NameHexSchema).min(min).max(max)
+  .refine(names => new Set(names).size === names.length, 'expected distinct names')
+
+/** Which DKG run a message belongs to: the session is derived from these, never taken on trust. */
+export const KeyingSchema = z.object({
+  prefix: PrefixSchema,
+  /** Runs for one elder set are numbered from 0; a failed run is followed by the next. */
+  attempt: z.number().int().min(0).max(1000),
+  /** The elders in index order. */
+  elders: DistinctNames(ELDER_COUNT, 1)
+}).strict()
+export type Keying = z.infer<typeof KeyingSchema>
+
+export const DKG_ROUNDS = ['dealing', 'complaining', 'justifying'] as const
+export type DkgRound = typeof DKG_ROUNDS[number]
+
+/** A forming vault's oldest known vaults, so the oldest find each other and agree on the elders. */
+export const HelloMessageSchema = z.object({ type: z.literal('hello'), vaults: DistinctNames(MAX_HELLO_NAMES) }).strict()
+
+/** Everything one elder broadcasts in one DKG round: receiving it means its round is complete. */
+export const DkgRoundMessageSchema = z.object({
+  type: z.literal('dkg-round'),
+  keying: KeyingSchema,
+  round: z.enum(DKG_ROUNDS),
+  messages: z.array(z.discriminatedUnion('type', [DkgCommitmentsMessageSchema, DkgComplaintMessageSchema, DkgJustificationMessageSchema])).max(ELDER_COUNT)
+}).strict()
+
+/** A dealer's secret share for one elder, only ever sent to that elder. */
+export const DkgShareEnvelopeSchema = z.object({ type: z.literal('dkg-share'), keying: KeyingSchema, message: DkgShareMessageSchema }).strict()
+
+/** Elders' signed statements about the section, and the member list their digest names. */
+export const SectionInfoMessageSchema = z.object({
+  type: z.literal('section-info'),
+  statements: z.array(SignedStatementSchema).min(1).max(ELDER_COUNT),
+  members: DistinctNames(MAX_SECTION_MEMBERS)
+}).strict()
+
+/** A vault asks the elders to admit it: the request is its connection, the age is its name's last byte. */
+export const JoinRequestMessageSchema = z.object({ type: z.literal('join-request'), prefix: PrefixSchema }).strict()
+
+export const VoteMessageSchema = z.object({ type: z.literal('vote'), vote: VoteSchema }).strict()
+
+export const DecisionMessageSchema = z.object({ type: z.literal('decision'), decision: DecisionSchema }).strict()
+
+export const SectionMessageSchema = z.discriminatedUnion('type', [
+  HelloMessageSchema, DkgRoundMessageSchema, DkgShareEnvelopeSchema, SectionInfoMessageSchema,
+  JoinRequestMessageSchema, VoteMessageSchema, DecisionMessageSchema
+])
+export type SectionMessage = z.infer<typeof SectionMessageSchema>
+export type HelloMessage = z.infer<typeof HelloMessageSchema>
+export type DkgRoundMessage = z.infer<typeof DkgRoundMessageSchema>
+export type DkgShareEnvelope = z.infer<typeof DkgShareEnvelopeSchema>
+export type SectionInfoMessage = z.infer<typeof SectionInfoMessageSchema>
+
+export function encodeSectionMessage (message: SectionMessage): Uint8Array {
+  const bytes = new TextEncoder().encode(JSON.stringify(SectionMessageSchema.parse(message)))
+  if (bytes.length > MAX_SECTION_FRAME_BYTES) throw new SectionFrameTooLargeError(`section message of ${bytes.length} bytes, more than ${MAX_SECTION_FRAME_BYTES}`)
+  return bytes
+}
+
+export function decodeSectionMessage (bytes: Uint8Array): SectionMessage {
+  if (bytes.length > MAX_SECTION_FRAME_BYTES) throw new SectionFrameTooLargeError(`section frame of ${bytes.length} bytes, more than ${MAX_SECTION_FRAME_BYTES}`)
+  let json: unknown
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch {
+    throw new MalformedSectionMessageError('section frame is not UTF-8 JSON')
+  }
+  const parsed = SectionMessageSchema.safeParse(json)
+  if (!parsed.success) throw new MalformedSectionMessageError(`invalid section message: ${z.prettifyError(parsed.error).slice(0, 1000)}`)
+  return parsed.data
+}
+
+/** What became of a received message; `misbehaviour` marks a violation that costs the sender local trust. */
+export type SectionReceipt = { accepted: true } | { accepted: false, reason: string, misbehaviour: boolean }
+
+export const ACCEPTED: SectionReceipt = { accepted: true }
+
+export function ignored (reason: string): SectionReceipt {
+  return { accepted: false, reason, misbehaviour: false }
+}
+
+export function violation (reason: string): SectionReceipt {
+  return { accepted: false, reason, misbehaviour: true }
+}

@@ -1,0 +1,124 @@
+// Many SectionNodes in memory: a manual clock and a network that delivers every message through
+// the wire codec, in order, until nothing is left in flight. Deterministic: no sockets, no sleeps.
+import { createHash } from 'node:crypto'
+import { identityFromSeed, type VaultIdentity } from '../../../../node-core/engine/identity/identity-file.ts'
+import { nameToHex } from '../../../../node-core/engine/section/known-vaults.ts'
+import { decodeSectionMessage, encodeSectionMessage, type SectionMessage, type SectionReceipt } from '../../../../node-core/engine/section/section-messages.ts'
+import { SectionNode, type SectionNodeInit } from '../../../../node-core/engine/section/section-node.ts'
+import type { Schedule } from '../../../../node-core/engine/section/schedule.ts'
+import { seededRandom } from '../../section/crypto/seeded-random.ts'
+
+export class ManualClock {
+  now = 0
+  #timers: Array<{ due: number, seq: number, callback: () => void | Promise<void> }> = []
+  #seq = 0
+
+  readonly schedule: Schedule = (ms, callback) => {
+    const timer = { due: this.now + ms, seq: this.#seq++, callback }
+    this.#timers.push(timer)
+    return () => { this.#timers = this.#timers.filter(t => t !== timer) }
+  }
+
+  /** The next timer due at or before `until`, removed from the list. */
+  takeDue (until: number): (() => void | Promise<void>) | undefined {
+    const due = this.#timers.filter(t => t.due <= until).sort((a, b) => (a.due - b.due) || (a.seq - b.seq))[0]
+    if (due === undefined) return undefined
+    this.#timers = this.#timers.filter(t => t !== due)
+    this.now = Math.max(this.now, due.due)
+    return due.callback
+  }
+}
+
+export interface Delivery {
+  from: string
+  to: string
+  message: SectionMessage
+  receipt: SectionReceipt
+}
+
+export function testIdentity (label: string): VaultIdentity {
+  return identityFromSeed(Uint8Array.from(createHash('sha256').update(`section-test/${label}`).digest()))
+}
+
+export class MemorySection {
+  readonly clock = new ManualClock()
+  readonly nodes = new Map<string, SectionNode>()
+  readonly deliveries: Delivery[] = []
+  /** Vaults that are down: messages to them are lost. */
+  readonly down = new Set<string>()
+  readonly #queue: Array<{ from: string, to: string, bytes: Uint8Array }> = []
+  readonly #init: SectionNodeInit
+
+  constructor (init: SectionNodeInit = {}) {
+    this.#init = { formingSettleMs: 1000, dkgRoundTimeoutMs: 5000, proposalTimeoutMs: 2000, joinRetryMs: 4000, ...init }
+  }
+
+  add (identity: VaultIdentity): SectionNode {
+    const self = nameToHex(identity.name)
+    const node = new SectionNode({
+      identity,
+      send: (to, message) => { this.#queue.push({ from: self, to, bytes: encodeSectionMessage(message) }) },
+      schedule: this.clock.schedule,
+      random: seededRandom(`node/${self}`)
+    }, this.#init)
+    this.nodes.set(self, node)
+    return node
+  }
+
+  node (name: string): SectionNode {
+    const node = this.nodes.get(name)
+    if (node === undefined) throw new Error(`no node ${name}`)
+    return node
+  }
+
+  /** Every pair of vaults connects, as identify would report it. */
+  async connectAll (): Promise<void> {
+    for (const [a, node] of this.nodes) for (const b of this.nodes.keys()) if (a !== b) await node.vaultSeen(b)
+    await this.settle()
+  }
+
+  async connect (a: string, b: string): Promise<void> {
+    await this.node(a).vaultSeen(b)
+    await this.node(b).vaultSeen(a)
+    await this.settle()
+  }
+
+  /** A vault sends an arbitrary message (a test playing a faulty peer). */
+  inject (from: string, to: string, message: SectionMessage): void {
+    this.#queue.push({ from, to, bytes: encodeSectionMessage(message) })
+  }
+
+  stop (name: string): void {
+    this.down.add(name)
+    this.node(name).stop()
+  }
+
+  /** Delivers messages until none are in flight and every node is idle. */
+  async settle (): Promise<void> {
+    for (let idle = 0; idle < 3;) {
+      const next = this.#queue.shift()
+      if (next === undefined) {
+        await new Promise(resolve => setImmediate(resolve))
+        idle++
+        continue
+      }
+      idle = 0
+      const node = this.nodes.get(next.to)
+      if (node === undefined || this.down.has(next.to)) continue
+      const message = decodeSectionMessage(next.bytes)
+      const receipt = await node.receive(next.from, message)
+      this.deliveries.push({ from: next.from, to: next.to, message, receipt })
+    }
+  }
+
+  /** Moves the clock on by `ms`, firing each timer due and delivering what it sends. */
+  async advance (ms: number): Promise<void> {
+    const until = this.clock.now + ms
+    await this.settle()
+    for (let callback = this.clock.takeDue(until); callback !== undefined; callback = this.clock.takeDue(until)) {
+      await callback()
+      await this.settle()
+    }
+    this.clock.now = until
+  }
+}

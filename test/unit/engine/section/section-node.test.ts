@@ -1,0 +1,157 @@
+// The section's state machine with ten vaults in memory (issue 3): forming, the elders' DKG, Join
+// decisions, and what happens to forged decisions, bad votes and silent elders.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { ELDER_COUNT } from '../../../../node-core/section/rules/elders.ts'
+import { ageOfHexName, byRank, nameToHex } from '../../../../node-core/engine/section/known-vaults.ts'
+import { peerIdOfName } from '../../../../node-core/engine/section/section-status.ts'
+import type { SectionNode } from '../../../../node-core/engine/section/section-node.ts'
+import { signShare } from '../../../../node-core/section/crypto/threshold-bls.ts'
+import { dealSharesAsTrustedDealer, signatureToHex } from '../../../../node-core/section/crypto/threshold-bls.ts'
+import { encodeProposal } from '../../../../node-core/section/crypto/decisions.ts'
+import { MemorySection, testIdentity } from './memory-section.ts'
+import { forgedJoinDecision, joinProposal } from './section-fakes.ts'
+
+function addVault (net: MemorySection, label: string): string {
+  const identity = testIdentity(label)
+  net.add(identity)
+  return nameToHex(identity.name)
+}
+
+function rejections (node: SectionNode): Array<{ from: string, type: string, reason: string }> {
+  const seen: Array<{ from: string, type: string, reason: string }> = []
+  node.addEventListener('section:rejected', event => { seen.push(event.detail) })
+  return seen
+}
+
+describe('a section of ten vaults in memory', { timeout: 240_000 }, () => {
+  const net = new MemorySection()
+  const founders = Array.from({ length: 10 }, (_, i) => addVault(net, `founder-${i}`))
+  const oldest = byRank(founders).slice(0, ELDER_COUNT)
+
+  before(async () => {
+    await net.connectAll()
+    // The settle time passes, the DKG runs, then the three youngest ask to join one by one.
+    await net.advance(1000)
+  })
+
+  after(() => { for (const node of net.nodes.values()) node.stop() })
+
+  it('makes the 7 oldest the elders, in rank order, and every vault holds the same section key', () => {
+    const keys = new Set<string | null>()
+    for (const name of founders) {
+      const status = net.node(name).status()
+      assert.equal(status.phase, 'active', `${name.slice(0, 8)} is ${status.phase}`)
+      assert.deepEqual(status.elders.map(elder => elder.name), oldest.map(peerIdOfName))
+      assert.deepEqual(status.elders.map(elder => elder.age), oldest.map(ageOfHexName))
+      assert.equal(status.isElder, oldest.includes(name))
+      keys.add(status.sectionKey)
+    }
+    assert.equal(keys.size, 1)
+    assert.match([...keys][0] ?? '', /^[0-9a-f]{96}$/)
+  })
+
+  it('admits the three younger founders by verified Join decisions: generation 3 and all ten members everywhere', () => {
+    for (const name of founders) {
+      const status = net.node(name).status()
+      assert.equal(status.generation, 3)
+      assert.equal(status.memberCount, 10)
+      assert.equal(status.isMember, true)
+      assert.deepEqual(status.members.map(member => member.age), [...status.members.map(member => member.age)].sort((a, b) => b - a), 'members are listed oldest first')
+    }
+    // Each younger founder counted itself a member on a decision message that verified.
+    for (const name of founders.filter(name => !oldest.includes(name))) {
+      const own = net.deliveries.filter(d => d.to === name && d.message.type === 'decision' && d.message.decision.proposal.subject === name && d.receipt.accepted)
+      assert.equal(own.length, 1, `${name.slice(0, 8)} took its own Join decision once`)
+    }
+  })
+
+  it('admits a late joiner: it learns the section from the elders\' statements, asks to join, and a verified decision admits it', async () => {
+    const joiner = addVault(net, 'late-joiner')
+    const joined: string[] = []
+    net.node(founders[0] ?? '').addEventListener('section:member-joined', event => { joined.push(event.detail.name) })
+    await net.connect(joiner, founders[0] ?? '')
+    await net.advance(10)
+    const status = net.node(joiner).status()
+    assert.equal(status.isMember, true)
+    assert.equal(status.generation, 4)
+    assert.equal(status.sectionKey, net.node(founders[0] ?? '').status().sectionKey)
+    assert.deepEqual(joined, [joiner])
+    for (const name of founders) assert.equal(net.node(name).status().memberCount, 11)
+  })
+
+  it('rejects a forged decision, signed by a key outside the section chain, with its reason; the sender is at fault', async () => {
+    const member = net.node(founders[9] ?? '')
+    const seen = rejections(member)
+    const before = member.status()
+    const outsider = nameToHex(testIdentity('outsider').name)
+    const receipt = await member.receive(founders[8] ?? '', { type: 'decision', decision: forgedJoinDecision(outsider, before.generation) })
+    assert.equal(receipt.accepted, false)
+    assert.ok(!receipt.accepted && receipt.misbehaviour)
+    assert.match(receipt.accepted ? '' : receipt.reason, /^unknown-section-key: decision signed by section key [0-9a-f]{16}\.\.\., which is not a known key of this section$/)
+    assert.deepEqual(seen.map(r => r.type), ['decision'])
+    assert.deepEqual(member.status().memberCount, before.memberCount)
+    assert.equal(member.membership?.isMember(outsider), false)
+  })
+
+  it('ignores a replayed decision as stale, without blaming the sender', async () => {
+    const member = net.node(founders[9] ?? '')
+    const old = net.deliveries.find(d => d.message.type === 'decision' && d.receipt.accepted)
+    assert.ok(old !== undefined && old.message.type === 'decision')
+    const receipt = await member.receive(founders[0] ?? '', old.message)
+    assert.ok(!receipt.accepted && !receipt.misbehaviour)
+    assert.match(receipt.accepted ? '' : receipt.reason, /a replay/)
+  })
+
+  it('refuses a vote whose share does not verify under the elder\'s key share, as misbehaviour', async () => {
+    const elder = net.node(oldest[0] ?? '')
+    const from = oldest[1] ?? ''
+    const generation = elder.status().generation
+    const proposal = joinProposal(nameToHex(testIdentity('someone').name), generation)
+    const stranger = dealSharesAsTrustedDealer({ threshold: 4, count: 7 }).secretKeyShares[1]
+    assert.ok(stranger !== undefined)
+    const signature = signatureToHex(signShare(stranger, encodeProposal(proposal)).signature)
+    const receipt = await elder.receive(from, { type: 'vote', vote: { proposal, index: 2, signature } })
+    assert.ok(!receipt.accepted && receipt.misbehaviour)
+    assert.match(receipt.accepted ? '' : receipt.reason, /does not verify/)
+    // The same vote claimed by another elder than its sender is refused before any crypto.
+    const relayed = await elder.receive(oldest[2] ?? '', { type: 'vote', vote: { proposal, index: 2, signature } })
+    assert.ok(!relayed.accepted && relayed.misbehaviour)
+    assert.match(relayed.accepted ? '' : relayed.reason, /a vote of elder 2 sent by elder 3/)
+  })
+
+  it('still decides a join with two elders stopped, the next proposer taking over after the timeout', async () => {
+    // Stop the proposer of the next generation and one more, so the first attempt is lost.
+    const generation = net.node(founders[0] ?? '').status().generation
+    const stopped = [oldest[generation % ELDER_COUNT] ?? '', oldest[(generation + 3) % ELDER_COUNT] ?? '']
+    for (const name of stopped) net.stop(name)
+    const joiner = addVault(net, 'joiner-with-two-elders-down')
+    const live = founders.find(name => !stopped.includes(name)) ?? ''
+    await net.connect(joiner, live)
+    assert.equal(net.node(joiner).status().isMember, false, 'the proposer is down: no decision before the timeout')
+    await net.advance(2000)
+    const status = net.node(joiner).status()
+    assert.equal(status.isMember, true)
+    assert.equal(status.generation, generation + 1)
+    for (const name of founders) if (!stopped.includes(name)) assert.equal(net.node(name).status().generation, generation + 1)
+  })
+})
+
+describe('a section still forming', () => {
+  it('has no elders while fewer than 7 vaults are known, and lists the vaults known so far', async () => {
+    const net = new MemorySection()
+    const names = Array.from({ length: 6 }, (_, i) => addVault(net, `small-${i}`))
+    await net.connectAll()
+    await net.advance(60_000)
+    for (const name of names) {
+      const status = net.node(name).status()
+      assert.equal(status.phase, 'forming')
+      assert.deepEqual(status.elders, [])
+      assert.equal(status.sectionKey, null)
+      assert.equal(status.memberCount, 6)
+      assert.equal(status.isElder, false)
+    }
+    assert.equal(net.deliveries.filter(d => d.message.type.startsWith('dkg')).length, 0)
+    for (const node of net.nodes.values()) node.stop()
+  })
+})
