@@ -24,13 +24,24 @@ export const AttestationSchema = z.object({
 }).strict()
 export type Attestation = z.infer<typeof AttestationSchema>
 
+/** One pinned builder's public key, as the pinned builders file and the release trust file list it. */
+export const BuilderKeySchema = z.object({ keyid: KeyIdSchema, public: z.string().regex(HEX_32_BYTES), label: z.string().max(100) }).strict()
+
+/** What is wrong with a set of pinned builders, if anything: the threshold must be reachable, each keyid its key's. */
+export function pinnedBuildersProblem (threshold: number, builders: ReadonlyArray<z.infer<typeof BuilderKeySchema>>): string | undefined {
+  if (threshold > new Set(builders.map(builder => builder.keyid)).size) return 'threshold is larger than the number of distinct builders'
+  if (!builders.every(builder => tufKey(builder.public).keyID === builder.keyid)) return 'a builder keyid does not match its public key'
+  return undefined
+}
+
 export const PinnedBuildersSchema = z.object({
   version: z.literal(1),
   threshold: z.number().int().min(1),
-  builders: z.array(z.object({ keyid: KeyIdSchema, public: z.string().regex(HEX_32_BYTES), label: z.string().max(100) }).strict()).min(1)
-}).strict()
-  .refine(file => file.threshold <= new Set(file.builders.map(builder => builder.keyid)).size, { message: 'threshold is larger than the number of distinct builders' })
-  .refine(file => file.builders.every(builder => tufKey(builder.public).keyID === builder.keyid), { message: 'a builder keyid does not match its public key' })
+  builders: z.array(BuilderKeySchema).min(1)
+}).strict().superRefine((file, context) => {
+  const problem = pinnedBuildersProblem(file.threshold, file.builders)
+  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem })
+})
 
 /** The builders a client trusts, shipped with the client like its trusted root. */
 export interface PinnedBuilders {

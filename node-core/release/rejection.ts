@@ -7,14 +7,12 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Metadata, Root, Snapshot, Targets, Timestamp } from '@tufjs/models'
+import type { ReleaseRejectionCode } from '../../contract/host-api.ts'
 import type { FetchedFile } from './release-source.ts'
 import { parseRoot, parseSnapshot, parseTargets, parseTimestamp, revokedKeyids, RoleNameSchema, validSigners, type TopRole } from './metadata.ts'
 
-export type RejectionCode =
-  | 'unsigned' | 'wrongly-signed' | 'threshold-not-met' | 'same-key-twice' | 'revoked-key'
-  | 'rollback' | 'frozen' | 'mix-and-match' | 'oversized' | 'bundle-hash-mismatch'
-  | 'too-few-attestations' | 'attestation-mismatch' | 'unknown-builder' | 'bad-attestation-signature'
-  | 'malformed' | 'no-release' | 'unavailable' | 'error'
+/** The codes are the contract's, so the owner sees exactly the attack a check stopped. */
+export type RejectionCode = ReleaseRejectionCode
 
 export interface Explained { code: RejectionCode, reason: string }
 
@@ -25,7 +23,9 @@ const BY_ERROR_NAME: Record<string, RejectionCode> = {
   BadAttestationSignatureError: 'bad-attestation-signature',
   MalformedAttestationError: 'malformed',
   ReleaseTooLargeError: 'oversized',
-  ReleaseNameError: 'malformed'
+  ReleaseNameError: 'malformed',
+  // No vault served a chunk of the release (network-source.ts): worth trying again later.
+  ReleaseChunkMissingError: 'unavailable'
 }
 
 const short = (hex: string): string => hex.slice(0, 12)

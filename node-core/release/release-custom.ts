@@ -3,8 +3,8 @@
 // builders' attestations. Signed metadata is still parsed, not trusted to be well formed.
 // TUF signs canonical JSON, which has no floats: every number here is a whole number.
 import { z } from 'zod'
+import { ReleaseRolloutSchema } from '../../contract/host-api.ts'
 import { AttestationSchema, EngineVersionSchema, SEMVER } from './attestations.ts'
-import { HEX_32_BYTES } from './keys.ts'
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/
 
@@ -14,12 +14,8 @@ export const ReleaseProtocolSchema = z.object({
   version: z.string().regex(SEMVER)
 }).strict()
 
-/** DESIGN §3.6: eligibility = HMAC(seed, name) against a cursor that grows from start over duration. */
-export const RolloutSchema = z.object({
-  seed: z.string().regex(HEX_32_BYTES, 'expected 32 bytes as 64 lowercase hex digits'),
-  start: z.iso.datetime({ offset: false }),
-  durationSeconds: z.number().int().positive()
-}).strict()
+/** DESIGN §3.6: eligibility = HMAC(seed, name) against a cursor that grows from start over duration; the contract's shape, since the engine reports it. */
+export const RolloutSchema = ReleaseRolloutSchema
 
 /** DESIGN §3.8: the names the engine may resolve; peers learned through the network need none. */
 export const EgressPolicySchema = z.object({

@@ -46,6 +46,8 @@ export interface VerifiedRelease {
   length: number
   rootVersion: number
   targetsVersion: number
+  /** Root keys whose signatures on the trusted root (after any rotation) verify under it. */
+  rootSignedBy: string[]
   /** Targets keys whose signatures verified under the trusted root. */
   signedBy: string[]
   /** Pinned builders whose attestations matched. */
@@ -186,6 +188,7 @@ export async function verifyRelease (options: {
       length: info.length,
       rootVersion: trusted.root.signed.version,
       targetsVersion: trusted.targets.signed.version,
+      rootSignedBy: validSigners(trusted.root.signed, 'root', trusted.root).sort(),
       signedBy: validSigners(trusted.root.signed, 'targets', trusted.targets).sort(),
       attestedBy,
       custom: custom.data

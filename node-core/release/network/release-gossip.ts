@@ -27,6 +27,10 @@ export interface ReleaseGossipComponents {
 
 export interface ReleaseGossipInit {
   timeoutMs?: number
+  /** The highest pointer version this vault accepted before a restart: nothing lower is taken again. */
+  lastVersion?: number
+  /** That pointer, already verified, to offer peers again; no `release:pointer` is sent for it. */
+  latest?: SignedReleasePointer
 }
 
 export interface ReleasePointerEvent {
@@ -111,6 +115,7 @@ function offenceOf (err: Error): TrustOffence | undefined {
 export class ReleaseGossip extends TypedEventEmitter<ReleaseGossipEvents> {
   readonly #components: ReleaseGossipComponents
   readonly #timeoutMs: number
+  readonly #floor: number
   #latest: SignedReleasePointer | undefined
   #started = false
   readonly #onIdentify = (event: CustomEvent<IdentifyResult>): void => {
@@ -122,6 +127,8 @@ export class ReleaseGossip extends TypedEventEmitter<ReleaseGossipEvents> {
     super()
     this.#components = components
     this.#timeoutMs = init.timeoutMs ?? DEFAULT_GOSSIP_TIMEOUT_MS
+    this.#floor = init.lastVersion ?? 0
+    this.#latest = init.latest
   }
 
   /** The newest pointer accepted, if any. */
@@ -168,7 +175,8 @@ export class ReleaseGossip extends TypedEventEmitter<ReleaseGossipEvents> {
   }
 
   #lastVersion (): { lastVersion?: number } {
-    return this.#latest === undefined ? {} : { lastVersion: this.#latest.pointer.version }
+    const lastVersion = Math.max(this.#floor, this.#latest?.pointer.version ?? 0)
+    return lastVersion === 0 ? {} : { lastVersion }
   }
 
   #accept (pointer: SignedReleasePointer, from: string | undefined): void {

@@ -10,6 +10,7 @@ import { createAttestation, type Attestation, type PinnedBuilders } from '../../
 import { releaseKeyFromSeed, type ReleaseKey } from '../../../node-core/release/keys.ts'
 import type { ReleaseDescriptionInput } from '../../../node-core/release/release-custom.ts'
 import { DirectorySource, type ReleaseSource } from '../../../node-core/release/release-source.ts'
+import { ReleaseTrustSchema, type ReleaseTrust } from '../../../node-core/release/release-trust.ts'
 import { expiresAt, TUF_SPEC_VERSION, type TopRole } from '../../../node-core/release/metadata.ts'
 import { addTarget, bundlePath, initRepository, publishRelease, signRole, type Repository, type RoleSpec } from '../../../node-core/release/repository.ts'
 import { verifyRelease, type ReleaseVerdict } from '../../../node-core/release/verify-release.ts'
@@ -127,6 +128,12 @@ export async function verify (fixture: Fixture, options: { source?: ReleaseSourc
     downloadDir: options.downloadDir,
     target: options.target
   })
+}
+
+/** The release trust a live vault is given for this fixture: its first root and its pinned builders. */
+export async function trustFor (fixture: Fixture): Promise<ReleaseTrust> {
+  const root = await readJson(join(fixture.outDir, '1.root.json'))
+  return ReleaseTrustSchema.parse({ version: 1, root, builders: { threshold: fixture.pinned.threshold, keys: fixture.pinned.keys.map(key => ({ keyid: key.keyid, public: key.public, label: key.label })) } })
 }
 
 export async function readJson (path: string): Promise<unknown> {

@@ -74,6 +74,8 @@ describe('verifyRelease: releases that verify', () => {
       assert.equal(release.engineVersion, '1.0.0')
       assert.equal(release.sha256, chunkAddress(bytes))
       assert.equal(release.rootVersion, 1)
+      // init signs root v1 with all three of its root keys.
+      assert.deepEqual(release.rootSignedBy, fixture.keys.root.map(key => key.keyid).sort())
       assert.deepEqual(release.signedBy, fixture.keys.targets.slice(0, 2).map(key => key.keyid).sort())
       assert.deepEqual(release.attestedBy, fixture.builders.slice(0, 2).map(key => key.keyid).sort())
       assert.deepEqual(release.custom.egress, { allowedHosts: [] })
@@ -129,6 +131,8 @@ describe('verifyRelease: releases that verify', () => {
       if (verdict.verdict !== 'verified') return
       assert.equal(verdict.release.rootVersion, 3)
       assert.deepEqual(verdict.release.signedBy, [t2.keyid, t4.keyid].sort())
+      // Root v3's own keys that signed it; r2 signed v2, not v3, and is not a v3 key anyway.
+      assert.deepEqual(verdict.release.rootSignedBy, [r3.keyid, r4.keyid].sort())
       const trustedRoot = await readJson(join(fixture.clientDir, 'root.json'))
       assert.equal((trustedRoot as { signed: { version: number } }).signed.version, 3)
 

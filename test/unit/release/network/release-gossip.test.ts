@@ -9,7 +9,7 @@ import { LocalTrust } from '../../../../node-core/engine/network/local-trust.ts'
 import { releaseKeyFromSeed } from '../../../../node-core/release/keys.ts'
 import { parseRoot } from '../../../../node-core/release/metadata.ts'
 import {
-  decodeReleaseFrame, encodeReleaseFrame, MAX_RELEASE_FRAME_BYTES, ReleaseGossip, type ReleaseGossipComponents, type ReleasePointerEvent
+  decodeReleaseFrame, encodeReleaseFrame, MAX_RELEASE_FRAME_BYTES, ReleaseGossip, type ReleaseGossipComponents, type ReleaseGossipInit, type ReleasePointerEvent
 } from '../../../../node-core/release/network/release-gossip.ts'
 import { signReleasePointer, type ReleasePointer } from '../../../../node-core/release/network/release-pointer.ts'
 import { createFixture, seedFrom, type Fixture } from '../release-fixtures.ts'
@@ -37,9 +37,9 @@ describe('release gossip frames', () => {
   })
   after(async () => { await fixture.cleanup() })
 
-  function gossip (): { service: ReleaseGossip, trust: LocalTrust, events: ReleasePointerEvent[] } {
+  function gossip (init: ReleaseGossipInit = {}): { service: ReleaseGossip, trust: LocalTrust, events: ReleasePointerEvent[] } {
     const trust = new LocalTrust()
-    const service = new ReleaseGossip({ libp2p: noNetwork, trust, trustedRoot: () => root, now: () => new Date('2026-11-21T10:00:01Z') })
+    const service = new ReleaseGossip({ libp2p: noNetwork, trust, trustedRoot: () => root, now: () => new Date('2026-11-21T10:00:01Z') }, init)
     const events: ReleasePointerEvent[] = []
     service.addEventListener('release:pointer', event => { events.push(event.detail) })
     return { service, trust, events }
@@ -59,6 +59,20 @@ describe('release gossip frames', () => {
     assert.equal(await service.receiveFrame(encodeReleaseFrame(signReleasePointer(pointerV(3), fixture.keys.timestamp)), PEER), 'accepted')
     assert.equal(service.latest?.pointer.version, 3)
     assert.equal(events.length, 2)
+  })
+
+  it('after a restart, keeps the floor it was given and offers the pointer it kept without announcing it again', async () => {
+    const v5 = signReleasePointer(pointerV(5), fixture.keys.timestamp)
+    const { service, events } = gossip({ lastVersion: 5, latest: v5 })
+    assert.deepEqual(service.latest, v5)
+    assert.equal(await service.receiveFrame(encodeReleaseFrame(v5), PEER), 'known')
+    assert.equal(await service.receiveFrame(encodeReleaseFrame(signReleasePointer(pointerV(4), fixture.keys.timestamp)), PEER), 'rejected')
+    assert.equal(events.length, 0)
+    // The pointer itself may be lost (a root rotation changed the timestamp keys); the floor is not.
+    const floorOnly = gossip({ lastVersion: 5 })
+    assert.equal(await floorOnly.service.receiveFrame(encodeReleaseFrame(signReleasePointer(pointerV(3), fixture.keys.timestamp)), PEER), 'rejected')
+    assert.equal(await floorOnly.service.receiveFrame(encodeReleaseFrame(signReleasePointer(pointerV(6), fixture.keys.timestamp)), PEER), 'accepted')
+    assert.equal(floorOnly.events.length, 1)
   })
 
   it('lowers the sender\'s trust for junk, wrong shapes, stray fields and bad signatures', async () => {
