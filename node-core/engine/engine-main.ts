@@ -40,7 +40,8 @@ async function main (): Promise<void> {
     bootstrap: config.bootstrap,
     capacityBytes: config.capacityBytes,
     localNetwork: config.localNetwork,
-    ...(config.shadow === undefined ? {} : { shadow: config.shadow })
+    ...(config.shadow === undefined ? {} : { shadow: config.shadow }),
+    ...(config.releaseTrust === undefined ? {} : { releaseTrust: config.releaseTrust })
   })
   if (config.paused) vault.pause()
 

@@ -7,7 +7,10 @@ import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import type { PeerId } from '@libp2p/interface'
 import type { Root } from '@tufjs/models'
 import { TypedEventEmitter } from 'main-event'
-import { ReleaseGossip } from '../release/network/release-gossip.ts'
+import type { ReleaseFollower } from '../release/network/release-follower.ts'
+import type { ReleaseGossip } from '../release/network/release-gossip.ts'
+import { ReleaseStateStore } from '../release/network/release-state.ts'
+import type { ReleaseTrust } from '../release/release-trust.ts'
 import { ChunkService } from './chunk-protocol/chunk-service.ts'
 import { RequestTrace } from './chunk-protocol/request-trace.ts'
 import { loadOrCreateIdentity, type VaultIdentity } from './identity/identity-file.ts'
@@ -22,6 +25,7 @@ import { SnapshotLayer } from './store/snapshot-layer.ts'
 import { assertShadowConfig, loadShadowIdentity, type ShadowInit } from './shadow/shadow-mode.ts'
 import type { VersionsStatus } from '../../contract/host-api.ts'
 import { SUPPORTED_ERAS } from './eras.ts'
+import { forwardReleaseActivity, latestRelease, vaultReleases, type ReleaseFollowing, type VaultReleases } from './vault-releases.ts'
 import type { EngineStatus } from './rpc/engine-rpc.ts'
 import { PeerVersionService, upgradeRequiredNotice } from './versions/peer-versions.ts'
 import { CHUNK_PROTOCOL, ENGINE_VERSION, KAD_PROTOCOL } from './version.ts'
@@ -49,6 +53,8 @@ export interface VaultInit {
   requestTimeoutMs?: number
   /** The newest release root this vault trusts; without one it takes no part in release gossip. */
   trustedReleaseRoot?: () => Root
+  /** A live vault's release trust: it then also fetches, verifies and keeps each release it hears of. */
+  releaseTrust?: ReleaseTrust
   /** Run as a shadow engine on a snapshot of the live store (issue 5); see shadow/shadow-mode.ts. */
   shadow?: ShadowInit
   /** The clock of the request trace. */
@@ -84,6 +90,9 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   /** Which versions peers run; peers two protocol versions behind are refused and deranked. */
   readonly versions: PeerVersionService
   readonly releases: ReleaseGossip | undefined
+  /** Fetches and verifies each release the gossip hears of; only with a release trust. */
+  readonly releaseFollower: ReleaseFollower | undefined
+  private readonly releaseParts: VaultReleases
   /** The last requests served to peers, for the shadow runner's replay. */
   readonly trace: RequestTrace
   /** Every peer address learned, for the live egress watch (DESIGN §3.8). */
@@ -99,7 +108,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
 
   constructor (init: {
     identity: VaultIdentity, libp2p: VaultLibp2p, store: ChunkStore, bootstrap: string[], copies: number,
-    requestTimeoutMs?: number, trustedReleaseRoot?: () => Root, shadow: boolean, now?: () => number
+    requestTimeoutMs?: number, trustedReleaseRoot?: () => Root, releaseFollowing?: ReleaseFollowing, shadow: boolean, now?: () => number
   }) {
     super()
     this.identity = init.identity
@@ -114,9 +123,12 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       serving: { store: this.store, acceptsPuts: () => !this.paused }
     }, init.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: init.requestTimeoutMs })
     this.versions = new PeerVersionService({ libp2p: this.libp2p, trust: this.trust })
-    this.releases = init.trustedReleaseRoot === undefined
-      ? undefined
-      : new ReleaseGossip({ libp2p: this.libp2p, trust: this.trust, trustedRoot: init.trustedReleaseRoot, now: () => new Date() })
+    this.releaseParts = vaultReleases(
+      { libp2p: this.libp2p, trust: this.trust, fetchChunk: async (address, options) => await this.fetchChunk(address, options) },
+      { ...(init.trustedReleaseRoot === undefined ? {} : { trustedReleaseRoot: init.trustedReleaseRoot }), ...(init.releaseFollowing === undefined ? {} : { following: init.releaseFollowing }) }
+    )
+    this.releases = this.releaseParts.gossip
+    this.releaseFollower = this.releaseParts.follower
     this.trace = new RequestTrace(init.now === undefined ? {} : { now: init.now })
     this.chunks.addEventListener('request:served', event => { this.trace.record(event.detail.op, event.detail.address) })
     this.learned = new LearnedAddresses({ libp2p: this.libp2p })
@@ -147,12 +159,15 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     await this.chunks.start()
     this.started = true
     this.activity('vault:started', `${this.shadow ? 'shadow ' : ''}vault ${this.peerId.toString()} of age ${this.age} listening on ${this.multiaddrs().join(', ')}`)
+    for (const problem of this.releaseParts.problems) this.activity('release:state', problem)
     this.neighbourhood?.start()
+    this.releaseFollower?.start()
   }
 
   async stop (): Promise<void> {
     this.neighbourhood?.stop()
     if (!this.started) return
+    await this.releaseFollower?.stop()
     this.started = false
     this.learned.stop()
     await this.chunks.stop()
@@ -192,14 +207,11 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
 
   /** Known peers by engine version and compatibility, the eras, the latest release heard of. */
   versionsStatus (): VersionsStatus {
-    const latest = this.releases?.latest
     return {
       supportedEras: [...SUPPORTED_ERAS],
       activeEra: ACTIVE_ERA,
       peers: this.versions.versionSummary(),
-      latestRelease: latest === undefined
-        ? null
-        : { pointerVersion: latest.pointer.version, indexAddress: latest.pointer.indexAddress, publishedAt: latest.pointer.publishedAt, check: null },
+      latestRelease: latestRelease(this.releaseParts),
       upgradeRequired: this.upgradeRequired === undefined ? null : { minimum: [...this.upgradeRequired.minimum], since: this.upgradeRequired.since }
     }
   }
@@ -260,6 +272,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       this.upgradeRequired = { minimum: [...event.detail.minimum], since: Date.now() }
       this.activity('version:upgrade-required', upgradeRequiredNotice(event.detail.minimum))
     })
+    forwardReleaseActivity(this.releaseFollower, (kind, message) => { this.activity(kind, message) })
     this.trust.addEventListener('trust:lowered', event => {
       this.activity('peer:misbehaved', `peer ${event.detail.peer.slice(-8)} sent ${event.detail.offence} data (${event.detail.reason}); local trust now ${event.detail.score}`)
     })
@@ -278,7 +291,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
   const listen = init.listen ?? ['/ip4/127.0.0.1/tcp/0']
   const bootstrap = init.bootstrap ?? []
   const shadow = init.shadow
-  if (shadow !== undefined) assertShadowConfig({ listen, bootstrap, releaseGossip: init.trustedReleaseRoot !== undefined })
+  if (shadow !== undefined) assertShadowConfig({ listen, bootstrap, releaseGossip: init.trustedReleaseRoot !== undefined || init.releaseTrust !== undefined })
   const identity = init.identity ?? (shadow === undefined ? await loadOrCreateIdentity(init.dataDir) : await loadShadowIdentity(init.dataDir))
   const privateKey = await generateKeyPairFromSeed('Ed25519', identity.seed)
   const libp2p = await createVaultLibp2p({
@@ -293,6 +306,8 @@ export async function createVault (init: VaultInit): Promise<Vault> {
     capacityBytes: init.capacityBytes ?? DEFAULT_CAPACITY_BYTES,
     ...(shadow === undefined ? {} : { readOnlyLower: new SnapshotLayer({ dir: shadow.snapshotDir }) })
   })
+  const trust = init.releaseTrust
+  const releaseFollowing = trust === undefined ? undefined : { state: await ReleaseStateStore.open({ dataDir: init.dataDir, trust, now: Date.now }), trust }
   return new Vault({
     identity,
     libp2p,
@@ -302,6 +317,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
     shadow: shadow !== undefined,
     ...(init.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: init.requestTimeoutMs }),
     ...(init.trustedReleaseRoot === undefined ? {} : { trustedReleaseRoot: init.trustedReleaseRoot }),
+    ...(releaseFollowing === undefined ? {} : { releaseFollowing }),
     ...(init.now === undefined ? {} : { now: init.now })
   })
 }

@@ -8,6 +8,7 @@ import { CHUNK_ADDRESS_PATTERN, MAX_CHUNK_BYTES } from '../store/chunk-address.t
 import { DEFAULT_TRACE_CAPACITY } from '../chunk-protocol/request-trace.ts'
 import { STORAGE_PROOF_BYTES, STORAGE_PROOF_NONCE_BYTES } from '../audit/storage-proof.ts'
 import { isLoopbackListenAddress } from '../shadow/shadow-mode.ts'
+import { ReleaseTrustSchema } from '../../release/release-trust.ts'
 
 /** 3: requests carry params, results are typed per method; trace, and serve for shadow engines. */
 export const ENGINE_RPC_VERSION = 3
@@ -20,9 +21,12 @@ export const EngineConfigSchema = z.object({
   localNetwork: z.boolean(),
   paused: z.boolean(),
   /** Run as a shadow engine on a read-only snapshot of the live store (issue 5). */
-  shadow: z.object({ snapshotDir: z.string().min(1) }).strict().optional()
+  shadow: z.object({ snapshotDir: z.string().min(1) }).strict().optional(),
+  /** The release trust the host was given (release-trust.ts): the engine then follows releases. */
+  releaseTrust: ReleaseTrustSchema.optional()
 }).strict().superRefine((config, context) => {
   if (config.shadow === undefined) return
+  if (config.releaseTrust !== undefined) context.addIssue({ code: 'custom', path: ['releaseTrust'], message: 'a shadow engine takes no part in releases: expected no release trust' })
   if (config.bootstrap.length > 0) context.addIssue({ code: 'custom', path: ['bootstrap'], message: 'a shadow engine dials nobody: expected no bootstrap peers' })
   for (const [index, address] of config.listen.entries()) {
     if (!isLoopbackListenAddress(address)) context.addIssue({ code: 'custom', path: ['listen', index], message: `a shadow engine listens on loopback only, got ${address}` })

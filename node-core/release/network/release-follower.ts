@@ -48,6 +48,7 @@ export interface ReleaseFollowerEvents {
 }
 
 const asError = (err: unknown): Error => err instanceof Error ? err : new Error(String(err))
+const isUnavailable = (check: ReleaseCheck): boolean => check.verdict === 'rejected' && check.code === 'unavailable'
 
 export class ReleaseFollower extends TypedEventEmitter<ReleaseFollowerEvents> {
   readonly #components: ReleaseFollowerComponents
@@ -68,13 +69,13 @@ export class ReleaseFollower extends TypedEventEmitter<ReleaseFollowerEvents> {
     this.#retryDelaysMs = init.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS
   }
 
-  /** A kept pointer whose check never finished (the vault stopped during it) is checked again. */
+  /** A kept pointer whose check never finished (the vault stopped during it) or found nothing to fetch is checked again. */
   start (): void {
     if (this.#started) return
     this.#started = true
     this.#components.gossip.addEventListener('release:pointer', this.#onPointer)
     const { pointer, check } = this.#components.state
-    if (pointer !== undefined && check === null) this.#wanted = pointer
+    if (pointer !== undefined && (check === null || isUnavailable(check))) this.#wanted = pointer
     this.#kick()
   }
 
@@ -145,7 +146,7 @@ export class ReleaseFollower extends TypedEventEmitter<ReleaseFollowerEvents> {
       this.dispatchEvent(new CustomEvent('release:error', { detail: asError(err) }))
     }
     this.dispatchEvent(new CustomEvent('release:checked', { detail: { pointerVersion: version, check } }))
-    if (check.verdict === 'rejected' && check.code === 'unavailable') this.#retryLater(pointer)
+    if (isUnavailable(check)) this.#retryLater(pointer)
   }
 
   #retryLater (pointer: SignedReleasePointer): void {

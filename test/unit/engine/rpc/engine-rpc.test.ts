@@ -5,6 +5,7 @@ import {
   ENGINE_RPC_VERSION, EngineConfigSchema, engineMethods, InvalidEngineParamsError, parseEngineCall, parseEngineMessage,
   parseEngineParams, parseEngineRequest, parseEngineResult, ServeReplySchema
 } from '../../../../node-core/engine/rpc/engine-rpc.ts'
+import { createFixture, trustFor } from '../../release/release-fixtures.ts'
 
 const ADDRESS = 'ab'.repeat(32)
 
@@ -91,5 +92,19 @@ describe('engine RPC version 3', () => {
     assert.equal(EngineConfigSchema.safeParse({ ...liveConfig, shadow: { snapshotDir: '/s', writable: true } }).success, false)
     // A live engine may listen anywhere and bootstrap as before.
     assert.equal(EngineConfigSchema.safeParse({ ...liveConfig, listen: ['/ip4/0.0.0.0/tcp/0'], bootstrap: ['/ip4/10.0.0.1/tcp/1'] }).success, true)
+  })
+
+  it('carries a live engine\'s release trust, checked, and never a shadow engine\'s', async () => {
+    const fixture = await createFixture()
+    try {
+      const releaseTrust = await trustFor(fixture)
+      assert.deepEqual(EngineConfigSchema.parse(JSON.parse(JSON.stringify({ ...liveConfig, releaseTrust }))).releaseTrust, releaseTrust)
+      const shadow = EngineConfigSchema.safeParse({ ...liveConfig, releaseTrust, shadow: { snapshotDir: '/tmp/snapshot' } })
+      assert.ok(!shadow.success && /a shadow engine takes no part in releases/.test(shadow.error.message))
+      const unsigned = EngineConfigSchema.safeParse({ ...liveConfig, releaseTrust: { ...releaseTrust, root: { ...releaseTrust.root, signatures: [] } } })
+      assert.ok(!unsigned.success && /carries 0 valid signature/.test(unsigned.error.message))
+    } finally {
+      await fixture.cleanup()
+    }
   })
 })
