@@ -8,6 +8,8 @@ import { createShadowRunner, type ShadowRunner } from '../shadow/shadow-runner.t
 import { EngineSwitcher } from '../switch/engine-switcher.ts'
 import { systemClock } from './clock.ts'
 import { APP_ROOT, engineView, installDirectory, liveEngines, runnableEngine, type EngineLocations } from './engine-records.ts'
+import type { LiveEras } from './manager-components.ts'
+import { EngineReleaseSource } from './release-candidates.ts'
 import { UpgradeManager } from './upgrade-manager.ts'
 import { BUILT_IN_ENGINE, loadUpgradeState, saveUpgradeState, type EngineRecord, type LoadedUpgradeState, type UpgradeState } from './upgrade-state.ts'
 
@@ -23,6 +25,8 @@ export interface HostUpgradesInit {
   shadowRunner?: ShadowRunner
   healthWindowMs?: number
   appRoot?: string
+  /** The engine follows releases (it was given a release trust): take its verified ones as candidates. */
+  followReleases?: boolean
 }
 
 export interface HostUpgrades {
@@ -59,6 +63,11 @@ export async function loadStartupState (locations: EngineLocations, now: () => n
   return problems.length === 0 ? { state } : { state, problem: problems.join('; ') }
 }
 
+function liveEras (supervisor: EngineSupervisor): LiveEras | null {
+  const versions = supervisor.lastStatus?.versions
+  return versions === undefined ? null : { active: versions.activeEra, supported: [...versions.supportedEras] }
+}
+
 export async function prepareHostUpgrades (init: HostUpgradesInit): Promise<HostUpgrades> {
   const locations = { dataDir: init.dataDir, appRoot: init.appRoot ?? APP_ROOT }
   const loaded = await loadStartupState(locations, init.now)
@@ -79,14 +88,21 @@ export async function prepareHostUpgrades (init: HostUpgradesInit): Promise<Host
       dataDir: init.liveDataDir,
       name: () => supervisor.lastStatus?.name ?? '',
       trace: async () => (await supervisor.request('trace')).entries,
-      latestRelease: () => supervisor.lastStatus?.versions.latestRelease ?? null
+      latestRelease: () => supervisor.lastStatus?.versions.latestRelease ?? null,
+      eras: () => liveEras(supervisor)
     },
+    ...(init.followReleases === true ? { releaseSource: new EngineReleaseSource({ liveDataDir: init.liveDataDir, eras: () => liveEras(supervisor), now: init.now }) } : {}),
     clock: { now: init.now, setTimer: systemClock.setTimer }
   })
+  const onStatus = (): void => { manager.noticeReleases() }
   return {
     manager,
-    start: async () => { await manager.start() },
+    start: async () => {
+      await manager.start()
+      supervisor.addEventListener('engine:status', onStatus)
+    },
     stop: async () => {
+      supervisor.removeEventListener('engine:status', onStatus)
       await manager.stop()
       await switcher.stop()
     }

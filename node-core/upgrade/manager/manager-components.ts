@@ -10,7 +10,7 @@ import type { LoadedUpgradeState } from './upgrade-state.ts'
 
 /** How long `vault upgrade shadow` runs when no duration is given. */
 export const DEFAULT_SHADOW_SECONDS = 60
-export const NO_RELEASE_SOURCE = 'no release source is configured on this vault; test a local bundle with vault upgrade shadow --candidate PATH'
+export const NO_RELEASE_SOURCE = 'no release source is configured on this vault (start it with --release-trust FILE to follow signed releases); test a local bundle with vault upgrade shadow --candidate PATH'
 export const DEVELOPMENT_VERIFICATION: UpgradeCandidate['verification'] = {
   kind: 'development',
   verified: false,
@@ -29,9 +29,13 @@ export interface LiveEngine {
   name(): string
   /** Recent requests the live vault served (the engine's `trace` RPC). */
   trace(): Promise<TracedRequest[]>
-  /** The newest release heard through gossip, if any. */
+  /** The newest release heard through gossip, with the engine's check of it, if any. */
   latestRelease(): LatestRelease | null
+  /** The network's active era and the eras the live engine supports; null until it has reported them. */
+  eras(): LiveEras | null
 }
+
+export interface LiveEras { active: number, supported: number[] }
 
 /** A release heard through gossip, verified (TUF and attestations, DESIGN §3.1-3.2) and fetched. */
 export interface ReleaseCandidate {
@@ -47,6 +51,7 @@ export interface ReleaseCandidate {
 }
 
 export interface ReleaseCandidateSource {
+  /** The release `latest` names, ready to install; only for a release whose check is verified. */
   fetchVerified(latest: LatestRelease, signal?: AbortSignal): Promise<ReleaseCandidate>
 }
 
@@ -54,7 +59,7 @@ export interface UpgradeManagerComponents {
   shadowRunner: ShadowRunner
   switcher: Switcher
   liveEngine: LiveEngine
-  /** None today: the host has no trusted release root configured. */
+  /** Absent when the host has no release trust (vault start --release-trust FILE). */
   releaseSource?: ReleaseCandidateSource
   clock?: Clock
   /** Values in [0, 1): the rollout's jitter. */

@@ -18,6 +18,7 @@ import {
   DEFAULT_SHADOW_SECONDS, DEVELOPMENT_VERIFICATION, NO_RELEASE_SOURCE,
   type UpgradeManagerComponents, type UpgradeManagerEvents, type UpgradeManagerInit
 } from './manager-components.ts'
+import { releaseRefusal, verifiedCheck, type CandidateContext } from './release-candidates.ts'
 import { applySwitchOutcome } from './switch-outcome.ts'
 import { DEFAULT_UPGRADE_STATE, loadUpgradeState, saveUpgradeState, withHistory, type CandidateRecord, type UpgradeState } from './upgrade-state.ts'
 
@@ -42,6 +43,8 @@ export class UpgradeManager extends TypedEventEmitter<UpgradeManagerEvents> {
   private timer: ClockTimer | undefined
   private saving: Promise<void> = Promise.resolve()
   private readonly applied = new WeakSet<SwitchOutcome>()
+  /** Releases taken as candidates on their own (noticeReleases), each once per run of the host. */
+  private readonly autoChecked = new Set<string>()
   /** A candidate whose scheduled switch threw: not tried again on its own (no retry loop). */
   private switchFailedFor: string | undefined
   private started = false
@@ -71,6 +74,7 @@ export class UpgradeManager extends TypedEventEmitter<UpgradeManagerEvents> {
       await this.update(state => withCandidateShadow(state, { state: 'idle', progress: 0, startedAt: null }))
     }
     this.schedule()
+    this.noticeReleases()
   }
 
   async stop (): Promise<void> {
@@ -111,29 +115,57 @@ export class UpgradeManager extends TypedEventEmitter<UpgradeManagerEvents> {
     return this.status()
   }
 
-  /** Takes the newest verified release heard through gossip as candidate and shadow-tests it. */
+  /**
+   * Takes the newest release the live engine verified as candidate and shadow-tests it; a
+   * rejected release, or one no newer than the live engine, is never a candidate (the activity
+   * log says why).
+   */
   async checkUpgrade (): Promise<UpgradeStatus> {
     const source = this.components.releaseSource
-    const latest = this.components.liveEngine.latestRelease()
     if (source === undefined) {
       this.activity('upgrade:check', NO_RELEASE_SOURCE)
       return this.status()
     }
-    if (latest === null) {
-      this.activity('upgrade:check', 'no verified release has been heard on the network yet; nothing to test')
+    const latest = this.components.liveEngine.latestRelease()
+    const refusal = releaseRefusal(latest, this.candidateContext())
+    if (latest === null || refusal !== undefined) {
+      this.activity('upgrade:check', refusal ?? 'no release has been heard on the network yet')
       return this.status()
     }
     await this.exclusive('check for a release', async () => {
       const release = await source.fetchVerified(latest)
-      const current = engineView(this.state.current).engineVersion
-      if (release.engineVersion === current) return this.activity('upgrade:check', `${current} is the newest release; nothing to do`)
-      if (this.state.failedVersions.includes(release.engineVersion)) return this.activity('upgrade:check', `${release.engineVersion} failed on this vault before, so it is not tested again automatically`)
-      if (this.state.candidate?.view.bundleSha256 === release.sha256) return this.activity('upgrade:check', `${release.engineVersion} is already the candidate`)
       const installed = await installEngineBundle({ bundlePath: release.bundlePath, expectedSha256: release.sha256, ...this.locations })
       const verification = { kind: 'release' as const, verified: true, reasons: [], signedBy: release.signedBy, attestedBy: release.attestedBy }
       await this.shadowTest({ engine: installed.record, verification, rollout: release.rollout, allowedHosts: release.allowedHosts, deadline: release.deadline }, DEFAULT_SHADOW_SECONDS * 1000)
     })
     return this.status()
+  }
+
+  /**
+   * Called as the live engine reports its status: a newly verified release newer than the live
+   * engine is taken as candidate and tested without the owner asking. Each release is tried so
+   * once; after a failure the owner can still run `vault upgrade check`.
+   */
+  noticeReleases (): void {
+    if (!this.started || this.busy !== undefined || this.components.releaseSource === undefined) return
+    const latest = this.components.liveEngine.latestRelease()
+    const check = verifiedCheck(latest)
+    if (check === undefined || this.autoChecked.has(check.bundleSha256) || releaseRefusal(latest, this.candidateContext()) !== undefined) return
+    this.autoChecked.add(check.bundleSha256)
+    this.activity('upgrade:check', `the live engine verified release ${check.engineVersion}; testing it beside ${engineView(this.state.current).engineVersion}`)
+    this.checkUpgrade().catch(err => {
+      this.activity('upgrade:check', `release ${check.engineVersion} could not be tested: ${message(err)}; run vault upgrade check to try again`)
+    })
+  }
+
+  private candidateContext (): CandidateContext {
+    const candidate = this.state.candidate
+    return {
+      currentVersion: engineView(this.state.current).engineVersion,
+      failedVersions: this.state.failedVersions,
+      // A run cut short (idle) may be tested again; one running or done is not.
+      candidate: candidate === null ? null : { bundleSha256: candidate.view.bundleSha256, tested: candidate.view.shadow.state !== 'idle' }
+    }
   }
 
   async approveUpgrade (): Promise<UpgradeStatus> {

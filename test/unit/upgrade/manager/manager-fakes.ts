@@ -2,7 +2,7 @@
 import { TypedEventEmitter } from 'main-event'
 import type { ShadowVerdict, VerdictResult } from '../../../../contract/upgrade.ts'
 import type { Clock, ClockTimer } from '../../../../node-core/upgrade/manager/clock.ts'
-import type { LatestRelease, LiveEngine } from '../../../../node-core/upgrade/manager/manager-components.ts'
+import type { LatestRelease, LiveEngine, LiveEras } from '../../../../node-core/upgrade/manager/manager-components.ts'
 import type { RunnableEngine, ShadowRunner, ShadowRunOptions, TracedRequest } from '../../../../node-core/upgrade/shadow/shadow-runner.ts'
 import { NoPreviousEngineError, type SwitchPhase, type SwitcherEvents, type SwitchOutcome, type Switcher } from '../../../../node-core/upgrade/switch/switcher.ts'
 
@@ -168,4 +168,6 @@ export class TestLiveEngine implements LiveEngine {
   }
 
   latestRelease (): LatestRelease | null { return this.latest }
+  liveEras: LiveEras | null = { active: 1, supported: [1] }
+  eras (): LiveEras | null { return this.liveEras }
 }

@@ -1,7 +1,7 @@
 // The upgrade manager with a shadow runner, a switch and a clock of the test's own, installing
 // real bundles built from this checkout.
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -10,7 +10,9 @@ import { ENGINE_VERSION } from '../../../../node-core/engine/version.ts'
 import { eligibleAt, MAX_ROLLOUT_JITTER_MS } from '../../../../node-core/upgrade/schedule/rollout.ts'
 import { DAY_MS, DeferToPastError, WEEK_MS } from '../../../../node-core/upgrade/schedule/upgrade-policy.ts'
 import { installDirectory, runnableEngine } from '../../../../node-core/upgrade/manager/engine-records.ts'
-import { NO_RELEASE_SOURCE, type ReleaseCandidate, type UpgradeActivity } from '../../../../node-core/upgrade/manager/manager-components.ts'
+import { BundleDigestMismatchError } from '../../../../node-core/upgrade/manager/install-bundle.ts'
+import { EngineReleaseSource, ERA_UPGRADE_GRACE_MS, ReleaseBundleMissingError, type VerifiedCheck } from '../../../../node-core/upgrade/manager/release-candidates.ts'
+import { NO_RELEASE_SOURCE, type LatestRelease, type ReleaseCandidate, type UpgradeActivity } from '../../../../node-core/upgrade/manager/manager-components.ts'
 import {
   NoCandidateError, NotApprovableError, NothingToRollBackError, ShadowRunError, UpgradeBusyError, UpgradeManager
 } from '../../../../node-core/upgrade/manager/upgrade-manager.ts'
@@ -19,8 +21,22 @@ import { buildBundleFile, makeAppRoot, type BundleFile } from './bundle-fixture.
 import { TestClock, TestLiveEngine, TestShadowRunner, TestSwitcher, verdictOf } from './manager-fakes.ts'
 
 const T0 = Date.parse('2025-03-01T12:00:00.000Z')
+const POINTER = { pointerVersion: 2, indexAddress: 'cd'.repeat(32), publishedAt: '2025-03-01T00:00:00Z' }
 const ROLLOUT = { seed: '5e'.repeat(32), start: '2025-03-01T00:00:00Z', durationSeconds: 7 * 24 * 3600 }
 const VAULT_NAME = '12D3KooWTestVaultName'
+
+/** The live engine's status once it verified `bundle`'s release (release-follower.ts). */
+function verifiedLatest (bundle: BundleFile, overrides: Partial<VerifiedCheck> = {}): LatestRelease {
+  return {
+    ...POINTER,
+    check: {
+      verdict: 'verified', checkedAt: T0, engineVersion: bundle.manifest.engineVersion, bundleSha256: bundle.sha256, bundlePath: bundle.path, rootVersion: 1,
+      rootSignedBy: ['a1'.repeat(32)], signedBy: ['b2'.repeat(32)], attestedBy: ['c3'.repeat(32), 'd4'.repeat(32)],
+      rollout: ROLLOUT, egress: { allowedHosts: [] }, eras: [1],
+      ...overrides
+    }
+  }
+}
 
 interface Harness {
   dataDir: string
@@ -50,7 +66,7 @@ describe('the upgrade manager', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  async function setup (options: { policy?: UpgradePolicy, release?: Partial<ReleaseCandidate> & { bundle: BundleFile }, dataDir?: string } = {}): Promise<Harness> {
+  async function setup (options: { policy?: UpgradePolicy, release?: Partial<ReleaseCandidate> & { bundle: BundleFile }, engineSource?: boolean, dataDir?: string } = {}): Promise<Harness> {
     const dataDir = options.dataDir ?? await mkdtemp(join(dir, 'data-'))
     const clock = new TestClock(T0)
     const runner = new TestShadowRunner()
@@ -64,6 +80,7 @@ describe('the upgrade manager', () => {
       liveEngine: live,
       clock,
       random: () => 0.5,
+      ...(options.engineSource === true ? { releaseSource: new EngineReleaseSource({ liveDataDir: live.dataDir, eras: () => live.eras(), now: () => clock.now() }) } : {}),
       ...(release === undefined
         ? {}
         : {
@@ -181,7 +198,7 @@ describe('the upgrade manager', () => {
 
   it('under automatic waits for a release\'s turn in the signed rollout, then switches', async () => {
     const h = await setup({ policy: 'automatic', release: { bundle: v3 } })
-    h.live.latest = { pointerVersion: 2, indexAddress: 'cd'.repeat(32), publishedAt: '2025-03-01T00:00:00Z', check: null }
+    h.live.latest = verifiedLatest(v3)
     const pending = h.manager.checkUpgrade()
     await h.runner.started()
     h.runner.finish(verdictOf('pass', '0.3.0'))
@@ -228,7 +245,7 @@ describe('the upgrade manager', () => {
   it('defers to a future time, refuses the past, and stops a deferral at the deadline the era sets', async () => {
     const h = await setup({ release: { bundle: v3, deadline: T0 + 3 * DAY_MS } })
     await assert.rejects(h.manager.deferUpgrade(T0 + DAY_MS), NoCandidateError)
-    h.live.latest = { pointerVersion: 2, indexAddress: 'cd'.repeat(32), publishedAt: '2025-03-01T00:00:00Z', check: null }
+    h.live.latest = verifiedLatest(v3)
     const pending = h.manager.checkUpgrade()
     await h.runner.started()
     h.runner.finish(verdictOf('pass', '0.3.0'))
@@ -310,11 +327,70 @@ describe('the upgrade manager', () => {
   it('answers honestly that no release source is configured, changing nothing', async () => {
     const h = await setup()
     const before = h.manager.status()
-    h.live.latest = { pointerVersion: 2, indexAddress: 'cd'.repeat(32), publishedAt: '2025-03-01T00:00:00Z', check: null }
+    h.live.latest = verifiedLatest(v3)
     assert.deepEqual(await h.manager.checkUpgrade(), before)
     assert.equal(h.activities.at(-1)?.message, NO_RELEASE_SOURCE)
     assert.equal(h.activities.at(-1)?.kind, 'upgrade:check')
     assert.equal(h.runner.runs.length, 0)
+  })
+
+  it('never takes a release that is unchecked, rejected, older or already live as candidate, and says why', async () => {
+    const h = await setup({ release: { bundle: v3 } })
+    const rejected: LatestRelease = { ...POINTER, check: { verdict: 'rejected', checkedAt: T0, code: 'too-few-attestations', reasons: ['too few matching attestations: 1 of the 2 required from pinned builders'] } }
+    const cases: Array<[LatestRelease | null, RegExp]> = [
+      [null, /no release has been heard/],
+      [{ ...POINTER, check: null }, /pointer v2 was heard; the engine is still fetching and verifying its release/],
+      [rejected, /rejected \(too-few-attestations\): too few matching attestations: 1 of the 2 .*never a candidate/],
+      [verifiedLatest(v3, { engineVersion: '0.0.9' }), new RegExp(`0\\.0\\.9, is older than the running ${ENGINE_VERSION.replaceAll('.', '\\.')}; it is never a candidate`)],
+      [verifiedLatest(v3, { engineVersion: ENGINE_VERSION }), /already runs; nothing to do/]
+    ]
+    for (const [latest, why] of cases) {
+      h.live.latest = latest
+      const before = h.manager.status()
+      assert.deepEqual(await h.manager.checkUpgrade(), before)
+      assert.match(h.activities.at(-1)?.message ?? '', why)
+      h.manager.noticeReleases()
+    }
+    assert.equal(h.runner.runs.length, 0)
+    assert.equal(h.manager.status().candidate, null)
+  })
+
+  it('tests a release the live engine verified without being asked, once', async () => {
+    const h = await setup({ release: { bundle: v3 } })
+    h.live.latest = verifiedLatest(v3)
+    h.manager.noticeReleases()
+    assert.equal((await h.runner.started()).candidate.bundleSha256, v3.sha256)
+    // Busy with it, then done with it: neither starts another run.
+    h.manager.noticeReleases()
+    h.runner.finish(verdictOf('pass', '0.3.0'))
+    const status = await historyReaches(h.manager, 'shadow-passed')
+    assert.equal(status.candidate?.verification.kind, 'release')
+    h.manager.noticeReleases()
+    assert.equal(h.runner.runs.length, 1)
+    assert.ok(h.activities.some(activity => /the live engine verified release 0\.3\.0; testing it beside/.test(activity.message)))
+  })
+
+  it('installs the bundle the engine kept, held to the verified hash, with the signed egress policy, rollout and era deadline', async () => {
+    const h = await setup({ engineSource: true })
+    h.live.latest = verifiedLatest(v3, { egress: { allowedHosts: ['names.example.org'] }, eras: [1, 2] })
+    // The network is in era 2, which the live engine does not support and the release does.
+    h.live.liveEras = { active: 2, supported: [1] }
+    await assert.rejects(h.manager.checkUpgrade(), ReleaseBundleMissingError)
+    const releases = join(h.live.dataDir, 'releases')
+    await mkdir(releases, { recursive: true })
+    const kept = join(releases, `${v3.sha256}.tar.gz`)
+    await copyFile(v2.path, kept)
+    await assert.rejects(h.manager.checkUpgrade(), BundleDigestMismatchError)
+    await copyFile(v3.path, kept)
+    const pending = h.manager.checkUpgrade()
+    const run = await h.runner.started()
+    assert.deepEqual(run.allowedHosts, ['names.example.org'])
+    assert.equal(run.candidate.rootDir, installDirectory(h.dataDir, v3.sha256))
+    h.runner.finish(verdictOf('pass', '0.3.0'))
+    const status = await pending
+    assert.deepEqual(status.candidate?.verification, { kind: 'release', verified: true, reasons: [], signedBy: ['b2'.repeat(32)], attestedBy: ['c3'.repeat(32), 'd4'.repeat(32)] })
+    assert.equal(status.candidate?.deadline, T0 + ERA_UPGRADE_GRACE_MS)
+    assert.equal(status.candidate?.eligibleAt, eligibleAt(ROLLOUT, VAULT_NAME, Math.floor(0.5 * (MAX_ROLLOUT_JITTER_MS + 1))))
   })
 
   it('goes on without the live trace when the engine cannot give one, and says so', async () => {
