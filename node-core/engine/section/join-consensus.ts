@@ -9,8 +9,9 @@
 // of one generation so that none decides; an echo round before voting is the next step.)
 import { ageOfName } from '../identity/name.ts'
 import {
-  EquivocationRefusedError, proposalId, type Decision, type DecisionAccumulator, type ElderVoter, type Proposal, type Vote
+  DecisionAccumulator, ElderVoter, EquivocationRefusedError, proposalId, type Decision, type Proposal, type Vote, type VoterState
 } from '../../section/crypto/decisions.ts'
+import type { DkgResult } from '../../section/crypto/dkg.ts'
 import { MAX_PENDING_JOINS } from './constants.ts'
 import { ACCEPTED, ignored, violation, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
@@ -207,4 +208,17 @@ export class JoinConsensus {
       this.#armTimer()
     })
   }
+}
+
+/** An elder's consensus on the key share its DKG gave it. */
+export function createJoinConsensus (result: DkgResult, components: Omit<JoinConsensusComponents, 'voter' | 'accumulator'> & {
+  /** Stores the voting record before each vote leaves; in memory when absent. */
+  persistVoter?: (state: VoterState) => Promise<void>
+}): JoinConsensus {
+  const { persistVoter, ...rest } = components
+  return new JoinConsensus({
+    ...rest,
+    voter: new ElderVoter({ secretKeyShare: result.secretKeyShare, publicKeySet: result.publicKeySet, ...(persistVoter === undefined ? {} : { persist: persistVoter }) }),
+    accumulator: new DecisionAccumulator({ publicKeySet: result.publicKeySet, elders: components.elders.length, sectionPrefix: components.prefix })
+  })
 }

@@ -6,6 +6,7 @@
 import { SectionChain, verifyChain } from '../../section/crypto/section-chain.ts'
 import { verifyDecision, type Decision, type DecisionProblem } from '../../section/crypto/decisions.ts'
 import { publicKeyFromHex, publicKeyToHex } from '../../section/crypto/threshold-bls.ts'
+import { ignored, violation, type SectionReceipt } from './section-messages.ts'
 import { membersDigest, type SectionStatement } from './statements.ts'
 
 export type DecisionOutcome =
@@ -104,4 +105,27 @@ function checkStatement (genesis: ReturnType<typeof publicKeyFromHex>, statement
     if (!members.includes(verified.decision.proposal.subject)) return { ok: false, reason: 'the statement\'s decision admits a vault missing from its member list' }
   }
   return { ok: true, chain: chain.chain }
+}
+
+/**
+ * What a decision that did not apply says of its sender: late copies, replays and decisions for a
+ * generation not reached yet are no fault; one that does not verify is, since the sender vouched for it.
+ */
+export function decisionReceipt (outcome: Extract<DecisionOutcome, { applied: false }>): SectionReceipt {
+  switch (outcome.problem) {
+    case 'future-generation':
+    case 'stale-generation':
+    case 'already-member':
+    case 'unsupported-kind':
+      return ignored(outcome.reason)
+    case 'malformed':
+    case 'wrong-section':
+    case 'unknown-section-key':
+    case 'bad-signature':
+      return violation(`${outcome.problem}: ${outcome.reason}`)
+    default: {
+      const unknown: never = outcome.problem
+      return violation(`unknown problem ${String(unknown)}`)
+    }
+  }
 }

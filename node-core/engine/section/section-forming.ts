@@ -1,0 +1,178 @@
+// How a section comes to be (issue 3), before any vault knows its key. Vaults tell each other the
+// oldest vaults they know (hello), so the oldest find each other; the elders are the 7 oldest
+// known (rules/elders.ts). Once those have stayed the same for the settle time, each of them
+// starts the DKG (genesis-keying.ts); a change of the 7 oldest abandons it and settling starts
+// over. DKG messages for a run this vault has not started yet (another elder settled first) are
+// kept and replayed when it does. When a run ends with a key, the node confirms it (section-node.ts):
+// if no supermajority of the elders signs the same key in time, the next attempt runs.
+import type { DkgResult } from '../../section/crypto/dkg.ts'
+import type { Random } from '../../section/crypto/scalar.ts'
+import { MAX_BUFFERED_DKG_MESSAGES, MAX_BUFFERED_DKG_SESSIONS, MAX_HELLO_NAMES, NETWORK_PREFIX } from './constants.ts'
+import { GenesisKeying, keyingSession, sessionMismatch, type KeyingOutcome } from './genesis-keying.ts'
+import { KnownVaults } from './known-vaults.ts'
+import {
+  ACCEPTED, ignored, violation, type DkgRoundMessage, type DkgShareEnvelope, type Keying, type SectionMessage, type SectionReceipt
+} from './section-messages.ts'
+import type { Schedule } from './schedule.ts'
+
+export type FormingPhase = 'forming' | 'keying' | 'confirming'
+export type DkgMessage = DkgRoundMessage | DkgShareEnvelope
+
+export interface SectionFormingComponents {
+  self: string
+  send(to: string, message: SectionMessage): void
+  /** Runs its callbacks in the node's queue. */
+  schedule: Schedule
+  /** Runs a task in the node's queue, after the current one. */
+  later(task: () => Promise<void>): void
+  random?: Random
+  phaseChanged(phase: FormingPhase): void
+  keying(attempt: number, outcome: 'started' | 'keyed' | 'failed', reason?: string): void
+  /** A DKG run ended with a key: the node signs and sends the genesis statement. */
+  keyed(keying: Keying, result: DkgResult): Promise<void>
+}
+
+export class SectionForming {
+  readonly known: KnownVaults
+  readonly #components: SectionFormingComponents
+  readonly #settleMs: number
+  readonly #roundMs: number
+  readonly #buffered = new Map<string, Array<{ from: string, message: DkgMessage }>>()
+  #phase: FormingPhase = 'forming'
+  #target: string[] | undefined
+  #keying: GenesisKeying | undefined
+  #keyed: { keying: Keying, result: DkgResult } | undefined
+  #cancelTimer: (() => void) | undefined
+  #helloNames = ''
+  #done = false
+
+  constructor (components: SectionFormingComponents, init: { settleMs: number, roundMs: number }) {
+    this.#components = components
+    this.#settleMs = init.settleMs
+    this.#roundMs = init.roundMs
+    this.known = new KnownVaults(components.self)
+  }
+
+  get phase (): FormingPhase { return this.#phase }
+
+  /** The DKG result this vault holds, if its last run ended with a key. */
+  get keyed (): { keying: Keying, result: DkgResult } | undefined { return this.#keyed }
+
+  /** The section exists: no more settling, runs or hellos. */
+  finish (): void {
+    this.#done = true
+    this.#cancelTimer?.()
+    this.#keying?.stop()
+    this.#keying = undefined
+    this.#buffered.clear()
+  }
+
+  /** A vault seen speaking the section protocol; true when it was new. */
+  learn (name: string): boolean {
+    if (!this.known.add(name)) return false
+    if (this.#done) return true
+    this.#reconsider()
+    // Tell the newcomer, and everyone when the oldest known changed, which vaults are oldest.
+    const hello = this.#hello()
+    const names = hello.vaults.join()
+    const targets = names === this.#helloNames ? [name] : this.known.names().filter(known => known !== this.#components.self)
+    this.#helloNames = names
+    for (const target of targets) this.#components.send(target, hello)
+    return true
+  }
+
+  onHello (from: string, vaults: readonly string[]): SectionReceipt {
+    this.learn(from)
+    if (this.#done) return ACCEPTED
+    // Introduce this vault to vaults that would be elders: the connection makes each known to the other.
+    for (const name of vaults) if (name !== this.#components.self && this.known.wouldBeElder(name)) this.#components.send(name, this.#hello())
+    return ACCEPTED
+  }
+
+  onDkg (from: string, message: DkgMessage): SectionReceipt {
+    const mismatch = sessionMismatch(message)
+    if (mismatch !== undefined) return violation(mismatch)
+    const { keying } = message
+    if (!keying.elders.includes(from)) return violation('a DKG message from a vault that is not an elder of the run it names')
+    if (this.#done) return ignored('the section already has its key')
+    if (keying.prefix !== NETWORK_PREFIX || !keying.elders.includes(this.#components.self)) return ignored('a DKG run this vault takes no part in')
+    const session = keyingSession(keying)
+    const current = this.#keying
+    if (current?.session === session) return current.receive(from, message)
+    // Another elder started the next attempt for the same elders: join it rather than wait.
+    if (this.#target?.join() === keying.elders.join() && current !== undefined && keying.attempt > current.keying.attempt) {
+      this.#start(keying.attempt)
+      return this.#keying?.receive(from, message) ?? ignored('the DKG run did not start')
+    }
+    let buffered = this.#buffered.get(session)
+    if (buffered === undefined) {
+      if (this.#buffered.size >= MAX_BUFFERED_DKG_SESSIONS) return ignored('too many DKG runs this vault has not started')
+      buffered = []
+      this.#buffered.set(session, buffered)
+    }
+    if (buffered.length >= MAX_BUFFERED_DKG_MESSAGES) return ignored('too many messages for a DKG run this vault has not started')
+    buffered.push({ from, message })
+    return ignored('kept until this vault starts that DKG run')
+  }
+
+  #hello (): { type: 'hello', vaults: string[] } {
+    return { type: 'hello', vaults: this.known.oldest(MAX_HELLO_NAMES) }
+  }
+
+  #reconsider (): void {
+    const elders = this.known.elders()
+    if (elders !== undefined && elders.join() === this.#target?.join()) return
+    this.#target = elders
+    this.#cancelTimer?.()
+    this.#keying?.stop()
+    this.#keying = undefined
+    this.#keyed = undefined
+    this.#setPhase('forming')
+    if (elders === undefined || !elders.includes(this.#components.self)) return
+    this.#cancelTimer = this.#components.schedule(this.#settleMs, () => { this.#start(0) })
+  }
+
+  #start (attempt: number): void {
+    const elders = this.#target
+    if (elders === undefined || this.#done) return
+    this.#cancelTimer?.()
+    this.#keying?.stop()
+    this.#keyed = undefined
+    const keying: Keying = { prefix: NETWORK_PREFIX, attempt, elders }
+    const { self, send, random } = this.#components
+    const run = new GenesisKeying({ self, send, schedule: this.#components.schedule, ...(random === undefined ? {} : { random }) },
+      { keying, roundTimeoutMs: this.#roundMs },
+      outcome => { this.#components.later(async () => { await this.#ended(outcome) }) })
+    this.#keying = run
+    this.#setPhase('keying')
+    this.#components.keying(attempt, 'started')
+    run.start()
+    const buffered = this.#buffered.get(run.session) ?? []
+    this.#buffered.delete(run.session)
+    for (const { from, message } of buffered) run.receive(from, message)
+  }
+
+  async #ended (outcome: KeyingOutcome): Promise<void> {
+    if (this.#done || this.#keying?.keying !== outcome.keying) return
+    const attempt = outcome.keying.attempt
+    if (!outcome.ok) {
+      this.#components.keying(attempt, 'failed', outcome.error.message)
+      this.#start(attempt + 1)
+      return
+    }
+    this.#keyed = { keying: outcome.keying, result: outcome.result }
+    this.#setPhase('confirming')
+    this.#components.keying(attempt, 'keyed')
+    // Disagreeing views of the DKG show as no supermajority for any one key: run it again.
+    this.#cancelTimer = this.#components.schedule(2 * this.#roundMs, () => {
+      if (!this.#done && this.#keyed?.keying === outcome.keying) this.#start(attempt + 1)
+    })
+    await this.#components.keyed(outcome.keying, outcome.result)
+  }
+
+  #setPhase (phase: FormingPhase): void {
+    if (this.#phase === phase) return
+    this.#phase = phase
+    this.#components.phaseChanged(phase)
+  }
+}
