@@ -12,6 +12,7 @@ import { EmbeddedNetwork } from './embedded-network.ts'
 import { EngineSupervisor, type EngineProcessState, type RestartPolicy } from './engine-supervisor.ts'
 import { buildNotices } from './notices.ts'
 import { loadSettings, saveSettings, type Settings } from './settings.ts'
+import { installReleaseTrust, trustRoot, type ReleaseTrust } from '../release/release-trust.ts'
 import { prepareHostUpgrades, type HostUpgrades } from '../upgrade/manager/host-upgrades.ts'
 import type { UpgradeManager } from '../upgrade/manager/upgrade-manager.ts'
 import type { ShadowRunner } from '../upgrade/shadow/shadow-runner.ts'
@@ -30,6 +31,11 @@ export interface VaultHostOptions {
   clientRate?: number
   engineEntry?: string
   restart?: Partial<RestartPolicy>
+  /**
+   * A release trust file (release-trust.ts) to check and copy into the data dir; later starts
+   * reuse the copy. With one, the engine follows releases and the upgrade manager takes them.
+   */
+  releaseTrustFile?: string
   /** The shadow runner and the switch's health window; the real ones by default. */
   upgrades?: { shadowRunner?: ShadowRunner, healthWindowMs?: number }
   now?: () => number
@@ -61,6 +67,7 @@ class SupervisingVaultHost implements VaultHost {
   private bootstrap: string[]
   private settings: Settings = { version: 1, paused: false }
   private settingsProblem: string | undefined
+  private releaseTrust: ReleaseTrust | undefined
   private stopped = false
 
   constructor (options: VaultHostOptions) {
@@ -96,7 +103,8 @@ class SupervisingVaultHost implements VaultHost {
       bootstrap: this.bootstrap,
       capacityBytes: this.options.capacityBytes ?? DEFAULT_CAPACITY_BYTES,
       localNetwork: this.usesEmbeddedNetwork,
-      paused: this.settings.paused
+      paused: this.settings.paused,
+      ...(this.releaseTrust === undefined ? {} : { releaseTrust: this.releaseTrust })
     }
   }
 
@@ -104,12 +112,15 @@ class SupervisingVaultHost implements VaultHost {
     const loaded = await loadSettings(this.options.dataDir, this.now)
     this.settings = loaded.settings
     this.settingsProblem = loaded.problem
+    this.releaseTrust = await installReleaseTrust({ dataDir: this.options.dataDir, ...(this.options.releaseTrustFile === undefined ? {} : { from: this.options.releaseTrustFile }) })
+    if (this.releaseTrust !== undefined) this.record('release:trust', `following releases signed under root v${trustRoot(this.releaseTrust).signed.version} and attested by ${this.releaseTrust.builders.threshold} of ${this.releaseTrust.builders.keys.length} pinned builders`)
     this.upgrades = await prepareHostUpgrades({
       dataDir: this.options.dataDir,
       liveDataDir: join(this.options.dataDir, 'vault'),
       supervisor: this.supervisor,
       now: this.now,
       keepSupervisorEngine: this.options.engineEntry !== undefined,
+      followReleases: this.releaseTrust !== undefined,
       ...this.options.upgrades
     })
     this.upgrades.manager.addEventListener('upgrade:status', () => { this.publishStatus() })

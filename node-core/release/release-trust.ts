@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { Metadata, Root } from '@tufjs/models'
 import { z } from 'zod'
 import { namedError } from '../../contract/named-error.ts'
-import { readJsonFile, writeJsonFile } from '../storage/json-file.ts'
+import { writeJsonFile } from '../storage/json-file.ts'
 import { BuilderKeySchema, pinnedBuildersProblem, type PinnedBuilders } from './attestations.ts'
 import { parseRoot, validSigners } from './metadata.ts'
 
@@ -59,23 +59,36 @@ export function trustBuilders (trust: ReleaseTrust): PinnedBuilders {
   return { threshold: trust.builders.threshold, keys: trust.builders.keys.map(key => ({ ...key })) }
 }
 
-/** Reads and checks a release trust file the owner names; every failure is a ReleaseTrustFileError. */
-export async function readReleaseTrustFile (path: string): Promise<ReleaseTrust> {
+/** Zod's issues on one line: a CLI prints its reason on one line. */
+function issuesLine (error: z.ZodError): string {
+  return error.issues.map(issue => `${issue.path.join('.') || 'file'}: ${issue.message}`).join('; ')
+}
+
+/** The trust in `path`; undefined only when `missing` is 'none' and there is no file. */
+async function readTrust (path: string, what: string, missing: 'none' | 'error'): Promise<ReleaseTrust | undefined> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (err) {
-    throw new ReleaseTrustFileError(`cannot read the release trust file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && missing === 'none') return undefined
+    throw new ReleaseTrustFileError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
   }
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
-    throw new ReleaseTrustFileError(`the release trust file ${path} is not JSON`)
+    throw new ReleaseTrustFileError(`${what} ${path} is not JSON`)
   }
   const parsed = ReleaseTrustSchema.safeParse(json)
-  if (!parsed.success) throw new ReleaseTrustFileError(`the release trust file ${path} is not usable: ${z.prettifyError(parsed.error)}`)
+  if (!parsed.success) throw new ReleaseTrustFileError(`${what} ${path} is not usable: ${issuesLine(parsed.error)}`)
   return parsed.data
+}
+
+/** Reads and checks a release trust file the owner names; every failure is a ReleaseTrustFileError. */
+export async function readReleaseTrustFile (path: string): Promise<ReleaseTrust> {
+  const trust = await readTrust(path, 'the release trust file', 'error')
+  if (trust === undefined) throw new ReleaseTrustFileError(`cannot read the release trust file ${path}`)
+  return trust
 }
 
 export async function writeReleaseTrust (path: string, trust: ReleaseTrust): Promise<void> {
@@ -93,5 +106,10 @@ export async function installReleaseTrust (options: { dataDir: string, from?: st
     await writeReleaseTrust(path, trust)
     return trust
   }
-  return await readJsonFile(path, ReleaseTrustSchema, problem => new ReleaseTrustFileError(`the vault's copy of its release trust, ${path}, ${problem}; give the file again with --release-trust FILE`))
+  try {
+    return await readTrust(path, 'the vault\'s copy of its release trust,', 'none')
+  } catch (err) {
+    if (err instanceof ReleaseTrustFileError) throw new ReleaseTrustFileError(`${err.message}; give the file again with --release-trust FILE`)
+    throw err
+  }
 }

@@ -5,11 +5,12 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startHeadlessServer } from '../../host/headless-server.ts'
 import { createVaultHost } from '../../host/vault-host.ts'
-import { UsageError } from '../cli-errors.ts'
+import { installReleaseTrust, ReleaseTrustFileError } from '../../release/release-trust.ts'
+import { CliFailure, UsageError } from '../cli-errors.ts'
 import { defaultDataDir } from '../data-dir.ts'
 import { parseInteger, parseNumber } from '../parse.ts'
 
-export const START_USAGE = 'vault start --headless [--data-dir DIR] [--port P] [--bind ADDR --allow-remote] [--bootstrap MULTIADDR]... [--vault-port P] [--capacity-gib N] [--nodes N]'
+export const START_USAGE = 'vault start --headless [--data-dir DIR] [--port P] [--bind ADDR --allow-remote] [--bootstrap MULTIADDR]... [--vault-port P] [--capacity-gib N] [--nodes N] [--release-trust FILE]'
 
 const rendererDir = fileURLToPath(new URL('../../../dist/renderer', import.meta.url))
 
@@ -27,7 +28,8 @@ export async function startCommand (args: string[]): Promise<number> {
       'vault-port': { type: 'string' },
       'capacity-gib': { type: 'string' },
       nodes: { type: 'string' },
-      'client-rate': { type: 'string' }
+      'client-rate': { type: 'string' },
+      'release-trust': { type: 'string' }
     }
   })
   if (!values.headless) {
@@ -41,6 +43,15 @@ export async function startCommand (args: string[]): Promise<number> {
   const clientRate = parseNumber('client-rate', values['client-rate'], 0, 1000)
   const bootstrap = values.bootstrap ?? []
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  // Checked and copied before anything starts, so a bad file is one line and exit 1, not a host
+  // that runs deaf to releases; later starts reuse the copy without the option.
+  const releaseTrustFile = values['release-trust']
+  try {
+    await installReleaseTrust({ dataDir, ...(releaseTrustFile === undefined ? {} : { from: resolve(releaseTrustFile) }) })
+  } catch (err) {
+    if (err instanceof ReleaseTrustFileError) throw new CliFailure(err.message)
+    throw err
+  }
 
   const host = createVaultHost({
     dataDir,

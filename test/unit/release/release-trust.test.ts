@@ -48,7 +48,7 @@ describe('release trust file', () => {
     ]
     for (const [what, content, reason] of cases) {
       const path = await file(content)
-      await assert.rejects(readReleaseTrustFile(path), (err: Error) => err instanceof ReleaseTrustFileError && err.message.startsWith(`the release trust file ${path}`) && reason.test(err.message), what)
+      await assert.rejects(readReleaseTrustFile(path), (err: Error) => err instanceof ReleaseTrustFileError && err.message.startsWith(`the release trust file ${path}`) && !err.message.includes('\n') && reason.test(err.message), what)
     }
     await assert.rejects(readReleaseTrustFile(join(fixture.dir, 'missing.json')), { name: 'ReleaseTrustFileError', message: /cannot read the release trust file .*missing\.json: ENOENT/ })
   })
@@ -65,6 +65,6 @@ describe('release trust file', () => {
     await assert.rejects(installReleaseTrust({ dataDir, from: await file({ ...trust, version: 2 }) }), ReleaseTrustFileError)
     assert.deepEqual(await installReleaseTrust({ dataDir }), trust)
     await writeFile(join(dataDir, RELEASE_TRUST_FILE), '{')
-    await assert.rejects(installReleaseTrust({ dataDir }), (err: Error) => err instanceof ReleaseTrustFileError && /is not valid JSON; give the file again with --release-trust FILE/.test(err.message))
+    await assert.rejects(installReleaseTrust({ dataDir }), (err: Error) => err instanceof ReleaseTrustFileError && /copy of its release trust, .*release-trust\.json is not JSON; give the file again with --release-trust FILE/.test(err.message))
   })
 })
