@@ -36,8 +36,8 @@ export interface VaultHostOptions {
    * reuse the copy. With one, the engine follows releases and the upgrade manager takes them.
    */
   releaseTrustFile?: string
-  /** The shadow runner and the switch's health window; the real ones by default. */
-  upgrades?: { shadowRunner?: ShadowRunner, healthWindowMs?: number }
+  /** The shadow runner, the switch's health window and a release's shadow run length; the real ones by default. */
+  upgrades?: { shadowRunner?: ShadowRunner, healthWindowMs?: number, releaseShadowSeconds?: number }
   now?: () => number
 }
 

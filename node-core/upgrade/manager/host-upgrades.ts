@@ -24,6 +24,7 @@ export interface HostUpgradesInit {
   keepSupervisorEngine?: boolean
   shadowRunner?: ShadowRunner
   healthWindowMs?: number
+  releaseShadowSeconds?: number
   appRoot?: string
   /** The engine follows releases (it was given a release trust): take its verified ones as candidates. */
   followReleases?: boolean
@@ -81,7 +82,7 @@ export async function prepareHostUpgrades (init: HostUpgradesInit): Promise<Host
     now: init.now
   })
   const supervisor = init.supervisor
-  const manager = new UpgradeManager({ dataDir: init.dataDir, appRoot: locations.appRoot, loaded }, {
+  const manager = new UpgradeManager({ dataDir: init.dataDir, appRoot: locations.appRoot, loaded, ...(init.releaseShadowSeconds === undefined ? {} : { releaseShadowSeconds: init.releaseShadowSeconds }) }, {
     shadowRunner: init.shadowRunner ?? createShadowRunner(),
     switcher,
     liveEngine: {

@@ -72,6 +72,8 @@ export interface UpgradeManagerInit {
   appRoot?: string
   /** The state as the host already loaded it (to start the live engine); read from disk otherwise. */
   loaded?: LoadedUpgradeState
+  /** How long a release's shadow run lasts; DEFAULT_SHADOW_SECONDS unless given. */
+  releaseShadowSeconds?: number
 }
 
 export interface UpgradeActivity { at: number, kind: string, message: string }

@@ -33,6 +33,7 @@ const message = (err: unknown): string => err instanceof Error ? err.message : S
 export class UpgradeManager extends TypedEventEmitter<UpgradeManagerEvents> {
   private readonly locations: EngineLocations
   private readonly loaded: UpgradeManagerInit['loaded']
+  private readonly releaseShadowMs: number
   private readonly components: UpgradeManagerComponents
   private readonly clock: Clock
   private readonly random: () => number
@@ -55,6 +56,7 @@ export class UpgradeManager extends TypedEventEmitter<UpgradeManagerEvents> {
     super()
     this.locations = { dataDir: init.dataDir, appRoot: init.appRoot ?? APP_ROOT }
     this.loaded = init.loaded
+    this.releaseShadowMs = (init.releaseShadowSeconds ?? DEFAULT_SHADOW_SECONDS) * 1000
     this.components = components
     this.clock = components.clock ?? systemClock
     this.random = components.random ?? Math.random
@@ -136,7 +138,7 @@ export class UpgradeManager extends TypedEventEmitter<UpgradeManagerEvents> {
       const release = await source.fetchVerified(latest)
       const installed = await installEngineBundle({ bundlePath: release.bundlePath, expectedSha256: release.sha256, ...this.locations })
       const verification = { kind: 'release' as const, verified: true, reasons: [], signedBy: release.signedBy, attestedBy: release.attestedBy }
-      await this.shadowTest({ engine: installed.record, verification, rollout: release.rollout, allowedHosts: release.allowedHosts, deadline: release.deadline }, DEFAULT_SHADOW_SECONDS * 1000)
+      await this.shadowTest({ engine: installed.record, verification, rollout: release.rollout, allowedHosts: release.allowedHosts, deadline: release.deadline }, this.releaseShadowMs)
     })
     return this.status()
   }
