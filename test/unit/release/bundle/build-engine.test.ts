@@ -104,9 +104,9 @@ describe('buildEngineBundle', () => {
     for (const path of ['node-core/engine/identity/grind-worker.ts', 'node-core/engine/vault.ts', 'contract/host-api.ts', 'contract/named-error.ts', 'package.json']) {
       assert.ok(paths.includes(path), path)
     }
-    // The engine gossips release pointers and keeps JSON files, so it carries those modules too;
-    // nothing of the host, the CLI, the local network or the shells belongs in it.
-    assert.ok(paths.every(path => ['node-core/engine/', 'node-core/release/', 'node-core/storage/', 'contract/'].some(prefix => path.startsWith(prefix)) || path === 'package.json'), paths.join(', '))
+    // The engine gossips release pointers, keeps JSON files and takes part in its section, so it
+    // carries those modules too; nothing of the host, the CLI, the local network or the shells belongs in it.
+    assert.ok(paths.every(path => ['node-core/engine/', 'node-core/release/', 'node-core/section/', 'node-core/storage/', 'contract/'].some(prefix => path.startsWith(prefix)) || path === 'package.json'), paths.join(', '))
     assert.equal(paths.some(path => /^node-core\/(host|cli|localnet|release\/bundle)\//.test(path)), false, paths.join(', '))
   })
 
