@@ -24,7 +24,10 @@ export const EngineConfigSchema = z.object({
   shadow: z.object({ snapshotDir: z.string().min(1) }).strict().optional(),
   /** The release trust the host was given (release-trust.ts): the engine then follows releases. */
   releaseTrust: ReleaseTrustSchema.optional()
-}).strict().superRefine((config, context) => {
+// Unknown keys are dropped, not refused: a rollback starts an older engine with a newer host's
+// config, which may carry fields the older engine never knew. A field an engine must not
+// ignore (as `shadow` is) comes with a new ENGINE_RPC_VERSION, which the host checks first.
+}).superRefine((config, context) => {
   if (config.shadow === undefined) return
   if (config.releaseTrust !== undefined) context.addIssue({ code: 'custom', path: ['releaseTrust'], message: 'a shadow engine takes no part in releases: expected no release trust' })
   if (config.bootstrap.length > 0) context.addIssue({ code: 'custom', path: ['bootstrap'], message: 'a shadow engine dials nobody: expected no bootstrap peers' })

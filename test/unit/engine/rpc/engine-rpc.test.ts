@@ -80,6 +80,12 @@ describe('engine RPC version 3', () => {
     assert.equal(ServeReplySchema.safeParse({ ok: true, op: 'get', found: true }).success, false, 'a found get carries its bytes')
   })
 
+  it('drops config fields it does not know, so an older engine starts under a newer host (a rollback)', () => {
+    const parsed = EngineConfigSchema.parse({ ...liveConfig, fieldOfALaterVersion: { anything: true } })
+    assert.deepEqual(parsed, liveConfig)
+    assert.equal(EngineConfigSchema.safeParse({ ...liveConfig, paused: 'no' }).success, false, 'a known field is still checked')
+  })
+
   it('accepts a shadow config only when it dials nobody and listens on loopback', () => {
     const shadow = { snapshotDir: '/tmp/snapshot' }
     assert.deepEqual(EngineConfigSchema.parse({ ...liveConfig, shadow }).shadow, shadow)
