@@ -71,7 +71,14 @@ describe('release distribution through the network, no server', { timeout: 60_00
         if (other.vault !== vault) await vault.libp2p.dial(multiaddr(other.vault.multiaddrs()[0] ?? ''))
       }
     }
-    const node = await createVaultLibp2p({ privateKey: await generateKeyPair('Ed25519'), listen: [], localNetwork: true })
+    // It may learn of other vaults (identify, DHT) but dials only the one it was given.
+    const only = members[VAULTS - 1]?.vault.peerId
+    const node = await createVaultLibp2p({
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: [],
+      localNetwork: true,
+      connectionGater: { denyDialPeer: peer => only === undefined || !peer.equals(only) }
+    })
     const gossip = new ReleaseGossip({ libp2p: node, trust: new LocalTrust(), trustedRoot: () => root, now: () => new Date() })
     await gossip.start()
     observer = { node, gossip, pointer: nextPointer(gossip, LEARN_TIMEOUT_MS) }

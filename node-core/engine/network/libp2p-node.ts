@@ -8,7 +8,7 @@ import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { tls } from '@libp2p/tls'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { ENGINE_VERSION, KAD_PROTOCOL, USER_AGENT } from '../version.ts'
 
@@ -32,6 +32,8 @@ export interface Libp2pNodeInit {
    * socket opens and every inbound connection, whatever the code above it asks for.
    */
   isolated?: boolean
+  /** Which dials and connections to refuse otherwise (a test's observer that must hear through one peer only). */
+  connectionGater?: ConnectionGater
 }
 
 export interface VaultLibp2pServices extends Record<string, unknown> {
@@ -72,7 +74,7 @@ export async function createVaultLibp2p (init: Libp2pNodeInit): Promise<VaultLib
     connectionEncrypters: encrypters(init.encryption ?? 'tls-first'),
     streamMuxers: [yamux()],
     connectionManager: init.localNetwork ? { allow: LOOPBACK_RANGES } : {},
-    ...(init.isolated === true ? { connectionGater: ISOLATED_GATER } : {}),
+    ...(init.isolated === true ? { connectionGater: ISOLATED_GATER } : init.connectionGater === undefined ? {} : { connectionGater: init.connectionGater }),
     services: {
       identify: identify(),
       ping: ping(),
