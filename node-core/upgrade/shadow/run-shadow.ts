@@ -16,7 +16,7 @@ import type { EngineObservation, RequestRecord } from '../verdict/observations.t
 import { judgeShadowRun } from '../verdict/shadow-verdict.ts'
 import type { VerdictTolerances } from '../verdict/tolerances.ts'
 import { keptState } from './kept-state.ts'
-import { ShadowEngine } from './shadow-engine.ts'
+import { SHADOW_NICENESS, ShadowEngine } from './shadow-engine.ts'
 import { replayToBoth, type ReplayResult, type ServingEngine } from './shadow-replay.ts'
 import type { RunnableEngine, ShadowRunOptions } from './shadow-runner.ts'
 import { ShadowWorkload } from './shadow-workload.ts'
@@ -31,6 +31,12 @@ export interface ShadowRunnerInit {
   startupTimeoutMs?: number
   /** A request unanswered this long is a hang. */
   requestTimeoutMs?: number
+  /**
+   * Run the shadow engines at the lowest priority, so the live vault comes first (the default).
+   * Off, they compete with everything else as equals: steadier figures on a machine busy with other
+   * work, at the live vault's expense.
+   */
+  lowPriority?: boolean
   /** Requests in flight at once, each to both engines. */
   concurrency?: number
   /** The shadow engines' storage cap (the snapshot counts towards it). */
@@ -131,6 +137,7 @@ export async function runShadow (init: ShadowRunnerInit, options: ShadowRunOptio
         allowedHosts: options.allowedHosts,
         startupTimeoutMs: init.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
         requestTimeoutMs: init.requestTimeoutMs ?? DEFAULT_SHADOW_REQUEST_TIMEOUT_MS,
+        lowPriority: init.lowPriority ?? true,
         ...(init.disableLayers === undefined ? {} : { disableLayers: init.disableLayers })
       })
     }
@@ -165,7 +172,10 @@ export async function runShadow (init: ShadowRunnerInit, options: ShadowRunOptio
     const [baselineStatus, candidateStatus] = await Promise.all([finalStatus(baseline), finalStatus(candidate)])
     await stopAll()
     signal?.throwIfAborted()
-    const isolation: IsolationLayer[] = candidate.isolation
+    const priority = baseline.lowPriority && candidate.lowPriority
+      ? `; both run at the lowest priority (nice ${SHADOW_NICENESS}), so the live vault comes first`
+      : `; they run at normal priority${init.lowPriority === false ? '' : ' (it could not be lowered)'}, competing with the live vault for the CPU`
+    const isolation: IsolationLayer[] = candidate.isolation.map(layer => layer.layer === 'resource-budgets' ? { ...layer, detail: layer.detail + priority } : layer)
     const verdict = judgeShadowRun({
       baseline: observe(options.baseline, baseline, replay.baseline, replay.baselineDurationMs),
       candidate: observe(options.candidate, candidate, replay.candidate, replay.candidateDurationMs),

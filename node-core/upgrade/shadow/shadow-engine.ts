@@ -1,6 +1,8 @@
 // One engine of a shadow run (baseline or candidate) in its sandbox, spoken to over the engine RPC,
 // and what ended it early if something did: a crash, a hang (no answer in time, then killed) or a
 // budget (killed by the sandbox). DESIGN §3.4-3.5, issue 5 deliver 1 and 2.
+import { readdir } from 'node:fs/promises'
+import { setPriority } from 'node:os'
 import { TypedEventEmitter } from 'main-event'
 import { namedError } from '../../../contract/named-error.ts'
 import type { EgressAttempt, IsolationLayer } from '../../../contract/upgrade.ts'
@@ -31,6 +33,8 @@ export interface ShadowEngineInit {
   startupTimeoutMs: number
   /** A request unanswered this long is a hang: the engine is killed. */
   requestTimeoutMs: number
+  /** Run below the live vault's priority (SHADOW_NICENESS). */
+  lowPriority: boolean
   disableLayers?: Partial<Record<OptionalLayer, string>>
 }
 
@@ -45,6 +49,28 @@ export class EngineHangError extends namedError('EngineHangError') {}
 /** Loopback only, port chosen by the system: a shadow engine must not take the live vault's port. */
 const SHADOW_LISTEN = ['/ip4/127.0.0.1/tcp/0']
 const STOP_GRACE_MS = 3000
+/**
+ * The live vault comes first (issue 5: it keeps serving throughout): shadow engines run at the
+ * lowest scheduling priority, so they take the CPU the live vault leaves idle.
+ */
+export const SHADOW_NICENESS = 19
+
+/**
+ * Lowers every thread of `pid` (Linux schedules threads, and a thread started earlier keeps its
+ * priority); where there is no /proc, the process alone. Best effort: false when not allowed.
+ */
+export async function lowerPriority (pid: number): Promise<boolean> {
+  const threads = await readdir(`/proc/${pid}/task`).then(tasks => tasks.map(Number), () => [pid])
+  let lowered = true
+  for (const thread of threads) {
+    try {
+      setPriority(thread, SHADOW_NICENESS)
+    } catch {
+      lowered = false
+    }
+  }
+  return lowered
+}
 
 interface Pending {
   method: EngineMethod
@@ -58,6 +84,8 @@ export class ShadowEngine extends TypedEventEmitter<ShadowEngineEvents> {
   readonly engine: RunnableEngine
   /** The status it reported when ready; kept, since a later fault may leave no other. */
   readyStatus: EngineStatus | undefined
+  /** Whether it runs below the live vault's priority (SHADOW_NICENESS). */
+  lowPriority: boolean
   private readonly requestTimeoutMs: number
   private readonly pending = new Map<number, Pending>()
   private nextId = 0
@@ -70,6 +98,7 @@ export class ShadowEngine extends TypedEventEmitter<ShadowEngineEvents> {
     this.sandbox = sandbox
     this.engine = init.engine
     this.requestTimeoutMs = init.requestTimeoutMs
+    this.lowPriority = init.lowPriority
     const child = sandbox.child
     this.readyPromise = new Promise<EngineStatus>((resolve, reject) => {
       const startTimer = setTimeout(() => { this.hang(`it was not ready within ${init.startupTimeoutMs} ms of starting`) }, init.startupTimeoutMs)
@@ -84,6 +113,8 @@ export class ShadowEngine extends TypedEventEmitter<ShadowEngineEvents> {
         if (message.event.type !== 'ready') return
         clearTimeout(startTimer)
         this.readyStatus = message.event.status
+        // Threads the engine started since it was lowered at spawn (workers, the thread pool's).
+        if (init.lowPriority) void lowerPriority(sandbox.pid).then(lowered => { this.lowPriority &&= lowered })
         resolve(message.event.status)
       })
       void sandbox.exited.then(exit => {
@@ -125,7 +156,9 @@ export class ShadowEngine extends TypedEventEmitter<ShadowEngineEvents> {
       budgets: init.budgets,
       ...(init.disableLayers === undefined ? {} : { disable: init.disableLayers })
     })
-    return new ShadowEngine(sandbox, init)
+    const engine = new ShadowEngine(sandbox, init)
+    if (init.lowPriority) engine.lowPriority &&= await lowerPriority(sandbox.pid)
+    return engine
   }
 
   get isolation (): IsolationLayer[] { return this.sandbox.isolation }

@@ -27,7 +27,7 @@ export interface ReplayInit {
 export interface ReplayResult {
   baseline: RequestRecord[]
   candidate: RequestRecord[]
-  /** Wall time from the first request sent to the last answered, per engine. */
+  /** Per engine, the wall time it had a request outstanding (its busy time). */
   baselineDurationMs: number
   candidateDurationMs: number
 }
@@ -82,49 +82,46 @@ async function ask (engine: ServingEngine, request: ShadowRequest, monotonic: ()
   }
 }
 
-/** The workload's requests in one order for both engines, taken lazily as the faster one needs them. */
-class SharedSequence {
-  private readonly requests: ShadowRequest[] = []
-  private tail: Promise<void> = Promise.resolve()
-  private readonly workload: ShadowWorkload
+type Role = 'baseline' | 'candidate'
 
-  constructor (workload: ShadowWorkload) {
-    this.workload = workload
+function answerOf (answers: ReadonlyArray<readonly [Role, Answer]>, role: Role): Answer {
+  const found = answers.find(([which]) => which === role)
+  if (found === undefined) throw new TypeError(`no answer from the ${role}`)
+  return found[1]
+}
+
+/** The wall time an engine had at least one request outstanding. */
+class BusyTime {
+  private outstanding = 0
+  private since = 0
+  total = 0
+
+  begin (at: number): void {
+    if (this.outstanding++ === 0) this.since = at
   }
 
-  async at (index: number): Promise<ShadowRequest> {
-    // One generation at a time, so the sequence's order is the order requests were drawn.
-    while (this.requests.length <= index) {
-      const next = this.tail.then(async () => { if (this.requests.length <= index) this.requests.push(await this.workload.next()) })
-      this.tail = next.catch(() => {})
-      await next
-    }
-    const request = this.requests[index]
-    if (request === undefined) throw new RangeError(`request ${index} was never drawn`)
-    return request
+  end (at: number): void {
+    if (--this.outstanding === 0) this.total += at - this.since
   }
 }
 
-type Role = 'baseline' | 'candidate'
-
 /**
- * Runs the workload against both engines at once for `durationMs`, or until either is gone (a run
- * cut short compares nothing more) or the signal aborts. Each engine works through the same
- * sequence at its own pace, `concurrency` requests in flight, so a slow engine does not hold the
- * other back and throughput means each one's own. The records cover the requests both answered
- * (the shorter run's), and each engine's duration is the time it took to answer those.
+ * Runs the workload against both engines for `durationMs`, or until either is gone (a run cut
+ * short compares nothing more) or the signal aborts. Both engines get each request at the same
+ * moment, and a lane sends its next one only once both answered: whatever slows the machine down
+ * (the live vault busy, the shadow engines running on the CPU it leaves) slows both alike, so
+ * they are compared under the same conditions. Each engine's duration is its busy time, the wall
+ * time it had a request outstanding, so waiting for the other engine does not count against it:
+ * a slower engine takes longer for the same requests and so shows a lower throughput.
  */
 export async function replayToBoth (init: ReplayInit): Promise<ReplayResult> {
   const { workload, monotonic } = init
   const engines: Record<Role, ServingEngine> = { baseline: init.baseline, candidate: init.candidate }
-  const sequence = new SharedSequence(workload)
   const records: Record<Role, RequestRecord[]> = { baseline: [], candidate: [] }
-  const answeredAt: Record<Role, number[]> = { baseline: [], candidate: [] }
-  const taken: Record<Role, number> = { baseline: 0, candidate: 0 }
-  /** Per request, the baseline's answer once both engines have answered it (for confirming puts). */
-  const firstAnswer = new Map<number, ServeReply | undefined>()
+  const busy: Record<Role, BusyTime> = { baseline: new BusyTime(), candidate: new BusyTime() }
   const startedAt = monotonic()
   const deadline = startedAt + init.durationMs
+  let taken = 0
   let reported = -1
 
   const progress = (): void => {
@@ -136,37 +133,37 @@ export async function replayToBoth (init: ReplayInit): Promise<ReplayResult> {
     init.onProgress?.(fraction)
   }
 
-  /** Reads of a stored chunk follow only once both engines answered its put and the baseline stored it. */
-  const answered = (role: Role, index: number, request: ShadowRequest, reply: ServeReply | undefined): void => {
-    if (request.op !== 'put') return
-    if (!firstAnswer.has(index)) { firstAnswer.set(index, role === 'baseline' ? reply : undefined); return }
-    const baselineReply = role === 'baseline' ? reply : firstAnswer.get(index)
-    firstAnswer.delete(index)
-    // A candidate that only claimed to store it then answers the later reads wrongly, and is caught.
-    if (baselineReply?.ok === true) workload.confirm(request.address)
+  const askTimed = async (role: Role, request: ShadowRequest): Promise<Answer> => {
+    busy[role].begin(monotonic())
+    const answer = await ask(engines[role], request, monotonic)
+    busy[role].end(answer.answeredAt)
+    return answer
   }
 
   const running = (): boolean => monotonic() < deadline && init.signal?.aborted !== true && !engines.baseline.gone && !engines.candidate.gone
-  const lane = async (role: Role): Promise<void> => {
+  const lane = async (): Promise<void> => {
     while (running()) {
-      const index = taken[role]++
-      const request = await sequence.at(index)
-      const answer = await ask(engines[role], request, monotonic)
-      records[role][index] = answer.record
-      answeredAt[role][index] = answer.answeredAt
-      answered(role, index, request, answer.reply)
+      const request = await workload.next()
+      const index = taken++
+      // Which engine is sent to first alternates: on a busy machine the second may wait for the CPU
+      // the first took, and that must not weigh on one side only.
+      const order: [Role, Role] = index % 2 === 0 ? ['baseline', 'candidate'] : ['candidate', 'baseline']
+      const answers = await Promise.all(order.map(async role => [role, await askTimed(role, request)] as const))
+      const fromBaseline = answerOf(answers, 'baseline')
+      const fromCandidate = answerOf(answers, 'candidate')
+      records.baseline[index] = fromBaseline.record
+      records.candidate[index] = fromCandidate.record
+      // Later requests may read the chunk once the baseline holds it: a candidate that only
+      // claimed to store it then answers those reads wrongly, and is caught.
+      if (request.op === 'put' && fromBaseline.reply?.ok === true) workload.confirm(request.address)
       progress()
     }
   }
-  const lanes = Math.max(1, init.concurrency)
-  await Promise.all((['baseline', 'candidate'] as const).flatMap(role => Array.from({ length: lanes }, async () => { await lane(role) })))
-
-  const both = Math.min(taken.baseline, taken.candidate)
-  const durationOf = (role: Role): number => Math.round(answeredAt[role].slice(0, both).reduce((latest, at) => Math.max(latest, at), startedAt) - startedAt)
+  await Promise.all(Array.from({ length: Math.max(1, init.concurrency) }, lane))
   return {
-    baseline: records.baseline.slice(0, both),
-    candidate: records.candidate.slice(0, both),
-    baselineDurationMs: durationOf('baseline'),
-    candidateDurationMs: durationOf('candidate')
+    baseline: records.baseline,
+    candidate: records.candidate,
+    baselineDurationMs: Math.round(busy.baseline.total),
+    candidateDurationMs: Math.round(busy.candidate.total)
   }
 }

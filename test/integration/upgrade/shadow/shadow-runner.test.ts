@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import type { ShadowRunner, ShadowRunOptions } from '../../../../node-core/upgrade/shadow/shadow-runner.ts'
 import { createShadowRunner } from '../../../../node-core/upgrade/shadow/shadow-runner.ts'
+import { SHADOW_NICENESS } from '../../../../node-core/upgrade/shadow/shadow-engine.ts'
 import { buildEngineCandidate, type EngineCandidate } from '../../../helpers/engine-candidates.ts'
 import { hostileCandidates } from './hostile-patches.ts'
 import { keepReading, startLiveVault, type LiveVault } from './live-vault.ts'
@@ -35,6 +36,17 @@ async function processesMentioning (text: string): Promise<number[]> {
     if (cmdline.includes(text)) found.push(Number(pid))
   }
   return found
+}
+
+/** The nice value of each thread of `pid` (field 19 of /proc/<pid>/task/<tid>/stat). */
+async function threadNiceness (pid: number): Promise<number[]> {
+  const values: number[] = []
+  for (const thread of await readdir(`/proc/${pid}/task`).catch(() => [])) {
+    const stat = await readFile(`/proc/${pid}/task/${thread}/stat`, 'utf8').catch(() => '')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (fields[16] !== undefined) values.push(Number(fields[16]))
+  }
+  return values
 }
 
 describe('the shadow runner', { timeout: 300_000 }, () => {
@@ -69,7 +81,7 @@ describe('the shadow runner', { timeout: 300_000 }, () => {
     const before = await fileStates(vault.dataDir)
     const reader = keepReading(vault)
     const progress: number[] = []
-    const verdict = await createShadowRunner({ tempDir: runs }).run(options({ onProgress: fraction => { progress.push(fraction) } }))
+    const verdict = await createShadowRunner({ tempDir: runs, lowPriority: false }).run(options({ onProgress: fraction => { progress.push(fraction) } }))
     const tally = await reader.stop()
     assert.equal(verdict.result, 'pass', JSON.stringify(verdict.reasons))
     assert.deepEqual(await fileStates(vault.dataDir), before)
@@ -80,6 +92,29 @@ describe('the shadow runner', { timeout: 300_000 }, () => {
     assert.ok(progress.every((fraction, i) => i === 0 || fraction >= (progress[i - 1] ?? 0)), JSON.stringify(progress))
     assert.ok(progress.length > 5, JSON.stringify(progress))
     assert.deepEqual(await readdir(runs), [], 'the run\'s temporary directory is gone')
+  })
+
+  it('runs both engines, every thread of them, at the lowest priority by default, and says so', async () => {
+    const niceness = new Map<number, number[]>()
+    let sampled: () => void = () => {}
+    const sampledOnce = new Promise<void>(resolve => { sampled = resolve })
+    const verdict = await createShadowRunner({ tempDir: runs }).run(options({
+      onProgress: fraction => {
+        if (fraction === 0 || niceness.size > 0) return
+        void (async () => {
+          for (const pid of await processesMentioning(engine.entry)) niceness.set(pid, await threadNiceness(pid))
+          sampled()
+        })()
+      }
+    }))
+    await sampledOnce
+    assert.equal(niceness.size, 2, 'baseline and candidate')
+    for (const [pid, threads] of niceness) {
+      assert.ok(threads.length > 1, `${pid} has threads`)
+      assert.deepEqual(threads.filter(nice => nice !== SHADOW_NICENESS), [], `threads of ${pid}`)
+    }
+    const budgets = verdict.isolation.find(entry => entry.layer === 'resource-budgets')
+    assert.match(budgets?.detail ?? '', /lowest priority \(nice 19\)/)
   })
 
   it('cancels on abort: it rejects, stops both engines and removes its temporary directory', async () => {
@@ -106,6 +141,7 @@ describe('the shadow runner', { timeout: 300_000 }, () => {
       listeners = await startLoopbackListeners()
       runner = createShadowRunner({
         tempDir: runs,
+        lowPriority: false,
         disableLayers: { 'network-namespace': 'as on a machine that forbids unshare', 'permission-model': 'as on an older Node' }
       })
     })

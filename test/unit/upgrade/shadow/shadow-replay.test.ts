@@ -39,7 +39,7 @@ function fakeClock (): { now: () => number, sleep: (ms: number) => Promise<void>
   }
 }
 
-interface FakeOptions { costMs: number, clock: ReturnType<typeof fakeClock>, forgetsPuts?: boolean, diesAfter?: number }
+interface FakeOptions { costMs: number, clock: ReturnType<typeof fakeClock>, forgetsPuts?: boolean, diesAfter?: number, log?: string[], name?: string }
 
 function fakeEngine (options: FakeOptions): ServingEngine & { served: number } {
   const held = new Map<string, Uint8Array>(snapshot)
@@ -48,6 +48,7 @@ function fakeEngine (options: FakeOptions): ServingEngine & { served: number } {
     gone: false,
     async serve (params: ServeParams): Promise<ServeReply> {
       engine.served++
+      options.log?.push(options.name ?? '')
       if (options.diesAfter !== undefined && engine.served > options.diesAfter) {
         engine.gone = true
         throw Object.assign(new Error('the engine exited'), { name: 'EngineGoneError' })
@@ -108,15 +109,17 @@ describe('replaying the workload to baseline and candidate', () => {
     assert.ok(result.baseline.some(record => record.operation === 'get' && stored.has(record.digest.slice('chunk:'.length))), 'no read of a synthetic chunk')
   })
 
-  it('lets each engine go at its own pace: a slower one answers fewer, takes longer for the same requests, and only the shared ones are compared', async () => {
+  it('sends each request to both at once, first to one then to the other in turn; a slower engine is busy longer for the same requests', async () => {
     const clock = fakeClock()
-    const baseline = fakeEngine({ costMs: 1, clock })
-    const candidate = fakeEngine({ costMs: 2, clock })
+    const calls: string[] = []
+    const baseline = fakeEngine({ costMs: 1, clock, log: calls, name: 'baseline' })
+    const candidate = fakeEngine({ costMs: 2, clock, log: calls, name: 'candidate' })
     const result = await replayToBoth({ baseline, candidate, workload: workload(), durationMs: 600, concurrency: 1, monotonic: clock.now })
-    assert.ok(baseline.served > candidate.served, `${baseline.served} against ${candidate.served}`)
-    assert.equal(result.baseline.length, candidate.served)
-    assert.equal(result.candidate.length, candidate.served)
-    assert.ok(result.candidateDurationMs > result.baselineDurationMs * 1.5, `${result.candidateDurationMs} against ${result.baselineDurationMs}`)
+    assert.equal(baseline.served, candidate.served)
+    assert.equal(result.baseline.length, baseline.served)
+    assert.deepEqual(calls.slice(0, 6), ['baseline', 'candidate', 'candidate', 'baseline', 'baseline', 'candidate'])
+    assert.equal(result.baselineDurationMs, baseline.served)
+    assert.equal(result.candidateDurationMs, 2 * candidate.served)
   })
 
   it('catches a candidate that claims to store chunks it drops: its later reads differ', async () => {
