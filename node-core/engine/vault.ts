@@ -28,6 +28,9 @@ import { SUPPORTED_ERAS } from './eras.ts'
 import { forwardReleaseActivity, latestRelease, vaultReleases, type ReleaseFollowing, type VaultReleases } from './vault-releases.ts'
 import type { EngineStatus } from './rpc/engine-rpc.ts'
 import { PeerVersionService, upgradeRequiredNotice } from './versions/peer-versions.ts'
+import { SECTION_PROTOCOL } from './section/constants.ts'
+import { forwardSectionActivity } from './section/section-activity.ts'
+import { SectionService, type SectionServiceInit } from './section/section-service.ts'
 import { CHUNK_PROTOCOL, ENGINE_VERSION, KAD_PROTOCOL } from './version.ts'
 import { namedError } from '../../contract/named-error.ts'
 
@@ -57,6 +60,8 @@ export interface VaultInit {
   releaseTrust?: ReleaseTrust
   /** Run as a shadow engine on a snapshot of the live store (issue 5); see shadow/shadow-mode.ts. */
   shadow?: ShadowInit
+  /** Timings of the section protocol (issue 3); tests shorten them. */
+  section?: SectionServiceInit
   /** The clock of the request trace. */
   now?: () => number
 }
@@ -97,6 +102,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   readonly trace: RequestTrace
   /** Every peer address learned, for the live egress watch (DESIGN §3.8). */
   readonly learned: LearnedAddresses
+  /** The vault's section: elders, key and members (issue 3); absent in shadow mode. */
+  readonly section: SectionService | undefined
   /** Absent in shadow mode: a shadow engine dials nobody. */
   private readonly neighbourhood: Neighbourhood | undefined
   readonly shadow: boolean
@@ -108,7 +115,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
 
   constructor (init: {
     identity: VaultIdentity, libp2p: VaultLibp2p, store: ChunkStore, bootstrap: string[], copies: number,
-    requestTimeoutMs?: number, trustedReleaseRoot?: () => Root, releaseFollowing?: ReleaseFollowing, shadow: boolean, now?: () => number
+    requestTimeoutMs?: number, trustedReleaseRoot?: () => Root, releaseFollowing?: ReleaseFollowing, shadow: boolean, now?: () => number,
+    section?: SectionServiceInit
   }) {
     super()
     this.identity = init.identity
@@ -136,6 +144,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.neighbourhood = init.shadow
       ? undefined
       : new Neighbourhood({ libp2p: this.libp2p, trust: this.trust, activity: (kind, message) => { this.activity(kind, message) } }, { bootstrap: init.bootstrap })
+    this.section = init.shadow ? undefined : new SectionService({ libp2p: this.libp2p, trust: this.trust, identity: init.identity }, init.section)
     this.placement = new XorPlacement({
       self: this.libp2p.peerId,
       knownPeers: async () => (await this.libp2p.peerStore.all()).map(peer => peer.id),
@@ -152,6 +161,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     await this.store.start()
     // Handlers registered before libp2p starts are advertised to the very first peers by identify.
     await this.releases?.start()
+    await this.section?.start()
     this.learned.start()
     await this.libp2p.start()
     this.learned.afterStart()
@@ -171,6 +181,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.started = false
     this.learned.stop()
     await this.chunks.stop()
+    await this.section?.stop()
     await this.versions.stop()
     await this.releases?.stop()
     await this.libp2p.stop()
@@ -196,12 +207,13 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       name: this.peerId.toString(),
       age: this.age,
       engineVersion: ENGINE_VERSION,
-      protocols: [CHUNK_PROTOCOL, KAD_PROTOCOL],
+      protocols: [CHUNK_PROTOCOL, KAD_PROTOCOL, ...(this.section === undefined ? [] : [SECTION_PROTOCOL])],
       peers: this.libp2p.getPeers().length,
       listenAddrs: this.multiaddrs(),
       paused: this.paused,
       store: this.store.stats(),
-      versions: this.versionsStatus()
+      versions: this.versionsStatus(),
+      section: this.section?.status() ?? null
     }
   }
 
@@ -273,6 +285,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       this.activity('version:upgrade-required', upgradeRequiredNotice(event.detail.minimum))
     })
     forwardReleaseActivity(this.releaseFollower, (kind, message) => { this.activity(kind, message) })
+    if (this.section !== undefined) forwardSectionActivity(this.section, (kind, message) => { this.activity(kind, message) })
     this.trust.addEventListener('trust:lowered', event => {
       this.activity('peer:misbehaved', `peer ${event.detail.peer.slice(-8)} sent ${event.detail.offence} data (${event.detail.reason}); local trust now ${event.detail.score}`)
     })
@@ -318,6 +331,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
     ...(init.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: init.requestTimeoutMs }),
     ...(init.trustedReleaseRoot === undefined ? {} : { trustedReleaseRoot: init.trustedReleaseRoot }),
     ...(releaseFollowing === undefined ? {} : { releaseFollowing }),
-    ...(init.now === undefined ? {} : { now: init.now })
+    ...(init.now === undefined ? {} : { now: init.now }),
+    ...(init.section === undefined ? {} : { section: init.section })
   })
 }

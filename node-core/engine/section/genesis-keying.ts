@@ -4,7 +4,9 @@
 // one batch per round; a round ends as soon as every other elder's batch (and, when dealing, its
 // share) has arrived, or after the round timeout, so a silent elder costs one timeout per round
 // and is disqualified as a dealer. The sender of each message is the authenticated peer, mapped to
-// its elder index here, never an index read from the message.
+// its elder index here, never an index read from the message. Each elder's dealing batch also
+// names the vaults it knows: the founding members are every vault known to an elder whose batch
+// arrived, so elders that heard the same batches (as the DKG assumes) agree on them too.
 import { sha3_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex } from '@noble/curves/utils.js'
 import { createDkgParticipant, type DkgOutgoing, type DkgParticipant, type DkgResult } from '../../section/crypto/dkg.ts'
@@ -38,7 +40,9 @@ export interface KeyingComponents {
   random?: Random
 }
 
-export type KeyingOutcome = { ok: true, keying: Keying, result: DkgResult } | { ok: false, keying: Keying, error: Error }
+export type KeyingOutcome =
+  | { ok: true, keying: Keying, result: DkgResult, /** Sorted; the elders among them. */ founders: string[] }
+  | { ok: false, keying: Keying, error: Error }
 
 export class GenesisKeying {
   readonly keying: Keying
@@ -50,10 +54,11 @@ export class GenesisKeying {
   readonly #onOutcome: (outcome: KeyingOutcome) => void
   readonly #heard: Record<DkgRound, Set<number>> = { dealing: new Set(), complaining: new Set(), justifying: new Set() }
   readonly #sharesFrom = new Set<number>()
+  readonly #founders: Set<string>
   #round: DkgRound | 'created' | 'done' = 'created'
   #cancelTimer: (() => void) | undefined
 
-  constructor (components: KeyingComponents, init: { keying: Keying, roundTimeoutMs: number }, onOutcome: (outcome: KeyingOutcome) => void) {
+  constructor (components: KeyingComponents, init: { keying: Keying, roundTimeoutMs: number, known: readonly string[] }, onOutcome: (outcome: KeyingOutcome) => void) {
     const index = init.keying.elders.indexOf(components.self) + 1
     if (index === 0) throw new RangeError('"self" expected one of the elders of the run')
     this.keying = init.keying
@@ -62,6 +67,7 @@ export class GenesisKeying {
     this.#components = components
     this.#roundTimeoutMs = init.roundTimeoutMs
     this.#onOutcome = onOutcome
+    this.#founders = new Set([...init.known, ...init.keying.elders])
     this.#participant = createDkgParticipant({
       session: this.session,
       participants: init.keying.elders.length,
@@ -83,7 +89,7 @@ export class GenesisKeying {
       const recipient = this.keying.elders[to - 1]
       if (recipient !== undefined) this.#components.send(recipient, { type: 'dkg-share', keying: this.keying, message })
     }
-    this.#enter('dealing', outgoing)
+    this.#enter('dealing', outgoing, [...this.#founders].sort())
   }
 
   stop (): void {
@@ -109,16 +115,17 @@ export class GenesisKeying {
     if (message.round === 'complaining' && message.messages.some(m => m.type !== 'dkg-complaint')) return violation('a complaint batch holds messages of other rounds')
     if (message.round === 'justifying' && message.messages.some(m => m.type !== 'dkg-justification')) return violation('a justification batch holds messages of other rounds')
     heard.add(sender)
+    for (const name of message.founders ?? []) this.#founders.add(name)
     // A dealer's misbehaviour inside a batch is the DKG's to judge (it disqualifies the dealer).
     const reasons = message.messages.map(m => this.#participant.receive(sender, m)).flatMap(r => r.accepted ? [] : [r.reason])
     this.#maybeAdvance()
     return reasons.length === 0 ? ACCEPTED : ignored(reasons.join('; '))
   }
 
-  #enter (round: DkgRound, outgoing: DkgOutgoing): void {
+  #enter (round: DkgRound, outgoing: DkgOutgoing, founders?: string[]): void {
     this.#round = round
     for (const elder of this.keying.elders) {
-      if (elder !== this.#components.self) this.#components.send(elder, { type: 'dkg-round', keying: this.keying, round, messages: outgoing.broadcast })
+      if (elder !== this.#components.self) this.#components.send(elder, { type: 'dkg-round', keying: this.keying, round, messages: outgoing.broadcast, ...(founders === undefined ? {} : { founders }) })
     }
     this.#cancelTimer?.()
     this.#cancelTimer = this.#components.schedule(this.#roundTimeoutMs, () => { this.#endRound() })
@@ -160,7 +167,7 @@ export class GenesisKeying {
     this.#round = 'done'
     let outcome: KeyingOutcome
     try {
-      outcome = { ok: true, keying: this.keying, result: this.#participant.finish() }
+      outcome = { ok: true, keying: this.keying, result: this.#participant.finish(), founders: [...this.#founders].sort() }
     } catch (err) {
       outcome = { ok: false, keying: this.keying, error: err instanceof Error ? err : new Error(String(err)) }
     }

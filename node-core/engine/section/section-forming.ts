@@ -29,7 +29,7 @@ export interface SectionFormingComponents {
   phaseChanged(phase: FormingPhase): void
   keying(attempt: number, outcome: 'started' | 'keyed' | 'failed', reason?: string): void
   /** A DKG run ended with a key: the node signs and sends the genesis statement. */
-  keyed(keying: Keying, result: DkgResult): Promise<void>
+  keyed(keying: Keying, result: DkgResult, founders: string[]): Promise<void>
 }
 
 export class SectionForming {
@@ -141,7 +141,7 @@ export class SectionForming {
     const keying: Keying = { prefix: NETWORK_PREFIX, attempt, elders }
     const { self, send, random } = this.#components
     const run = new GenesisKeying({ self, send, schedule: this.#components.schedule, ...(random === undefined ? {} : { random }) },
-      { keying, roundTimeoutMs: this.#roundMs },
+      { keying, roundTimeoutMs: this.#roundMs, known: this.known.names() },
       outcome => { this.#components.later(async () => { await this.#ended(outcome) }) })
     this.#keying = run
     this.#setPhase('keying')
@@ -167,7 +167,7 @@ export class SectionForming {
     this.#cancelTimer = this.#components.schedule(2 * this.#roundMs, () => {
       if (!this.#done && this.#keyed?.keying === outcome.keying) this.#start(attempt + 1)
     })
-    await this.#components.keyed(outcome.keying, outcome.result)
+    await this.#components.keyed(outcome.keying, outcome.result, outcome.founders)
   }
 
   #setPhase (phase: FormingPhase): void {

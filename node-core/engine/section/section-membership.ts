@@ -5,7 +5,7 @@
 // supermajority of the elders (statements.ts) instead, checking the decision that statement names.
 import { SectionChain, verifyChain } from '../../section/crypto/section-chain.ts'
 import { verifyDecision, type Decision, type DecisionProblem } from '../../section/crypto/decisions.ts'
-import { publicKeyFromHex, publicKeyToHex } from '../../section/crypto/threshold-bls.ts'
+import { publicKeyFromHex, publicKeyToHex, type G1Point } from '../../section/crypto/threshold-bls.ts'
 import { ignored, violation, type SectionReceipt } from './section-messages.ts'
 import { membersDigest, type SectionStatement } from './statements.ts'
 
@@ -14,7 +14,7 @@ export type DecisionOutcome =
   | { applied: false, problem: DecisionProblem | 'unsupported-kind' | 'already-member', reason: string }
 
 export type StatementOutcome =
-  | { adopted: true, /** The decision checked on the way, when the statement is the next generation. */ decision: Decision | undefined }
+  | { adopted: true, /** The verified decision that produced the statement's generation. */ decision: Decision | undefined }
   | { adopted: false, reason: string, /** A statement this vault already holds, or an older one: no fault. */ stale: boolean }
 
 export class SectionMembership {
@@ -75,34 +75,33 @@ export class SectionMembership {
   adoptStatement (statement: SectionStatement, members: readonly string[]): StatementOutcome {
     if (statement.prefix !== this.prefix) return { adopted: false, reason: `a statement for section "${statement.prefix}", not "${this.prefix}"`, stale: false }
     if (statement.generation <= this.#generation) return { adopted: false, reason: `a statement for generation ${statement.generation}, this vault is at ${this.#generation}`, stale: true }
-    const checked = checkStatement(this.#chain.genesisKey, statement, members)
+    // The usual case is the next generation: its decision is then checked once, by applyDecision.
+    const next = statement.generation === this.#generation + 1 && statement.lastDecision !== null
+    const checked = checkStatement(this.#chain.genesisKey, statement, members, { verifyDecision: !next })
     if (!checked.ok) return { adopted: false, reason: checked.reason, stale: false }
-    let decision: Decision | undefined
-    if (statement.generation === this.#generation + 1 && statement.lastDecision !== null) {
-      // The usual case: the next generation, reached by the decision the statement names.
+    if (next) {
       const outcome = this.applyDecision(statement.lastDecision)
       if (!outcome.applied) return { adopted: false, reason: outcome.reason, stale: false }
-      decision = outcome.decision
     }
     this.#chain = checked.chain
     this.#elders = [...statement.elders]
     this.#generation = statement.generation
     this.#members = new Set(members)
-    return { adopted: true, decision }
+    return { adopted: true, decision: statement.lastDecision ?? undefined }
   }
 }
 
 /** The statement's chain verified from `genesis`, its member list matching its digest, its decision verified. */
-function checkStatement (genesis: ReturnType<typeof publicKeyFromHex>, statement: SectionStatement, members: readonly string[]): { ok: true, chain: SectionChain } | { ok: false, reason: string } {
+function checkStatement (genesis: G1Point, statement: SectionStatement, members: readonly string[], options: { verifyDecision: boolean } = { verifyDecision: true }): { ok: true, chain: SectionChain } | { ok: false, reason: string } {
   const chain = verifyChain(genesis, statement.chain)
   if (!chain.ok) return { ok: false, reason: `the statement's section chain: ${chain.reason}` }
   if (membersDigest(members) !== statement.membersDigest) return { ok: false, reason: 'the member list does not match the digest the elders signed' }
   const missing = statement.elders.find(elder => !members.includes(elder))
   if (missing !== undefined) return { ok: false, reason: `elder ${missing.slice(0, 16)}... is not in the member list` }
-  if (statement.lastDecision !== null) {
+  if (statement.lastDecision !== null && !members.includes(statement.lastDecision.proposal.subject)) return { ok: false, reason: 'the statement\'s decision admits a vault missing from its member list' }
+  if (statement.lastDecision !== null && options.verifyDecision) {
     const verified = verifyDecision(statement.lastDecision, chain.chain, { generation: statement.generation - 1, sectionPrefix: statement.prefix })
     if (!verified.ok) return { ok: false, reason: `the statement's decision: ${verified.reason}` }
-    if (!members.includes(verified.decision.proposal.subject)) return { ok: false, reason: 'the statement\'s decision admits a vault missing from its member list' }
   }
   return { ok: true, chain: chain.chain }
 }

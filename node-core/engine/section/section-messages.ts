@@ -40,8 +40,10 @@ export const DkgRoundMessageSchema = z.object({
   type: z.literal('dkg-round'),
   keying: KeyingSchema,
   round: z.enum(DKG_ROUNDS),
-  messages: z.array(z.discriminatedUnion('type', [DkgCommitmentsMessageSchema, DkgComplaintMessageSchema, DkgJustificationMessageSchema])).max(ELDER_COUNT)
-}).strict()
+  messages: z.array(z.discriminatedUnion('type', [DkgCommitmentsMessageSchema, DkgComplaintMessageSchema, DkgJustificationMessageSchema])).max(ELDER_COUNT),
+  /** Dealing only: the vaults this elder knows, which become founding members with the key. */
+  founders: DistinctNames(MAX_SECTION_MEMBERS).optional()
+}).strict().refine(message => message.round === 'dealing' || message.founders === undefined, 'only a dealing batch names founders')
 
 /** A dealer's secret share for one elder, only ever sent to that elder. */
 export const DkgShareEnvelopeSchema = z.object({ type: z.literal('dkg-share'), keying: KeyingSchema, message: DkgShareMessageSchema }).strict()

@@ -3,13 +3,14 @@
 // connects it to libp2p; tests connect many in memory.
 //
 // forming, keying, confirming (section-forming.ts): the 7 oldest known vaults agree on their set
-//            and run the DKG; each signs a statement of the genesis (its key, the elders) and sends
-//            it to every vault it knows.
+//            and run the DKG; each signs a statement of the genesis (its key, the elders, the
+//            founding members: the vaults the elders knew) and sends it to every vault it knows.
 // active     a statement signed by 5 of the 7 elders fixes the genesis key, the start of the
-//            section chain, for everyone. Members are the elders plus every vault admitted since
-//            by a Join decision that verifies against the chain (join-consensus.ts); a vault that
-//            is not a member asks the elders to join until it is; elders sign a statement of each
-//            new generation, which is how vaults that missed decisions catch up.
+//            section chain, for everyone. Members are the founders plus every vault admitted
+//            since by a Join decision that verifies against the chain (join-consensus.ts); a vault
+//            that is not a member asks the elders to join until it is; elders sign a statement of
+//            each new generation for the members, which is how a member that missed a decision,
+//            or a joiner just admitted, catches up.
 // In this first step the elder set stays the founding one: a joiner older than an elder does not
 // yet trigger a new DKG and the handover to the next section key; leaves, relocation and splits
 // are modelled in section/rules but not run live.
@@ -97,7 +98,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       ...(components.random === undefined ? {} : { random: components.random }),
       phaseChanged: phase => { this.#emit('section:phase', phase) },
       keying: (attempt, outcome, reason) => { this.#emit('section:keying', { attempt, outcome, ...(reason === undefined ? {} : { reason }) }) },
-      keyed: async (keying, result) => { await this.#announceGenesis(keying, result) }
+      keyed: async (keying, result, founders) => { await this.#announceGenesis(keying, result, founders) }
     }, { settleMs: init.formingSettleMs ?? DEFAULT_FORMING_SETTLE_MS, roundMs: init.dkgRoundTimeoutMs ?? DEFAULT_DKG_ROUND_TIMEOUT_MS })
   }
 
@@ -169,17 +170,20 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
 
   // --- statements ------------------------------------------------------------------------------
 
-  /** A DKG run ended with a key: this elder signs the genesis and sends it to every vault it knows. */
-  async #announceGenesis (keying: Keying, result: DkgResult): Promise<void> {
+  /**
+   * A DKG run ended with a key: this elder signs the genesis, the key and elders with the founding
+   * members, and sends it to every vault it knows, so the founders learn the section from it.
+   */
+  async #announceGenesis (keying: Keying, result: DkgResult, founders: string[]): Promise<void> {
     const chain = SectionChain.fromGenesis(groupPublicKey(result.publicKeySet))
-    const elders = [...keying.elders]
-    await this.#announce({ prefix: NETWORK_PREFIX, chain: chain.toData(), elders, generation: 0, membersDigest: membersDigest(elders), lastDecision: null }, elders)
+    const statement: SectionStatement = { prefix: NETWORK_PREFIX, chain: chain.toData(), elders: [...keying.elders], generation: 0, membersDigest: membersDigest(founders), lastDecision: null }
+    await this.#announce(statement, founders, new Set([...founders, ...this.#forming.known.names()]))
   }
 
-  /** Signs a statement as an elder and sends it, with the member list, to every vault known. */
-  async #announce (statement: SectionStatement, members: readonly string[]): Promise<void> {
+  /** Signs a statement as an elder and sends it, with its member list, to `to`. */
+  async #announce (statement: SectionStatement, members: readonly string[], to: Iterable<string>): Promise<void> {
     const signed = signStatement(statement, this.#key)
-    const targets = new Set([...this.#forming.known.names(), ...members])
+    const targets = new Set(to)
     targets.delete(this.self)
     for (const name of targets) this.#components.send(name, { type: 'section-info', statements: [signed], members: [...members] })
     const taken = this.#statements.take(signed, members)
@@ -245,8 +249,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       publicKeyToHex(groupPublicKey(keyed.result.publicKeySet)) === publicKeyToHex(membership.chain.genesisKey)
     if (holdsShare) this.#startVoting(keyed.result, membership)
     this.#emit('section:established', { sectionKey: membership.sectionKey, elders: [...membership.elders], isElder, hasKeyShare: holdsShare })
-    // Vaults known while forming that are not members need the statement to ask to join.
-    for (const name of this.#forming.known.names()) if (name !== this.self && !membership.isMember(name)) this.#relayTo(name)
+    // Vaults known while forming may have heard fewer elders than a supermajority: pass the statement on.
+    for (const name of this.#forming.known.names()) if (name !== this.self && !membership.elders.includes(name)) this.#relayTo(name)
     this.#askToJoin()
   }
 
@@ -306,6 +310,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     if (membership === undefined) return
     await this.#consensus?.generationChanged()
     if (membership.elders.includes(this.self) && this.#lastDecision !== null && this.#lastDecision.proposal.generation === membership.generation - 1) {
+      // Members only: a vault waiting to join needs no generation but the one that admits it.
       const members = [...membership.members]
       await this.#announce({
         prefix: NETWORK_PREFIX,
@@ -314,7 +319,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         generation: membership.generation,
         membersDigest: membersDigest(members),
         lastDecision: this.#lastDecision
-      }, members)
+      }, members, members)
     }
     if (membership.isMember(this.self)) {
       this.#cancelJoinRetry?.()

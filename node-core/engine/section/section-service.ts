@@ -22,8 +22,8 @@ import { SectionNode, type SectionNodeEvents, type SectionNodeInit } from './sec
 import type { Schedule } from './schedule.ts'
 
 export interface SectionServiceComponents {
-  libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol' | 'addEventListener' | 'removeEventListener' | 'peerStore' | 'getPeers'>
-  trust: Pick<LocalTrust, 'penalize' | 'reward' | 'isIgnored'>
+  libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol' | 'addEventListener' | 'removeEventListener'>
+  trust: Pick<LocalTrust, 'penalize' | 'isIgnored'>
   identity: { name: Uint8Array, seed: Uint8Array }
   schedule?: Schedule
   random?: Random
@@ -122,14 +122,6 @@ export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
     this.#started = true
   }
 
-  /** Peers identified before the service listened (a restart of the service on a running node). */
-  async afterStart (): Promise<void> {
-    for (const peer of this.#components.libp2p.getPeers()) {
-      const known = await this.#components.libp2p.peerStore.get(peer).catch(() => undefined)
-      if (known?.protocols.includes(SECTION_PROTOCOL) === true) this.#seen(peer)
-    }
-  }
-
   async stop (): Promise<void> {
     if (!this.#started) return
     this.#started = false
@@ -184,8 +176,8 @@ export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
       return
     }
     await stream.close().catch(() => {})
+    // No reward for a good message: hellos cost nothing to send, so they must not buy trust back.
     const receipt = await this.node.receive(nameToHex(name), message)
-    if (receipt.accepted) trust.reward(from)
-    else if (receipt.misbehaviour) trust.penalize(from, 'malformed', `section protocol: ${receipt.reason.slice(0, 200)}`)
+    if (!receipt.accepted && receipt.misbehaviour) trust.penalize(from, 'malformed', `section protocol: ${receipt.reason.slice(0, 200)}`)
   }
 }

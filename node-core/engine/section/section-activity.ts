@@ -1,0 +1,33 @@
+// What the section does, as activity lines for the host's recent events (and a status push).
+import { ageOfHexName } from './known-vaults.ts'
+import type { SectionService } from './section-service.ts'
+import { peerIdOfName } from './section-status.ts'
+
+function short (peerId: string): string {
+  return `…${peerId.slice(-8)}`
+}
+
+export function forwardSectionActivity (section: SectionService, activity: (kind: string, message: string) => void): void {
+  section.addEventListener('section:phase', event => {
+    if (event.detail === 'keying') activity('section:keying', 'this vault is among the 7 oldest known: running the distributed key generation with the other elders')
+  })
+  section.addEventListener('section:keying', event => {
+    if (event.detail.outcome === 'failed') activity('section:keying-failed', `the elders' key generation (attempt ${event.detail.attempt}) failed: ${event.detail.reason ?? 'no reason given'}; trying again`)
+  })
+  section.addEventListener('section:established', event => {
+    const { sectionKey, elders, isElder, hasKeyShare } = event.detail
+    const role = !isElder ? 'a member of it once the elders admit it' : hasKeyShare ? 'one of its elders' : 'one of its elders, without a key share (it missed the key generation)'
+    activity('section:established', `section formed: key ${sectionKey.slice(0, 16)}…, ${elders.length} elders; this vault is ${role}`)
+  })
+  section.addEventListener('section:member-joined', event => {
+    const { name, generation } = event.detail
+    activity('section:member-joined', `vault ${short(peerIdOfName(name))} of age ${ageOfHexName(name)} joined the section by a verified decision (generation ${generation})`)
+  })
+  section.addEventListener('section:rejected', event => {
+    const { from, type, reason } = event.detail
+    activity('section:rejected', `refused a section ${type} from ${short(peerIdOfName(from))}: ${reason.slice(0, 300)}`)
+  })
+  section.addEventListener('section:failure', event => {
+    activity('section:failure', event.detail.reason.slice(0, 300))
+  })
+}

@@ -1,0 +1,195 @@
+// The section live over libp2p on loopback (issue 3): ten vaults of the local network's founding
+// ages form a section, the 7 oldest run the DKG and become elders, all ten are its founding
+// members, a late joiner is admitted by a verified Join decision, a forged decision and malformed
+// frames cost their sender local trust, and with two elders stopped a join still decides.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { SectionStatus } from '../../../contract/host-api.ts'
+import { grindKeys } from '../../../node-core/engine/identity/grind.ts'
+import { identityFromSeed, type VaultIdentity } from '../../../node-core/engine/identity/identity-file.ts'
+import { createVaultLibp2p, type VaultLibp2p } from '../../../node-core/engine/network/libp2p-node.ts'
+import { MAX_SECTION_FRAME_BYTES, SECTION_PROTOCOL } from '../../../node-core/engine/section/constants.ts'
+import { nameToHex } from '../../../node-core/engine/section/known-vaults.ts'
+import { encodeSectionMessage, type SectionMessage } from '../../../node-core/engine/section/section-messages.ts'
+import { createVault, type Vault } from '../../../node-core/engine/vault.ts'
+import { foundingAge } from '../../../node-core/localnet/local-network.ts'
+import { forgedJoinDecision } from '../../unit/engine/section/section-fakes.ts'
+
+const FOUNDERS = 10
+const SECTION_TIMINGS = { formingSettleMs: 1000, proposalTimeoutMs: 2000, dkgRoundTimeoutMs: 10_000, joinRetryMs: 3000 }
+const SECTION_EVENTS = ['section:phase', 'section:established', 'section:member-joined'] as const
+
+/** Resolves once the vault's section status satisfies `check`, re-checked on every section event. */
+async function sectionReaches (vault: Vault, check: (status: SectionStatus) => boolean): Promise<SectionStatus> {
+  const section = vault.section
+  assert.ok(section !== undefined)
+  return await new Promise(resolve => {
+    const test = (): void => {
+      const status = section.status()
+      if (!check(status)) return
+      for (const type of SECTION_EVENTS) section.removeEventListener(type, test)
+      resolve(status)
+    }
+    for (const type of SECTION_EVENTS) section.addEventListener(type, test)
+    test()
+  })
+}
+
+async function groundIdentities (ages: number[]): Promise<VaultIdentity[]> {
+  const identities: VaultIdentity[] = []
+  for (const age of ages) {
+    const { keys } = await grindKeys(1, { prefix: '', age })
+    const key = keys[0]
+    assert.ok(key !== undefined)
+    identities.push(identityFromSeed(key.seed))
+  }
+  return identities
+}
+
+/** Writes raw frames to a vault's section protocol from a node that is not a vault of the section. */
+async function sendFrames (from: VaultLibp2p, to: Vault, frames: Uint8Array[]): Promise<void> {
+  const address = to.multiaddrs()[0]
+  assert.ok(address !== undefined)
+  const stream = await from.dialProtocol(multiaddr(address), SECTION_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
+  const lp = lpStream(stream, { maxDataLength: 2 * MAX_SECTION_FRAME_BYTES })
+  for (const frame of frames) await lp.write(frame)
+  await stream.close().catch(() => {})
+}
+
+describe('the section live on loopback', { timeout: 180_000 }, () => {
+  let root = ''
+  const founders: Vault[] = []
+  const others: Vault[] = []
+  let outsider: VaultLibp2p | undefined
+
+  const start = async (identity: VaultIdentity, bootstrap: string[], label: string): Promise<Vault> => {
+    const vault = await createVault({ dataDir: join(root, label), identity, localNetwork: true, bootstrap, section: SECTION_TIMINGS })
+    await vault.start()
+    return vault
+  }
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'section-live-test-'))
+    const identities = await groundIdentities(Array.from({ length: FOUNDERS }, (_, i) => foundingAge(i)))
+    const [firstIdentity, ...rest] = identities
+    assert.ok(firstIdentity !== undefined)
+    const first = await start(firstIdentity, [], 'founder-0')
+    founders.push(first)
+    founders.push(...await Promise.all(rest.map(async (identity, i) => await start(identity, first.multiaddrs(), `founder-${i + 1}`))))
+    await Promise.all(founders.map(async vault => await sectionReaches(vault, status => status.isMember && status.memberCount === FOUNDERS)))
+  })
+
+  after(async () => {
+    await outsider?.stop()
+    await Promise.allSettled([...founders, ...others].map(async vault => { await vault.stop() }))
+    await rm(root, { recursive: true, force: true })
+  })
+
+  it('makes the 7 oldest founders the elders, every founder holding the one section key and all ten as founding members', () => {
+    const oldest = [...founders].sort((a, b) => b.age - a.age).slice(0, 7)
+    const keys = new Set<string | null>()
+    for (const vault of founders) {
+      const status = vault.status().section
+      assert.ok(status !== null && status !== undefined)
+      assert.equal(status.phase, 'active')
+      assert.equal(status.prefix, '')
+      assert.deepEqual(new Set(status.elders.map(elder => elder.name)), new Set(oldest.map(elder => elder.peerId.toString())))
+      assert.deepEqual(status.elders.map(elder => elder.age), [20, 19, 17, 15, 13, 12, 10])
+      assert.equal(status.isElder, oldest.includes(vault))
+      assert.equal(status.memberCount, FOUNDERS)
+      assert.equal(status.generation, 0, 'the founders are members from the genesis, no Join needed')
+      keys.add(status.sectionKey)
+    }
+    assert.equal(keys.size, 1)
+    assert.match([...keys][0] ?? '', /^[0-9a-f]{96}$/)
+    assert.ok(founders.every(vault => vault.status().protocols.includes(SECTION_PROTOCOL)))
+  })
+
+  it('admits a late joiner of age 5 by a verified Join decision; it sees the same section key', async () => {
+    const [identity] = await groundIdentities([5])
+    assert.ok(identity !== undefined)
+    const first = founders[0]
+    assert.ok(first !== undefined)
+    const joined = new Promise<string>(resolve => {
+      first.section?.addEventListener('section:member-joined', event => { resolve(event.detail.name) }, { once: true })
+    })
+    const joiner = await start(identity, first.multiaddrs(), 'late-joiner')
+    others.push(joiner)
+    const status = await sectionReaches(joiner, s => s.isMember)
+    assert.equal(await joined, nameToHex(identity.name))
+    assert.equal(status.sectionKey, first.status().section?.sectionKey)
+    assert.equal(status.generation, 1)
+    assert.equal(status.isElder, false)
+    await Promise.all(founders.map(async vault => await sectionReaches(vault, s => s.memberCount === FOUNDERS + 1)))
+  })
+
+  it('rejects a forged decision with its reason and lowers the sender\'s trust, as it does for malformed and oversized frames', async () => {
+    const member = founders[founders.length - 1]
+    assert.ok(member !== undefined && member.section !== undefined)
+    outsider = await createVaultLibp2p({ privateKey: await generateKeyPair('Ed25519'), listen: [], localNetwork: true })
+    await outsider.start()
+    const sender = outsider.peerId.toString()
+    const before = member.status().section
+    const lowered = async (frames: Uint8Array[]): Promise<{ offence: string, reason: string, score: number }> => {
+      const next = new Promise<{ offence: string, reason: string, score: number }>(resolve => {
+        const onLowered = (event: CustomEvent<{ peer: string, offence: string, reason: string, score: number }>): void => {
+          if (event.detail.peer !== sender) return
+          member.trust.removeEventListener('trust:lowered', onLowered)
+          resolve(event.detail)
+        }
+        member.trust.addEventListener('trust:lowered', onLowered)
+      })
+      await sendFrames(outsider as VaultLibp2p, member, frames).catch(() => { /* the vault resets the stream */ })
+      return await next
+    }
+    const rejected = new Promise<{ type: string, reason: string }>(resolve => {
+      member.section?.addEventListener('section:rejected', event => { resolve(event.detail) }, { once: true })
+    })
+    const forged: SectionMessage = { type: 'decision', decision: forgedJoinDecision(nameToHex(new Uint8Array(32).fill(7)), before?.generation ?? 0) }
+    const forgery = await lowered([encodeSectionMessage(forged)])
+    const rejection = await rejected
+    assert.equal(rejection.type, 'decision')
+    assert.match(rejection.reason, /^unknown-section-key: decision signed by section key [0-9a-f]{16}\.\.\., which is not a known key of this section$/)
+    assert.equal(forgery.offence, 'malformed')
+    assert.match(forgery.reason, /unknown-section-key/)
+    assert.equal(member.status().section?.memberCount, before?.memberCount)
+    const afterForgery = member.trust.score(sender)
+    assert.ok(afterForgery < 0, `trust ${afterForgery} after a forged decision`)
+
+    assert.equal((await lowered([new TextEncoder().encode('{"type":"decision","decision":42}')])).offence, 'malformed')
+    assert.equal((await lowered([new Uint8Array(MAX_SECTION_FRAME_BYTES + 1)])).offence, 'oversize')
+    assert.ok(member.trust.score(sender) < afterForgery)
+  })
+
+  it('still decides a join with two elders stopped, one of them the proposer of the next generation', async () => {
+    const first = founders[0]
+    assert.ok(first !== undefined)
+    const status = first.status().section
+    assert.ok(status !== null && status !== undefined)
+    const byName = new Map(founders.map(vault => [vault.peerId.toString(), vault]))
+    // Elder index (generation mod 7) + 1 proposes first (join-consensus.ts): stop it and the one after.
+    const stopped = [status.elders[status.generation % 7], status.elders[(status.generation + 1) % 7]].map(elder => byName.get(elder?.name ?? ''))
+    for (const vault of stopped) {
+      assert.ok(vault !== undefined && vault !== first)
+      await vault.stop()
+    }
+    const [identity] = await groundIdentities([6])
+    assert.ok(identity !== undefined)
+    const joiner = await start(identity, first.multiaddrs(), 'joiner-two-elders-down')
+    others.push(joiner)
+    const joined = await sectionReaches(joiner, s => s.isMember)
+    assert.equal(joined.generation, status.generation + 1)
+    assert.equal(joined.sectionKey, status.sectionKey)
+    for (const vault of founders) {
+      if (stopped.includes(vault)) continue
+      const live = await sectionReaches(vault, s => s.generation === status.generation + 1)
+      assert.equal(live.memberCount, status.memberCount + 1)
+    }
+  })
+})
