@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { resultSchema, VaultStatusSchema, type VaultStatus } from '../../../contract/host-api.ts'
+import { resultSchema, VaultStatusSchema, type SectionStatus, type VaultStatus } from '../../../contract/host-api.ts'
 import { HOST_FILE, HostFileSchema, type HostFile } from '../../host/headless-server.ts'
 import { CliFailure } from '../cli-errors.ts'
 import { defaultDataDir } from '../data-dir.ts'
@@ -41,6 +41,29 @@ export async function fetchStatus (hostFile: HostFile): Promise<VaultStatus> {
   return reply.data.value
 }
 
+/** The section in a few lines: its prefix and phase, the elders and whether this vault is one (issue 3). */
+export function formatSection (section: SectionStatus | null): string[] {
+  if (section === null) return ['section  none: this engine runs no section']
+  const prefix = section.prefix === '' ? "'' (the whole network)" : `'${section.prefix}'`
+  switch (section.phase) {
+    case 'forming':
+      return [`section  ${prefix}, forming: ${section.memberCount} vault${section.memberCount === 1 ? '' : 's'} known, no elders until 7 are`]
+    case 'keying':
+    case 'confirming':
+      return [`section  ${prefix}, ${section.phase === 'keying' ? 'keying: this vault runs the key generation with the other elders' : 'confirming: waiting for 5 elders to sign the same key'}`]
+    case 'active':
+      return [
+        `section  ${prefix}, generation ${section.generation}, ${section.memberCount} member${section.memberCount === 1 ? '' : 's'}${section.isMember ? '' : ' (this vault is asking to join)'}`,
+        `elders   ${section.elders.length} (ages ${section.elders.map(elder => elder.age).join(', ')}); this vault is ${section.isElder ? 'an elder' : 'not an elder'}`,
+        `key      ${section.sectionKey === null ? '-' : `${section.sectionKey.slice(0, 16)}…`}`
+      ]
+    default: {
+      const unknown: never = section.phase
+      throw new RangeError(`unknown section phase ${String(unknown)}`)
+    }
+  }
+}
+
 export function formatStatus (status: VaultStatus): string {
   const mib = (bytes: number): string => `${(bytes / 1024 ** 2).toFixed(1)} MiB`
   const lines = [
@@ -50,7 +73,8 @@ export function formatStatus (status: VaultStatus): string {
     `engine   ${status.engineVersion} (pid ${status.engine.pid ?? '-'}, restarts ${status.engine.restarts})`,
     `peers    ${status.peers}`,
     `store    ${status.store.chunks} chunks, ${mib(status.store.bytes)} of ${mib(status.store.capacityBytes)}${status.store.full ? ' (full)' : ''}`,
-    `network  ${status.network.kind}`
+    `network  ${status.network.kind}`,
+    ...formatSection(status.section)
   ]
   for (const notice of status.notices) {
     lines.push(`notice   [${notice.severity}] ${notice.title}${notice.fix === undefined ? '' : ` (fix: ${notice.fix})`}`)

@@ -1,0 +1,41 @@
+// `vault status` prints the vault's age and its section: prefix, phase, elders and whether it is one.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { formatSection, formatStatus } from '../../../../node-core/cli/commands/status.ts'
+import type { SectionStatus } from '../../../../contract/host-api.ts'
+import { SAMPLE_NAME, sampleStatus } from '../../../helpers/sample-status.ts'
+
+const ELDERS = [20, 19, 17, 15, 13, 12, 10].map((age, i) => ({ name: `12D3KooWElder${i}`, age }))
+
+function section (overrides: Partial<SectionStatus> = {}): SectionStatus {
+  return {
+    phase: 'active',
+    prefix: '',
+    sectionKey: 'ab'.repeat(48),
+    elders: ELDERS,
+    members: [...ELDERS, { name: SAMPLE_NAME, age: 12 }],
+    memberCount: 8,
+    isElder: false,
+    isMember: true,
+    generation: 3,
+    ...overrides
+  }
+}
+
+describe('vault status', () => {
+  it('prints the age and the section: prefix, generation, members, elder count and ages, whether this vault is an elder, the key', () => {
+    const text = formatStatus(sampleStatus({ age: 12, section: section() }))
+    assert.match(text, /^age {6}12$/m)
+    assert.match(text, /^section {2}'' \(the whole network\), generation 3, 8 members$/m)
+    assert.match(text, /^elders {3}7 \(ages 20, 19, 17, 15, 13, 12, 10\); this vault is not an elder$/m)
+    assert.match(text, /^key {6}abababababababab…$/m)
+    assert.match(formatSection(section({ isElder: true })).join('\n'), /this vault is an elder$/m)
+  })
+
+  it('says when the vault still asks to join, when the section is forming or keying, and when the engine runs none', () => {
+    assert.match(formatSection(section({ isMember: false })).join('\n'), /\(this vault is asking to join\)/)
+    assert.deepEqual(formatSection(section({ phase: 'forming', elders: [], sectionKey: null, memberCount: 4 })), ["section  '' (the whole network), forming: 4 vaults known, no elders until 7 are"])
+    assert.match(formatSection(section({ phase: 'keying', sectionKey: null, prefix: '01' }))[0] ?? '', /^section {2}'01', keying/)
+    assert.deepEqual(formatSection(null), ['section  none: this engine runs no section'])
+  })
+})
