@@ -76,6 +76,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   #lastDecision: Decision | null = null
   #consensus: JoinConsensus | undefined
   #cancelJoinRetry: (() => void) | undefined
+  /** A genesis that reached its supermajority while this elder's own DKG run was still going. */
+  #waitingGenesis: { id: string, statement: SectionStatement, members: string[] } | undefined
   #queue: Promise<unknown> = Promise.resolve()
   #stopped = false
 
@@ -96,8 +98,14 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       schedule: this.#schedule,
       later: task => { this.#later(task) },
       ...(components.random === undefined ? {} : { random: components.random }),
-      phaseChanged: phase => { this.#emit('section:phase', phase) },
-      keying: (attempt, outcome, reason) => { this.#emit('section:keying', { attempt, outcome, ...(reason === undefined ? {} : { reason }) }) },
+      phaseChanged: phase => {
+        this.#emit('section:phase', phase)
+        if (phase !== 'keying') this.#later(async () => { await this.#takeWaitingGenesis() })
+      },
+      keying: (attempt, outcome, reason) => {
+        this.#emit('section:keying', { attempt, outcome, ...(reason === undefined ? {} : { reason }) })
+        if (outcome === 'failed') this.#later(async () => { await this.#takeWaitingGenesis() })
+      },
       keyed: async (keying, result, founders) => { await this.#announceGenesis(keying, result, founders) }
     }, { settleMs: init.formingSettleMs ?? DEFAULT_FORMING_SETTLE_MS, roundMs: init.dkgRoundTimeoutMs ?? DEFAULT_DKG_ROUND_TIMEOUT_MS })
   }
@@ -178,6 +186,14 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const chain = SectionChain.fromGenesis(groupPublicKey(result.publicKeySet))
     const statement: SectionStatement = { prefix: NETWORK_PREFIX, chain: chain.toData(), elders: [...keying.elders], generation: 0, membersDigest: membersDigest(founders), lastDecision: null }
     await this.#announce(statement, founders, new Set([...founders, ...this.#forming.known.names()]))
+    await this.#takeWaitingGenesis()
+  }
+
+  /** The genesis the other elders agreed on while this elder's run went on: taken now, with or without a share of its key. */
+  async #takeWaitingGenesis (): Promise<void> {
+    const waiting = this.#waitingGenesis
+    this.#waitingGenesis = undefined
+    if (waiting !== undefined && this.#membership === undefined) await this.#takeStatement(waiting, { waited: true })
   }
 
   /** Signs a statement as an elder and sends it, with its member list, to `to`. */
@@ -201,9 +217,14 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   }
 
   /** A statement signed by a supermajority of its elders: the section, or its next generation. */
-  async #takeStatement ({ id, statement, members }: { id: string, statement: SectionStatement, members: string[] }): Promise<void> {
+  async #takeStatement ({ id, statement, members }: { id: string, statement: SectionStatement, members: string[] }, options: { waited?: boolean } = {}): Promise<void> {
     const membership = this.#membership
     if (membership === undefined) {
+      // An elder whose own run is still going waits for it: it may end with a share of this key.
+      if (options.waited !== true && this.#forming.phase === 'keying' && statement.elders.includes(this.self)) {
+        this.#waitingGenesis = { id, statement, members }
+        return
+      }
       const created = SectionMembership.fromStatement(statement, members)
       if (!created.ok) {
         this.#emit('section:failure', { reason: `a statement signed by a supermajority of its elders does not check: ${created.reason}` })

@@ -46,6 +46,8 @@ export class MemorySection {
   readonly deliveries: Delivery[] = []
   /** Vaults that are down: messages to them are lost. */
   readonly down = new Set<string>()
+  /** What a faulty link or sender does to a message on its way: replace it, or drop it (undefined). */
+  tamper: ((from: string, to: string, message: SectionMessage) => SectionMessage | undefined) | undefined
   readonly #queue: Array<{ from: string, to: string, bytes: Uint8Array }> = []
   readonly #init: SectionNodeInit
 
@@ -57,7 +59,10 @@ export class MemorySection {
     const self = nameToHex(identity.name)
     const node = new SectionNode({
       identity,
-      send: (to, message) => { this.#queue.push({ from: self, to, bytes: encodeSectionMessage(message) }) },
+      send: (to, message) => {
+        const sent = this.tamper === undefined ? message : this.tamper(self, to, message)
+        if (sent !== undefined) this.#queue.push({ from: self, to, bytes: encodeSectionMessage(sent) })
+      },
       schedule: this.clock.schedule,
       random: seededRandom(`node/${self}`)
     }, this.#init)

@@ -1,0 +1,83 @@
+// The elders' DKG run over section messages (issue 3): a silent elder costs the round timeouts
+// and its dealing, a share spoiled on its way draws a complaint that the dealer answers publicly,
+// and a change of the 7 oldest before keying starts it over with the new set.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { byRank, nameToHex } from '../../../../node-core/engine/section/known-vaults.ts'
+import { scalarToHex } from '../../../../node-core/section/crypto/scalar.ts'
+import { MemorySection, testIdentity } from './memory-section.ts'
+
+function addVaults (net: MemorySection, prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const identity = testIdentity(`${prefix}-${i}`)
+    net.add(identity)
+    return nameToHex(identity.name)
+  })
+}
+
+describe('the elders\' key generation', { timeout: 120_000 }, () => {
+  it('completes without a silent elder after the round timeouts; that elder stays an elder, without a key share', async () => {
+    const net = new MemorySection({ dkgRoundTimeoutMs: 5000 })
+    const names = addVaults(net, 'silent', 8)
+    const silent = byRank(names)[3] ?? ''
+    await net.connectAll()
+    net.stop(silent)
+    const keyed: boolean[] = []
+    for (const name of names) net.node(name).addEventListener('section:established', event => { keyed.push(event.detail.hasKeyShare) })
+    await net.advance(1000)
+    assert.equal(net.node(names.find(n => n !== silent) ?? '').phase, 'keying', 'the others wait for the silent elder')
+    await net.advance(3 * 5000)
+    for (const name of names) {
+      if (name === silent) continue
+      const status = net.node(name).status()
+      assert.equal(status.phase, 'active')
+      assert.equal(status.elders.length, 7)
+      assert.equal(status.memberCount, 8)
+    }
+    assert.deepEqual(keyed.filter(Boolean).length, 6, 'the six elders that dealt hold key shares')
+    const keyingFailures = net.deliveries.filter(d => d.message.type === 'dkg-round' && d.message.keying.attempt > 0)
+    assert.equal(keyingFailures.length, 0, 'one run was enough')
+    for (const node of net.nodes.values()) node.stop()
+  })
+
+  it('answers a complaint about a share spoiled on its way: the dealer reveals it publicly and stays qualified', async () => {
+    const net = new MemorySection()
+    const names = addVaults(net, 'complaint', 7)
+    const [dealer, victim] = byRank(names)
+    let spoiled = 0
+    net.tamper = (from, to, message) => {
+      if (message.type !== 'dkg-share' || from !== dealer || to !== victim) return message
+      spoiled++
+      return { ...message, message: { ...message.message, share: scalarToHex(12345n) } }
+    }
+    await net.connectAll()
+    await net.advance(1000)
+    assert.equal(spoiled, 1)
+    const complaints = net.deliveries.filter(d => d.message.type === 'dkg-round' && d.message.round === 'complaining' && d.message.messages.length > 0)
+    assert.ok(complaints.length > 0 && complaints.every(d => d.from === victim))
+    const answers = net.deliveries.filter(d => d.message.type === 'dkg-round' && d.message.round === 'justifying' && d.message.messages.length > 0)
+    assert.ok(answers.length > 0 && answers.every(d => d.from === dealer))
+    const keys = new Set(names.map(name => net.node(name).status().sectionKey))
+    assert.equal(keys.size, 1)
+    assert.ok(names.every(name => net.node(name).isVotingElder), 'every elder, the victim too, holds a share of the one key')
+    for (const node of net.nodes.values()) node.stop()
+  })
+
+  it('starts over when an older vault appears while the oldest settle, and keys with the new set', async () => {
+    const net = new MemorySection()
+    const names = addVaults(net, 'settle', 8)
+    const [latecomer, ...early] = byRank(names)
+    assert.ok(latecomer !== undefined)
+    for (const a of early) for (const b of early) if (a !== b) await net.node(a).vaultSeen(b)
+    await net.settle()
+    await net.advance(500)
+    await net.connect(latecomer, early[0] ?? '')
+    await net.advance(1000)
+    const status = net.node(early[0] ?? '').status()
+    assert.equal(status.phase, 'active')
+    assert.equal(status.elders.length, 7)
+    assert.ok(net.node(latecomer).status().isElder, 'the oldest vault, seen before keying, is an elder')
+    assert.equal(net.deliveries.filter(d => d.message.type === 'dkg-round' && !d.message.keying.elders.includes(latecomer)).length, 0, 'no run started without it')
+    for (const node of net.nodes.values()) node.stop()
+  })
+})
