@@ -8,8 +8,9 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TypedEventEmitter } from 'main-event'
 import {
-  assertChunkAddress, assertChunkBytes, chunkAddress, CHUNK_ADDRESS_PATTERN, ChunkMismatchError, MAX_CHUNK_BYTES
+  assertChunkAddress, assertChunkBytes, chunkAddress, ChunkMismatchError, MAX_CHUNK_BYTES
 } from './chunk-address.ts'
+import { chunkFilePath, chunkFiles, CHUNKS_DIR } from './chunk-layout.ts'
 import { readWholeFile } from './read-whole-file.ts'
 import type { SnapshotLayer } from './snapshot-layer.ts'
 import { syncDirectory } from '../../storage/sync-directory.ts'
@@ -76,12 +77,12 @@ export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
     this.lower = init.readOnlyLower
   }
 
-  private get chunksDir (): string { return join(this.dir, 'chunks') }
+  private get chunksDir (): string { return join(this.dir, CHUNKS_DIR) }
   private get tempDir (): string { return join(this.dir, 'tmp') }
   private get quarantineDir (): string { return join(this.dir, 'quarantine') }
 
   private chunkPath (address: string): string {
-    return join(this.chunksDir, address.slice(0, 2), address)
+    return chunkFilePath(this.chunksDir, address)
   }
 
   /** Removes temp files a crash left behind and rebuilds the index from the files in place. */
@@ -92,15 +93,11 @@ export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
     await mkdir(this.quarantineDir, { recursive: true })
     this.index.clear()
     this.storedBytes = 0
-    for (const shard of await readdir(this.chunksDir)) {
-      if (!/^[0-9a-f]{2}$/.test(shard)) continue
-      for (const file of await readdir(join(this.chunksDir, shard))) {
-        if (!CHUNK_ADDRESS_PATTERN.test(file) || !file.startsWith(shard)) continue
-        const info = await stat(join(this.chunksDir, shard, file))
-        if (!info.isFile()) continue
-        this.index.set(file, info.size)
-        this.storedBytes += info.size
-      }
+    for await (const { address, path } of chunkFiles(this.chunksDir)) {
+      const info = await stat(path)
+      if (!info.isFile()) continue
+      this.index.set(address, info.size)
+      this.storedBytes += info.size
     }
     this.quarantined = (await readdir(this.quarantineDir)).length
     await this.startLower()

@@ -3,9 +3,10 @@
 // only ever read: never written, renamed or quarantined into, so it may be shared by baseline and
 // candidate, hard-linked to the live files, or readable only. A corrupt snapshot chunk fails the
 // one request that read it.
-import { readdir, stat } from 'node:fs/promises'
+import { access, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { assertChunkAddress, chunkAddress, CHUNK_ADDRESS_PATTERN } from './chunk-address.ts'
+import { assertChunkAddress, chunkAddress } from './chunk-address.ts'
+import { chunkFilePath, chunkFiles, CHUNKS_DIR } from './chunk-layout.ts'
 import { CorruptChunkError } from './chunk-store.ts'
 import { readWholeFile } from './read-whole-file.ts'
 import { namedError } from '../../../contract/named-error.ts'
@@ -22,32 +23,27 @@ export class SnapshotLayer {
     this.dir = init.dir
   }
 
-  private get chunksDir (): string { return join(this.dir, 'chunks') }
+  private get chunksDir (): string { return join(this.dir, CHUNKS_DIR) }
 
   private chunkPath (address: string): string {
-    return join(this.chunksDir, address.slice(0, 2), address)
+    return chunkFilePath(this.chunksDir, address)
   }
 
   /** Indexes the snapshot's chunk files; reads directories and sizes, nothing else. */
   async start (): Promise<void> {
-    let shards: string[]
     try {
-      shards = await readdir(this.chunksDir)
+      await access(this.chunksDir)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
       throw new SnapshotMissingError(`snapshot ${this.dir} has no chunks directory: expected a copy of the live store's directory`)
     }
     this.index.clear()
     this.totalBytes = 0
-    for (const shard of shards) {
-      if (!/^[0-9a-f]{2}$/.test(shard)) continue
-      for (const file of await readdir(join(this.chunksDir, shard))) {
-        if (!CHUNK_ADDRESS_PATTERN.test(file) || !file.startsWith(shard)) continue
-        const info = await stat(join(this.chunksDir, shard, file))
-        if (!info.isFile()) continue
-        this.index.set(file, info.size)
-        this.totalBytes += info.size
-      }
+    for await (const { address, path } of chunkFiles(this.chunksDir)) {
+      const info = await stat(path)
+      if (!info.isFile()) continue
+      this.index.set(address, info.size)
+      this.totalBytes += info.size
     }
   }
 

@@ -9,8 +9,9 @@ import { join } from 'node:path'
 import type { IsolationLayer, ShadowVerdict } from '../../../contract/upgrade.ts'
 import type { EngineStatus } from '../../engine/rpc/engine-rpc.ts'
 import { chunkAddress } from '../../engine/store/chunk-address.ts'
+import { chunkFilePath, CHUNKS_DIR } from '../../engine/store/chunk-layout.ts'
 import { DEFAULT_CAPACITY_BYTES } from '../../engine/vault.ts'
-import type { OptionalLayer } from '../sandbox/isolation.ts'
+import { probeIsolation, type OptionalLayer } from '../sandbox/isolation.ts'
 import type { ResourceBudgets } from '../sandbox/watchdog.ts'
 import type { EngineObservation, RequestRecord } from '../verdict/observations.ts'
 import { judgeShadowRun } from '../verdict/shadow-verdict.ts'
@@ -20,7 +21,7 @@ import { SHADOW_NICENESS, ShadowEngine } from './shadow-engine.ts'
 import { replayToBoth, type ReplayResult, type ServingEngine } from './shadow-replay.ts'
 import type { RunnableEngine, ShadowRunOptions } from './shadow-runner.ts'
 import { ShadowWorkload } from './shadow-workload.ts'
-import { CHUNKS_DIR, copyVaultState, snapshotStore } from './store-snapshot.ts'
+import { copyVaultState, snapshotStore } from './store-snapshot.ts'
 
 export interface ShadowRunnerInit {
   /** Where each run's temporary directory goes (snapshot and both engines' data); the system's by default. */
@@ -100,7 +101,7 @@ async function finalStatus (engine: ShadowEngine): Promise<EngineStatus | undefi
 
 async function readSnapshotChunk (snapshotDir: string, address: string): Promise<Uint8Array | undefined> {
   try {
-    const bytes = Uint8Array.from(await readFile(join(snapshotDir, CHUNKS_DIR, address.slice(0, 2), address)))
+    const bytes = Uint8Array.from(await readFile(chunkFilePath(join(snapshotDir, CHUNKS_DIR), address)))
     return chunkAddress(bytes) === address ? bytes : undefined
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
@@ -121,7 +122,13 @@ export async function runShadow (init: ShadowRunnerInit, options: ShadowRunOptio
   signal?.addEventListener('abort', onAbort, { once: true })
   try {
     options.onProgress?.(0)
-    const snapshot = await snapshotStore(options.liveDataDir, join(runDir, 'snapshot'), signal)
+    // Without the permission model nothing stops an engine writing to a file it can read, and a
+    // hard link is the live chunk itself: then the snapshot is a copy.
+    const probe = await probeIsolation(init.disableLayers === undefined ? {} : { disable: init.disableLayers })
+    const snapshot = await snapshotStore(options.liveDataDir, join(runDir, 'snapshot'), {
+      copy: !probe.permissionModel.available,
+      ...(signal === undefined ? {} : { signal })
+    })
     const startedAt = now()
     const start = async (role: Role): Promise<void> => {
       const workDir = join(runDir, role)

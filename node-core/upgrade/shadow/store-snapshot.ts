@@ -1,55 +1,61 @@
 // A read-only snapshot of the live store for a shadow run (DESIGN §3.4). Chunks are immutable and
 // land by temp file and rename (chunk-store.ts), so hard links of the files in place are a
 // consistent snapshot taken while the live vault keeps serving, costing no copy and no pause.
-import { copyFile, link, mkdir, readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
-import { z } from 'zod'
+import { copyFile, link, mkdir, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { namedError } from '../../../contract/named-error.ts'
-import { CHUNK_ADDRESS_PATTERN } from '../../engine/store/chunk-address.ts'
+import { chunkFilePath, chunkFiles, CHUNKS_DIR } from '../../engine/store/chunk-layout.ts'
 import { IDENTITY_FILE } from '../../engine/identity/identity-file.ts'
 import { SETTINGS_FILE } from '../../host/settings.ts'
 
 /** The live store's directory under the engine's data dir (vault.ts). */
 export const STORE_DIR = 'store'
-/** Chunk files, by two-hex-digit shard, under a store (chunk-store.ts). */
-export const CHUNKS_DIR = 'chunks'
 
 export interface StoreSnapshot {
   /** The snapshot's store directory, laid out as the live store's (chunks/<shard>/<address>). */
   dir: string
   addresses: string[]
   bytes: number
-  /** 'link' when hard-linked; 'copy' when the snapshot sits on another filesystem than the store. */
+  /** 'link' when hard-linked; 'copy' when asked, or when the snapshot sits on another filesystem than the store. */
   method: 'link' | 'copy'
+}
+
+export interface SnapshotOptions {
+  signal?: AbortSignal
+  /**
+   * Copy the chunk files instead of linking them. A link is the live file itself: only an engine
+   * that cannot write to it (the permission model) may be given one.
+   */
+  copy?: boolean
 }
 
 export class LiveIdentityMissingError extends namedError('LiveIdentityMissingError') {}
 
-const ShardSchema = z.string().regex(/^[0-9a-f]{2}$/)
 
 /**
- * Links every chunk file of `liveDataDir/store` into `snapshotDir` (copying when the two are on
- * different filesystems). Temp files, quarantined chunks and anything not named as a chunk are
+ * Links every chunk file of `liveDataDir/store` into `snapshotDir` (copying when asked or when the
+ * two are on different filesystems). Temp files, quarantined chunks and anything not named as a chunk are
  * left out; a chunk removed meanwhile (quarantined by the live vault) is skipped.
  */
-export async function snapshotStore (liveDataDir: string, snapshotDir: string, signal?: AbortSignal): Promise<StoreSnapshot> {
+export async function snapshotStore (liveDataDir: string, snapshotDir: string, options: SnapshotOptions = {}): Promise<StoreSnapshot> {
+  const { signal } = options
   signal?.throwIfAborted()
   const liveChunks = join(liveDataDir, STORE_DIR, CHUNKS_DIR)
-  const snapshot: StoreSnapshot = { dir: snapshotDir, addresses: [], bytes: 0, method: 'link' }
+  const snapshot: StoreSnapshot = { dir: snapshotDir, addresses: [], bytes: 0, method: options.copy === true ? 'copy' : 'link' }
   await mkdir(join(snapshotDir, CHUNKS_DIR), { recursive: true })
-  for (const shard of await readdirIfPresent(liveChunks)) {
-    if (!ShardSchema.safeParse(shard).success) continue
-    const shardDir = join(snapshotDir, CHUNKS_DIR, shard)
-    let made = false
-    for (const file of await readdirIfPresent(join(liveChunks, shard))) {
-      signal?.throwIfAborted()
-      if (!CHUNK_ADDRESS_PATTERN.test(file) || !file.startsWith(shard)) continue
-      if (!made) { await mkdir(shardDir, { recursive: true }); made = true }
-      const size = await linkOrCopy(join(liveChunks, shard, file), join(shardDir, file), snapshot)
-      if (size === undefined) continue
-      snapshot.addresses.push(file)
-      snapshot.bytes += size
+  const shardsMade = new Set<string>()
+  for await (const { address, path } of chunkFiles(liveChunks)) {
+    signal?.throwIfAborted()
+    const to = chunkFilePath(join(snapshotDir, CHUNKS_DIR), address)
+    const shard = dirname(to)
+    if (!shardsMade.has(shard)) {
+      await mkdir(shard, { recursive: true })
+      shardsMade.add(shard)
     }
+    const size = await linkOrCopy(path, to, snapshot)
+    if (size === undefined) continue
+    snapshot.addresses.push(address)
+    snapshot.bytes += size
   }
   return snapshot
 }
@@ -71,15 +77,6 @@ async function linkOrCopy (from: string, to: string, snapshot: StoreSnapshot): P
     return info.size
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
-}
-
-async function readdirIfPresent (dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw err
   }
 }
