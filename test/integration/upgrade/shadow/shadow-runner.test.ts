@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
+import type { ShadowVerdict } from '../../../../contract/upgrade.ts'
 import type { ShadowRunner, ShadowRunOptions } from '../../../../node-core/upgrade/shadow/shadow-runner.ts'
 import { createShadowRunner } from '../../../../node-core/upgrade/shadow/shadow-runner.ts'
 import { SHADOW_NICENESS } from '../../../../node-core/upgrade/shadow/shadow-engine.ts'
@@ -36,6 +37,30 @@ async function processesMentioning (text: string): Promise<number[]> {
     if (cmdline.includes(text)) found.push(Number(pid))
   }
   return found
+}
+
+/**
+ * What failed the run, if anything. Speed comparisons of runs this short on a shared machine may
+ * say "marginal" (the hostile candidates suite judges those); these tests are about the runner.
+ */
+function criticalReasons (verdict: ShadowVerdict): string[] {
+  return verdict.reasons.filter(reason => reason.severity === 'critical').map(reason => reason.message)
+}
+
+/** The link count of one live chunk file once the run replays (2: linked into the snapshot; 1: copied). */
+function linkCountWhileReplaying (vault: LiveVault): { onProgress: (fraction: number) => void, count: Promise<number> } {
+  const [address = ''] = vault.chunks.keys()
+  let report: (count: number) => void = () => {}
+  const count = new Promise<number>(resolve => { report = resolve })
+  let asked = false
+  return {
+    count,
+    onProgress: fraction => {
+      if (fraction === 0 || asked) return
+      asked = true
+      void stat(join(vault.dataDir, 'store', 'chunks', address.slice(0, 2), address)).then(info => { report(info.nlink) })
+    }
+  }
 }
 
 /** The nice value of each thread of `pid` (field 19 of /proc/<pid>/task/<tid>/stat). */
@@ -81,9 +106,11 @@ describe('the shadow runner', { timeout: 300_000 }, () => {
     const before = await fileStates(vault.dataDir)
     const reader = keepReading(vault)
     const progress: number[] = []
-    const verdict = await createShadowRunner({ tempDir: runs, lowPriority: false }).run(options({ onProgress: fraction => { progress.push(fraction) } }))
+    const links = linkCountWhileReplaying(vault)
+    const verdict = await createShadowRunner({ tempDir: runs, lowPriority: false }).run(options({ onProgress: fraction => { progress.push(fraction); links.onProgress(fraction) } }))
+    assert.equal(await links.count, 2, 'the snapshot links the live chunk files while the permission model keeps the engines from writing them')
     const tally = await reader.stop()
-    assert.equal(verdict.result, 'pass', JSON.stringify(verdict.reasons))
+    assert.deepEqual(criticalReasons(verdict), [])
     assert.deepEqual(await fileStates(vault.dataDir), before)
     assert.deepEqual(tally.failed, [])
     assert.ok(tally.ok > 0)
@@ -147,9 +174,11 @@ describe('the shadow runner', { timeout: 300_000 }, () => {
     })
     after(async () => { await listeners.close() })
 
-    it('says which layers were missing and why, and still passes the unchanged engine', async () => {
-      const verdict = await runner.run(options())
-      assert.equal(verdict.result, 'pass', JSON.stringify(verdict.reasons))
+    it('says which layers were missing and why, copies the snapshot instead of linking it, and finds nothing critical in the unchanged engine', async () => {
+      const links = linkCountWhileReplaying(vault)
+      const verdict = await runner.run(options({ onProgress: links.onProgress }))
+      assert.equal(await links.count, 1, 'no engine that could write to it is given a live chunk file')
+      assert.deepEqual(criticalReasons(verdict), [])
       const layer = (name: string): { active: boolean, detail: string } | undefined => verdict.isolation.find(entry => entry.layer === name)
       assert.deepEqual(layer('network-namespace'), { layer: 'network-namespace', active: false, detail: 'disabled: as on a machine that forbids unshare' })
       assert.equal(layer('permission-model')?.active, false)

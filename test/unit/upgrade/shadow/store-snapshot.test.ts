@@ -54,7 +54,18 @@ describe('the store snapshot of a shadow run', () => {
   })
 
   it('stops when aborted', async () => {
-    await assert.rejects(snapshotStore(live(), join(root, 'aborted'), AbortSignal.abort()), { name: 'AbortError' })
+    await assert.rejects(snapshotStore(live(), join(root, 'aborted'), { signal: AbortSignal.abort() }), { name: 'AbortError' })
+  })
+
+  it('copies instead when asked, so an engine that could write to its snapshot never holds a live file', async () => {
+    const snapshot = await snapshotStore(live(), join(root, 'copied'), { copy: true })
+    assert.equal(snapshot.method, 'copy')
+    assert.deepEqual([...snapshot.addresses].sort(), [...addresses].sort())
+    for (const [i, address] of addresses.entries()) {
+      const path = join(root, 'copied', 'chunks', address.slice(0, 2), address)
+      assert.notEqual((await stat(path)).ino, (await stat(join(live(), 'store', 'chunks', address.slice(0, 2), address))).ino)
+      assert.deepEqual(new Uint8Array(await readFile(path)), chunks[i])
+    }
   })
 
   it('copies the identity and settings, so the engine starts as the live vault', async () => {
