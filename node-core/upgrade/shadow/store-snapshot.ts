@@ -31,11 +31,10 @@ export interface SnapshotOptions {
 
 export class LiveIdentityMissingError extends namedError('LiveIdentityMissingError') {}
 
-
 /**
  * Links every chunk file of `liveDataDir/store` into `snapshotDir` (copying when asked or when the
- * two are on different filesystems). Temp files, quarantined chunks and anything not named as a chunk are
- * left out; a chunk removed meanwhile (quarantined by the live vault) is skipped.
+ * two are on different filesystems). Temp files, quarantined chunks and anything not named as a
+ * chunk are left out; a chunk removed meanwhile (quarantined by the live vault) is skipped.
  */
 export async function snapshotStore (liveDataDir: string, snapshotDir: string, options: SnapshotOptions = {}): Promise<StoreSnapshot> {
   const { signal } = options
