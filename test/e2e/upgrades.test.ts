@@ -41,7 +41,7 @@ describe('upgrades from the dashboard', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vault-e2e-upgrades-'))
     candidate = await buildUnchangedCandidate(dir)
-    vault = await startHeadlessVault(join(dir, 'data'), ['--client-rate', '4'])
+    vault = await startHeadlessVault(join(dir, 'data'), ['--client-rate', '4', '--health-window', '5'])
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     await page.goto(vault.url)

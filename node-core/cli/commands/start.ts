@@ -10,7 +10,7 @@ import { CliFailure, UsageError } from '../cli-errors.ts'
 import { defaultDataDir } from '../data-dir.ts'
 import { parseInteger, parseNumber } from '../parse.ts'
 
-export const START_USAGE = 'vault start --headless [--data-dir DIR] [--port P] [--bind ADDR --allow-remote] [--bootstrap MULTIADDR]... [--vault-port P] [--capacity-gib N] [--nodes N] [--release-trust FILE]'
+export const START_USAGE = 'vault start --headless [--data-dir DIR] [--port P] [--bind ADDR --allow-remote] [--bootstrap MULTIADDR]... [--vault-port P] [--capacity-gib N] [--nodes N] [--release-trust FILE] [--health-window S]'
 
 const rendererDir = fileURLToPath(new URL('../../../dist/renderer', import.meta.url))
 
@@ -29,7 +29,8 @@ export async function startCommand (args: string[]): Promise<number> {
       'capacity-gib': { type: 'string' },
       nodes: { type: 'string' },
       'client-rate': { type: 'string' },
-      'release-trust': { type: 'string' }
+      'release-trust': { type: 'string' },
+      'health-window': { type: 'string' }
     }
   })
   if (!values.headless) {
@@ -41,6 +42,8 @@ export async function startCommand (args: string[]): Promise<number> {
   const capacityGib = parseNumber('capacity-gib', values['capacity-gib'], 0.01, 1_000_000)
   const nodes = parseInteger('nodes', values.nodes, 1, 500)
   const clientRate = parseNumber('client-rate', values['client-rate'], 0, 1000)
+  // How long a switched-to engine must run healthy before the switch is complete (DESIGN §3.7).
+  const healthWindowSeconds = parseInteger('health-window', values['health-window'], 1, 24 * 3600)
   const bootstrap = values.bootstrap ?? []
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   // Checked and copied before anything starts, so a bad file is one line and exit 1, not a host
@@ -60,7 +63,8 @@ export async function startCommand (args: string[]): Promise<number> {
     ...(bootstrap.length > 0 ? { listenHost: '0.0.0.0' } : {}),
     ...(capacityGib === undefined ? {} : { capacityBytes: Math.round(capacityGib * 1024 ** 3) }),
     ...(nodes === undefined ? {} : { localNetworkSize: nodes }),
-    ...(clientRate === undefined ? {} : { clientRate })
+    ...(clientRate === undefined ? {} : { clientRate }),
+    ...(healthWindowSeconds === undefined ? {} : { upgrades: { healthWindowMs: healthWindowSeconds * 1000 } })
   })
   const server = await startHeadlessServer({ host, dataDir, rendererDir, port, bind: values.bind, allowRemote: values['allow-remote'] })
   process.stdout.write(`Vault Manager is running without a window.\nDashboard: ${server.url}\n(The URL carries the access token; it is also in ${dataDir}/host.json.)\n`)

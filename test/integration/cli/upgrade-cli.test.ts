@@ -65,7 +65,7 @@ describe('vault upgrade against a running vault', () => {
       },
       history: [{ at: now, kind: 'shadow-passed', fromVersion: ENGINE_VERSION, toVersion: '0.2.0', detail: 'The candidate was as good as the current version.' }]
     })
-    const child = spawn(process.execPath, [cli, 'start', '--headless', '--data-dir', dataDir, '--nodes', '3', '--client-rate', '2'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [cli, 'start', '--headless', '--data-dir', dataDir, '--nodes', '3', '--client-rate', '2', '--health-window', '5'], { stdio: ['ignore', 'pipe', 'inherit'] })
     host = child
     exited = new Promise(resolve => child.once('exit', resolve))
     const lines = createInterface({ input: child.stdout })
