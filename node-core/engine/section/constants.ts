@@ -24,7 +24,7 @@ export const MAX_BUFFERED_DECISIONS = 16
 export const MAX_PENDING_JOINS = 64
 
 /** How long the elder set must stay unchanged before its elders start the DKG. */
-export const DEFAULT_FORMING_SETTLE_MS = 1500
+export const DEFAULT_FORMING_SETTLE_MS = 3000
 /** How long a DKG round waits for a silent elder. */
 export const DEFAULT_DKG_ROUND_TIMEOUT_MS = 10_000
 /** How long elders wait for a generation's proposer before the next elder proposes. */
@@ -33,4 +33,9 @@ export const DEFAULT_PROPOSAL_TIMEOUT_MS = 3000
 export const DEFAULT_JOIN_RETRY_MS = 5000
 /** How long one message may take to reach a peer. */
 export const DEFAULT_SEND_TIMEOUT_MS = 5000
-export const DEFAULT_MAX_INBOUND_STREAMS = 32
+/**
+ * Streams of this protocol open at once with one peer, each way: every message has its own, and an
+ * elder sends bursts (a DKG round, a decision and a statement to each member) that a busy peer
+ * reads slowly; a stream over the limit is reset and its message lost.
+ */
+export const DEFAULT_MAX_STREAMS_PER_PEER = 256

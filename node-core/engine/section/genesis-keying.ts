@@ -3,7 +3,9 @@
 // secret shares point to point (the libp2p stream is encrypted and authenticated) and broadcasts
 // one batch per round; a round ends as soon as every other elder's batch (and, when dealing, its
 // share) has arrived, or after the round timeout, so a silent elder costs one timeout per round
-// and is disqualified as a dealer. The sender of each message is the authenticated peer, mapped to
+// and is disqualified as a dealer. The dealing round's timeout only starts once a supermajority of
+// the elders has dealt: an elder that settled on the elder set before the others waits for them
+// rather than deal alone and fail. The sender of each message is the authenticated peer, mapped to
 // its elder index here, never an index read from the message. Each elder's dealing batch also
 // names the vaults it knows: the founding members are every vault known to an elder whose batch
 // arrived, so elders that heard the same batches (as the DKG assumes) agree on them too.
@@ -116,6 +118,7 @@ export class GenesisKeying {
     if (message.round === 'justifying' && message.messages.some(m => m.type !== 'dkg-justification')) return violation('a justification batch holds messages of other rounds')
     heard.add(sender)
     for (const name of message.founders ?? []) this.#founders.add(name)
+    if (this.#round === 'dealing' && this.#cancelTimer === undefined && this.#enoughDealers()) this.#armTimer()
     // A dealer's misbehaviour inside a batch is the DKG's to judge (it disqualifies the dealer).
     const reasons = message.messages.map(m => this.#participant.receive(sender, m)).flatMap(r => r.accepted ? [] : [r.reason])
     this.#maybeAdvance()
@@ -128,8 +131,17 @@ export class GenesisKeying {
       if (elder !== this.#components.self) this.#components.send(elder, { type: 'dkg-round', keying: this.keying, round, messages: outgoing.broadcast, ...(founders === undefined ? {} : { founders }) })
     }
     this.#cancelTimer?.()
-    this.#cancelTimer = this.#components.schedule(this.#roundTimeoutMs, () => { this.#endRound() })
+    this.#cancelTimer = undefined
+    if (round !== 'dealing' || this.#enoughDealers()) this.#armTimer()
     this.#maybeAdvance()
+  }
+
+  #enoughDealers (): boolean {
+    return this.#heard.dealing.size + 1 >= supermajority(this.keying.elders.length)
+  }
+
+  #armTimer (): void {
+    this.#cancelTimer = this.#components.schedule(this.#roundTimeoutMs, () => { this.#endRound() })
   }
 
   #complete (round: DkgRound): boolean {

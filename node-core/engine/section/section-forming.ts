@@ -4,7 +4,11 @@
 // starts the DKG (genesis-keying.ts); a change of the 7 oldest abandons it and settling starts
 // over. DKG messages for a run this vault has not started yet (another elder settled first) are
 // kept and replayed when it does. When a run ends with a key, the node confirms it (section-node.ts):
-// if no supermajority of the elders signs the same key in time, the next attempt runs.
+// if no supermajority of the elders signs the same key in time, the next attempt runs. An elder
+// that has signed a genesis holds to it while it waits: a change of the oldest known then no longer
+// restarts the run (the vault joins by decision instead), since a second signed genesis could
+// complete a second supermajority somewhere. The residue of that risk is an attempt that times out
+// while its genesis still completes elsewhere late; elder handover (the next step) removes it.
 import type { DkgResult } from '../../section/crypto/dkg.ts'
 import type { Random } from '../../section/crypto/scalar.ts'
 import { MAX_BUFFERED_DKG_MESSAGES, MAX_BUFFERED_DKG_SESSIONS, MAX_HELLO_NAMES, NETWORK_PREFIX } from './constants.ts'
@@ -16,6 +20,9 @@ import {
 import type { Schedule } from './schedule.ts'
 
 export type FormingPhase = 'forming' | 'keying' | 'confirming'
+
+/** Round timeouts an elder waits, after signing a genesis, for a supermajority to sign the same. */
+const CONFIRM_ROUNDS = 3
 export type DkgMessage = DkgRoundMessage | DkgShareEnvelope
 
 export interface SectionFormingComponents {
@@ -99,8 +106,9 @@ export class SectionForming {
     const session = keyingSession(keying)
     const current = this.#keying
     if (current?.session === session) return current.receive(from, message)
-    // Another elder started the next attempt for the same elders: join it rather than wait.
-    if (this.#target?.join() === keying.elders.join() && current !== undefined && keying.attempt > current.keying.attempt) {
+    // Another elder started the next attempt for the same elders: join it rather than wait, unless
+    // this elder has signed a genesis (its own confirmation timeout moves it on).
+    if (this.#phase === 'keying' && this.#target?.join() === keying.elders.join() && current !== undefined && keying.attempt > current.keying.attempt) {
       this.#start(keying.attempt)
       return this.#keying?.receive(from, message) ?? ignored('the DKG run did not start')
     }
@@ -120,6 +128,7 @@ export class SectionForming {
   }
 
   #reconsider (): void {
+    if (this.#phase === 'confirming') return
     const elders = this.known.elders()
     if (elders !== undefined && elders.join() === this.#target?.join()) return
     this.#target = elders
@@ -163,9 +172,17 @@ export class SectionForming {
     this.#keyed = { keying: outcome.keying, result: outcome.result }
     this.#setPhase('confirming')
     this.#components.keying(attempt, 'keyed')
-    // Disagreeing views of the DKG show as no supermajority for any one key: run it again.
-    this.#cancelTimer = this.#components.schedule(2 * this.#roundMs, () => {
-      if (!this.#done && this.#keyed?.keying === outcome.keying) this.#start(attempt + 1)
+    // Disagreeing views of the DKG show as no supermajority for any one key: run it again, with
+    // the oldest known now.
+    this.#cancelTimer = this.#components.schedule(CONFIRM_ROUNDS * this.#roundMs, () => {
+      if (this.#done || this.#keyed?.keying !== outcome.keying) return
+      const elders = this.known.elders()
+      if (elders?.join() === outcome.keying.elders.join()) {
+        this.#start(attempt + 1)
+        return
+      }
+      this.#setPhase('forming')
+      this.#reconsider()
     })
     await this.#components.keyed(outcome.keying, outcome.result, outcome.founders)
   }

@@ -28,7 +28,7 @@ import {
 } from './constants.ts'
 import { createJoinConsensus, type JoinConsensus } from './join-consensus.ts'
 import { nameToHex } from './known-vaults.ts'
-import { ACCEPTED, ignored, violation, type Keying, type SectionMessage, type SectionReceipt } from './section-messages.ts'
+import { ACCEPTED, DKG_ROUNDS, ignored, violation, type Keying, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import { SectionForming } from './section-forming.ts'
 import { decisionReceipt, SectionMembership } from './section-membership.ts'
 import { buildSectionStatus, type SectionPhase } from './section-status.ts'
@@ -69,6 +69,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #schedule: Schedule
   readonly #proposalMs: number
   readonly #joinRetryMs: number
+  readonly #roundMs: number
   readonly #forming: SectionForming
   readonly #statements = new StatementBook()
   readonly #futureDecisions: Decision[] = []
@@ -92,6 +93,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#schedule = (ms, callback) => schedule(ms, () => { this.#later(callback) })
     this.#proposalMs = init.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS
     this.#joinRetryMs = init.joinRetryMs ?? DEFAULT_JOIN_RETRY_MS
+    this.#roundMs = init.dkgRoundTimeoutMs ?? DEFAULT_DKG_ROUND_TIMEOUT_MS
     this.#forming = new SectionForming({
       self: this.self,
       send: (to, message) => { this.#components.send(to, message) },
@@ -107,7 +109,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         if (outcome === 'failed') this.#later(async () => { await this.#takeWaitingGenesis() })
       },
       keyed: async (keying, result, founders) => { await this.#announceGenesis(keying, result, founders) }
-    }, { settleMs: init.formingSettleMs ?? DEFAULT_FORMING_SETTLE_MS, roundMs: init.dkgRoundTimeoutMs ?? DEFAULT_DKG_ROUND_TIMEOUT_MS })
+    }, { settleMs: init.formingSettleMs ?? DEFAULT_FORMING_SETTLE_MS, roundMs: this.#roundMs })
   }
 
   get phase (): SectionPhase { return this.#membership === undefined ? this.#forming.phase : 'active' }
@@ -153,7 +155,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     switch (message.type) {
       case 'hello': {
         const receipt = this.#forming.onHello(from, message.vaults)
-        this.#relayTo(from)
+        // Only a vault that does not know the section says hello (one that restarted, say): tell it again.
+        this.#relayTo(from, { again: true })
         return receipt
       }
       case 'dkg-round':
@@ -162,6 +165,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       case 'section-info': return await this.#onSectionInfo(message.statements, message.members)
       case 'join-request':
         if (message.prefix !== NETWORK_PREFIX) return ignored(`a join request for section "${message.prefix}"`)
+        // A member still asking missed its admission: the latest statement names it.
+        if (this.#membership?.isMember(from) === true) this.#relayTo(from, { again: true })
         return this.#consensus === undefined ? ignored('this vault is not a voting elder') : await this.#consensus.requestJoin(from)
       case 'vote': return this.#consensus === undefined ? ignored('this vault is not a voting elder') : await this.#consensus.receiveVote(from, message.vote)
       case 'decision': return await this.#onDecision(message.decision)
@@ -223,6 +228,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       // An elder whose own run is still going waits for it: it may end with a share of this key.
       if (options.waited !== true && this.#forming.phase === 'keying' && statement.elders.includes(this.self)) {
         this.#waitingGenesis = { id, statement, members }
+        // A run that cannot end (the others have moved on) is not waited for longer than its rounds take.
+        this.#schedule(DKG_ROUNDS.length * this.#roundMs, async () => { await this.#takeWaitingGenesis() })
         return
       }
       const created = SectionMembership.fromStatement(statement, members)
@@ -252,8 +259,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     await this.#afterGeneration()
   }
 
-  #relayTo (name: string): void {
-    const message = this.#statements.relayFor(name)
+  #relayTo (name: string, options: { again?: boolean } = {}): void {
+    const message = this.#statements.relayFor(name, options)
     if (message !== undefined) this.#components.send(name, message)
   }
 

@@ -13,7 +13,7 @@ import type { VoterState } from '../../section/crypto/decisions.ts'
 import type { Random } from '../../section/crypto/scalar.ts'
 import type { LocalTrust, TrustOffence } from '../network/local-trust.ts'
 import { nameOfPeer } from '../network/placement.ts'
-import { DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_SEND_TIMEOUT_MS, MAX_SECTION_FRAME_BYTES, SECTION_PROTOCOL } from './constants.ts'
+import { DEFAULT_MAX_STREAMS_PER_PEER, DEFAULT_SEND_TIMEOUT_MS, MAX_SECTION_FRAME_BYTES, SECTION_PROTOCOL } from './constants.ts'
 import { nameToBytes, nameToHex } from './known-vaults.ts'
 import {
   decodeSectionMessage, encodeSectionMessage, MalformedSectionMessageError, SectionFrameTooLargeError, type SectionMessage
@@ -33,7 +33,7 @@ export interface SectionServiceComponents {
 export interface SectionServiceInit extends SectionNodeInit {
   /** How long sending or reading one message may take. */
   sendTimeoutMs?: number
-  maxInboundStreams?: number
+  maxStreamsPerPeer?: number
 }
 
 export interface SectionServiceEvents extends SectionNodeEvents {
@@ -82,7 +82,7 @@ export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
   readonly node: SectionNode
   readonly #components: SectionServiceComponents
   readonly #sendTimeoutMs: number
-  readonly #maxInboundStreams: number
+  readonly #maxStreamsPerPeer: number
   #stopController = new AbortController()
   #started = false
   readonly #onIdentify = (event: CustomEvent<IdentifyResult>): void => {
@@ -93,7 +93,7 @@ export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
     super()
     this.#components = components
     this.#sendTimeoutMs = init.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS
-    this.#maxInboundStreams = init.maxInboundStreams ?? DEFAULT_MAX_INBOUND_STREAMS
+    this.#maxStreamsPerPeer = init.maxStreamsPerPeer ?? DEFAULT_MAX_STREAMS_PER_PEER
     this.node = new SectionNode({
       identity: components.identity,
       send: (to, message) => { void this.#send(to, message) },
@@ -115,8 +115,8 @@ export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
     if (this.#started) return
     this.#stopController = new AbortController()
     await this.#components.libp2p.handle(SECTION_PROTOCOL, async (stream, connection) => { await this.#serve(stream, connection) }, {
-      maxInboundStreams: this.#maxInboundStreams,
-      maxOutboundStreams: this.#maxInboundStreams
+      maxInboundStreams: this.#maxStreamsPerPeer,
+      maxOutboundStreams: this.#maxStreamsPerPeer
     })
     this.#components.libp2p.addEventListener('peer:identify', this.#onIdentify)
     this.#started = true

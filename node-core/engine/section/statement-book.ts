@@ -29,10 +29,11 @@ export class StatementBook {
   }
 
   /** The latest complete statement with every signature held, for a vault that has not had it. */
-  relayFor (name: string): SectionMessage | undefined {
+  relayFor (name: string, options: { again?: boolean } = {}): SectionMessage | undefined {
     const latest = this.#latest
     const members = latest === undefined ? undefined : this.#members.get(latest.id)
-    if (latest === undefined || members === undefined || this.#relayed.get(name) === latest.id) return undefined
+    if (latest === undefined || members === undefined) return undefined
+    if (options.again !== true && this.#relayed.get(name) === latest.id) return undefined
     this.#relayed.set(name, latest.id)
     return { type: 'section-info', statements: this.#quorum.signatures(latest.id).slice(0, latest.statement.elders.length), members }
   }

@@ -22,7 +22,7 @@ import { foundingAge } from '../../../node-core/localnet/local-network.ts'
 import { forgedJoinDecision } from '../../unit/engine/section/section-fakes.ts'
 
 const FOUNDERS = 10
-const SECTION_TIMINGS = { formingSettleMs: 1000, proposalTimeoutMs: 2000, dkgRoundTimeoutMs: 10_000, joinRetryMs: 3000 }
+const SECTION_TIMINGS = { formingSettleMs: 3000, proposalTimeoutMs: 2000, dkgRoundTimeoutMs: 10_000, joinRetryMs: 3000 }
 const SECTION_EVENTS = ['section:phase', 'section:established', 'section:member-joined'] as const
 
 /** Resolves once the vault's section status satisfies `check`, re-checked on every section event. */
@@ -94,20 +94,26 @@ describe('the section live on loopback', { timeout: 180_000 }, () => {
   it('makes the 7 oldest founders the elders, every founder holding the one section key and all ten as founding members', () => {
     const oldest = [...founders].sort((a, b) => b.age - a.age).slice(0, 7)
     const keys = new Set<string | null>()
+    // On failure, every founder's view of the section, to tell a partial view from a split.
+    const views = founders.map(vault => {
+      const section = vault.status().section
+      return `age ${vault.age}: ${section?.phase ?? 'none'} gen ${section?.generation ?? '-'} key ${section?.sectionKey?.slice(0, 8) ?? '-'} elders ${section?.elders.map(elder => elder.age).join(',') ?? '-'}`
+    }).join('\n')
     for (const vault of founders) {
       const status = vault.status().section
       assert.ok(status !== null && status !== undefined)
-      assert.equal(status.phase, 'active')
+      assert.equal(status.phase, 'active', views)
       assert.equal(status.prefix, '')
-      assert.deepEqual(new Set(status.elders.map(elder => elder.name)), new Set(oldest.map(elder => elder.peerId.toString())))
+      assert.deepEqual(new Set(status.elders.map(elder => elder.name)), new Set(oldest.map(elder => elder.peerId.toString())), views)
       assert.deepEqual(status.elders.map(elder => elder.age), [20, 19, 17, 15, 13, 12, 10])
       assert.equal(status.isElder, oldest.includes(vault))
-      assert.equal(status.memberCount, FOUNDERS)
-      assert.equal(status.generation, 0, 'the founders are members from the genesis, no Join needed')
+      assert.equal(status.memberCount, FOUNDERS, views)
+      assert.equal(status.generation, 0, `the founders are members from the genesis, no Join needed\n${views}`)
       keys.add(status.sectionKey)
     }
     assert.equal(keys.size, 1)
     assert.match([...keys][0] ?? '', /^[0-9a-f]{96}$/)
+    assert.ok(oldest.every(elder => elder.section?.node.isVotingElder === true), `every elder holds a share of the key\n${views}`)
     assert.ok(founders.every(vault => vault.status().protocols.includes(SECTION_PROTOCOL)))
   })
 

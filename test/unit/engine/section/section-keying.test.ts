@@ -40,6 +40,30 @@ describe('the elders\' key generation', { timeout: 120_000 }, () => {
     for (const node of net.nodes.values()) node.stop()
   })
 
+  it('waits for the other elders when one settled long before them, and every elder holds a share of the one key', async () => {
+    const net = new MemorySection({ dkgRoundTimeoutMs: 5000 })
+    const names = addVaults(net, 'early', 7)
+    const [early, ...late] = byRank(names)
+    assert.ok(early !== undefined)
+    // Only the oldest sees everyone at first: it settles and deals while the others know only it
+    // (their hellos to each other are lost).
+    net.tamper = (from, _to, message) => message.type === 'hello' && from !== early ? undefined : message
+    for (const name of late) await net.node(early).vaultSeen(name)
+    await net.settle()
+    await net.advance(1000)
+    assert.equal(net.node(early).phase, 'keying')
+    await net.advance(4 * 5000)
+    assert.equal(net.node(early).phase, 'keying', 'it has not dealt alone and failed')
+    net.tamper = undefined
+    await net.connectAll()
+    await net.advance(1000)
+    const keys = new Set(names.map(name => net.node(name).status().sectionKey))
+    assert.equal(keys.size, 1)
+    assert.ok(names.every(name => net.node(name).isVotingElder))
+    assert.equal(net.deliveries.filter(d => d.message.type === 'dkg-round' && d.message.keying.attempt > 0).length, 0)
+    for (const node of net.nodes.values()) node.stop()
+  })
+
   it('answers a complaint about a share spoiled on its way: the dealer reveals it publicly and stays qualified', async () => {
     const net = new MemorySection()
     const names = addVaults(net, 'complaint', 7)

@@ -163,3 +163,50 @@ describe('a section still forming', () => {
     for (const node of net.nodes.values()) node.stop()
   })
 })
+
+describe('a vault that restarts', () => {
+  it('learns its section again from the members it says hello to, and is a member still', async () => {
+    const net = new MemorySection()
+    const names = Array.from({ length: 8 }, (_, i) => addVault(net, `restart-${i}`))
+    await net.connectAll()
+    await net.advance(1000)
+    const young = byRank(names)[7] ?? ''
+    const key = net.node(young).status().sectionKey
+    assert.ok(key !== null)
+    // The same identity in a fresh node: it knows nothing of the section; its peers know it already.
+    net.node(young).stop()
+    net.add(testIdentity(`restart-${names.indexOf(young)}`))
+    await net.connect(young, names.find(name => name !== young) ?? '')
+    const status = net.node(young).status()
+    assert.equal(status.phase, 'active')
+    assert.equal(status.sectionKey, key)
+    assert.equal(status.isMember, true)
+    for (const node of net.nodes.values()) node.stop()
+  })
+})
+
+describe('a joiner whose admission is lost on the way', () => {
+  it('asks again, and the elders answer with the statement that names it', async () => {
+    const net = new MemorySection()
+    const founders = Array.from({ length: 7 }, (_, i) => addVault(net, `lost-${i}`))
+    await net.connectAll()
+    await net.advance(1000)
+    const joiner = addVault(net, 'lost-joiner')
+    let lost = 0
+    net.tamper = (_from, to, message) => {
+      if (to !== joiner || (message.type !== 'decision' && !(message.type === 'section-info' && message.statements[0]?.statement.generation === 1))) return message
+      lost++
+      return undefined
+    }
+    await net.connect(joiner, founders[0] ?? '')
+    assert.ok(lost > 0)
+    assert.equal(net.node(founders[0] ?? '').status().generation, 1, 'the elders admitted it')
+    assert.equal(net.node(joiner).status().isMember, false, 'but it heard nothing of it')
+    net.tamper = undefined
+    await net.advance(4000)
+    const status = net.node(joiner).status()
+    assert.equal(status.isMember, true)
+    assert.equal(status.generation, 1)
+    for (const node of net.nodes.values()) node.stop()
+  })
+})
