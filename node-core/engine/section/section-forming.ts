@@ -45,6 +45,11 @@ export class SectionForming {
   readonly #settleMs: number
   readonly #roundMs: number
   readonly #buffered = new Map<string, Array<{ from: string, message: DkgMessage }>>()
+  /**
+   * The next attempt for each elder set this vault has keyed with. A run is never started twice:
+   * its first messages are with the others already, and a second dealing would contradict them.
+   */
+  readonly #nextAttempt = new Map<string, number>()
   #phase: FormingPhase = 'forming'
   #target: string[] | undefined
   #keying: GenesisKeying | undefined
@@ -141,12 +146,14 @@ export class SectionForming {
     this.#cancelTimer = this.#components.schedule(this.#settleMs, () => { this.#start(0) })
   }
 
-  #start (attempt: number): void {
+  #start (wanted: number): void {
     const elders = this.#target
     if (elders === undefined || this.#done) return
     this.#cancelTimer?.()
     this.#keying?.stop()
     this.#keyed = undefined
+    const attempt = Math.max(wanted, this.#nextAttempt.get(elders.join()) ?? 0)
+    this.#nextAttempt.set(elders.join(), attempt + 1)
     const keying: Keying = { prefix: NETWORK_PREFIX, attempt, elders }
     const { self, send, random } = this.#components
     const run = new GenesisKeying({ self, send, schedule: this.#components.schedule, ...(random === undefined ? {} : { random }) },
