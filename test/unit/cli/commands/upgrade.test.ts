@@ -6,7 +6,7 @@ import { DAY_MS, WEEK_MS } from '../../../../node-core/upgrade/schedule/upgrade-
 import { verdictOf } from '../../upgrade/manager/manager-fakes.ts'
 
 const NOW = Date.parse('2025-03-01T12:00:00.000Z')
-const parse = (...args: string[]): ReturnType<typeof parseUpgradeArgs> => parseUpgradeArgs([...args, '--data-dir', '/data'], NOW, '/work')
+const parse = (...args: string[]): ReturnType<typeof parseUpgradeArgs> => parseUpgradeArgs([...args, '--data-dir', '/data'], NOW, '/home/farmer')
 
 describe('vault upgrade arguments', () => {
   it('reads each command with its flags, paths taken from the working directory', () => {
@@ -14,14 +14,14 @@ describe('vault upgrade arguments', () => {
     assert.deepEqual(parse('approve', '--json').command, { verb: 'approve' })
     assert.equal(parse('approve', '--json').json, true)
     assert.deepEqual(parse('rollback').command, { verb: 'rollback' })
-    assert.deepEqual(parse('shadow', '--candidate', 'dist/vault-engine-0.2.0.tar.gz').command, { verb: 'shadow', candidatePath: '/work/dist/vault-engine-0.2.0.tar.gz', durationSeconds: undefined })
+    assert.deepEqual(parse('shadow', '--candidate', 'dist/vault-engine-0.2.0.tar.gz').command, { verb: 'shadow', candidatePath: '/home/farmer/dist/vault-engine-0.2.0.tar.gz', durationSeconds: undefined })
     assert.deepEqual(parse('shadow', '--candidate', '/b.tar.gz', '--duration', '120').command, { verb: 'shadow', candidatePath: '/b.tar.gz', durationSeconds: 120 })
     assert.deepEqual(parse('defer', '--until', '1d').command, { verb: 'defer', until: NOW + DAY_MS })
     assert.deepEqual(parse('defer', '--until', '1w').command, { verb: 'defer', until: NOW + WEEK_MS })
     assert.deepEqual(parse('defer', '--until', '2025-03-08T14:00Z').command, { verb: 'defer', until: Date.parse('2025-03-08T14:00:00Z') })
     assert.deepEqual(parse('policy', 'automatic').command, { verb: 'policy', policy: 'automatic' })
     assert.deepEqual(parse('help').command, { verb: 'help' })
-    assert.equal(parseUpgradeArgs(['check', '--data-dir', 'rel'], NOW, '/work').dataDir, '/work/rel')
+    assert.equal(parseUpgradeArgs(['check', '--data-dir', 'rel'], NOW, '/home/farmer').dataDir, '/home/farmer/rel')
   })
 
   for (const [args, message] of [

@@ -18,7 +18,7 @@ describe('formatShadowReport', () => {
     requests: replay(2, { get: 2 }),
     egress: [
       { kind: 'net', target: '127.0.0.1:4444', allowed: false, at: STARTED_AT + 1234 },
-      { kind: 'fs-write', target: '/tmp/shadow/work/x', allowed: true, at: STARTED_AT + 2000 }
+      { kind: 'fs-write', target: '/tmp/shadow/engine-dir/x', allowed: true, at: STARTED_AT + 2000 }
     ]
   }, { isolation }))
   const report = formatShadowReport(failing)
@@ -61,7 +61,7 @@ describe('formatShadowReport', () => {
   it('lists every attempt to reach outside, allowed or not, with its time into the run', () => {
     assert.deepEqual(section(report, 'Attempts to reach outside (candidate)').map(line => line.trim().split(/\s{2,}/)), [
       ['+1.2 s', 'NOT ALLOWED', 'net', '127.0.0.1:4444'],
-      ['+2.0 s', 'allowed', 'fs-write', '/tmp/shadow/work/x']
+      ['+2.0 s', 'allowed', 'fs-write', '/tmp/shadow/engine-dir/x']
     ])
     assert.deepEqual(section(formatShadowReport(judgeShadowRun(observations())), 'Attempts to reach outside (candidate)'), ['  none'])
   })
