@@ -7,7 +7,7 @@
 // The root in the trust config only seeds the TUF directory: a root that tuf-js has since rotated
 // past is never replaced by an older one. A config root with a higher version than the one kept
 // is the owner's explicit new pin and replaces it.
-import { readFile, rename } from 'node:fs/promises'
+import { rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Metadata, type Root } from '@tufjs/models'
 import { z } from 'zod'
@@ -46,19 +46,25 @@ class UnreadableReleaseStateError extends namedError('UnreadableReleaseStateErro
 
 const EMPTY: ReleaseStateFile = { version: 1, lastPointerVersion: 0, pointer: null, check: null }
 
+/** A root as tuf-js loads one, for readJsonFile: what parseRoot refuses is a schema issue. */
+const RootFileSchema = z.unknown().transform((value, context) => {
+  try {
+    return parseRoot(value)
+  } catch (err) {
+    context.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) })
+    return z.NEVER
+  }
+})
+
+class UnreadableRootError extends namedError('UnreadableRootError') {}
+
 /** The root kept in the TUF directory; undefined when there is none, a problem when it cannot be read. */
 async function readRoot (path: string): Promise<Metadata<Root> | undefined | { problem: string }> {
-  let text: string
   try {
-    text = await readFile(path, 'utf8')
+    return await readJsonFile(path, RootFileSchema, problem => new UnreadableRootError(problem))
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    if (err instanceof UnreadableRootError) return { problem: err.message }
     throw err
-  }
-  try {
-    return parseRoot(JSON.parse(text))
-  } catch (err) {
-    return { problem: err instanceof Error ? err.message : String(err) }
   }
 }
 
