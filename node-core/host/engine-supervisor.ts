@@ -145,7 +145,7 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
    */
   async prepare (location: EngineLocation): Promise<void> {
     this.discardStandby()
-    const launched = this.forkLive({ ...this.engineEnv(), [ENGINE_STANDBY_ENV]: '1' }, location)
+    const launched = this.forkLive(location, { [ENGINE_STANDBY_ENV]: '1' })
     const { child } = launched
     const lastComplaint = lastStderrLine(child)
     await new Promise<void>((resolve, reject) => {
@@ -219,13 +219,6 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
     })
   }
 
-  private engineEnv (): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {}
-    for (const key of PASSED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key]
-    env[ENGINE_CONFIG_ENV] = JSON.stringify(this.init.config())
-    return env
-  }
-
   /** The prepared engine, if it is the one to start and still waits. */
   private takeStandby (): StandbyEngine | undefined {
     const standby = this.standby
@@ -249,7 +242,7 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
   private async spawn (): Promise<EngineStatus> {
     this.setState(this.restarts > 0 ? 'restarting' : 'starting')
     const standby = this.takeStandby()
-    const launched = standby ?? { ...this.forkLive(this.engineEnv(), this.location), lastComplaint: undefined }
+    const launched = standby ?? { ...this.forkLive(this.location), lastComplaint: undefined }
     const child = launched.child
     this.child = child
     this.watched = launched.monitored
@@ -352,9 +345,13 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
   }
 
   /** Forks the chosen engine, under the live egress monitor when this build has it (DESIGN §3.8). */
-  private forkLive (env: NodeJS.ProcessEnv, location: EngineLocation): { child: ChildProcess, monitored: boolean } {
+  private forkLive (location: EngineLocation, extraEnv: NodeJS.ProcessEnv = {}): { child: ChildProcess, monitored: boolean } {
     const { entry, rootDir } = location
-    const launch = liveEngineLaunch(this.init.config().dataDir, this.init.egressMonitor ?? {})
+    // The config is built once per launch: it goes to the engine and names the dir it may write.
+    const config = this.init.config()
+    const env: NodeJS.ProcessEnv = { ...extraEnv, [ENGINE_CONFIG_ENV]: JSON.stringify(config) }
+    for (const key of PASSED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key]
+    const launch = liveEngineLaunch(config.dataDir, this.init.egressMonitor ?? {})
     if (!launch.monitored) this.activity('monitor:unavailable', launch.detail)
     const child = fork(entry, [], { cwd: rootDir, env: { ...env, ...launch.env }, execArgv: launch.execArgv, stdio: launch.stdio, serialization: 'advanced' })
     if (launch.monitored) {
