@@ -16,8 +16,8 @@ import { ENGINE_VERSION } from '../../../node-core/engine/version.ts'
 import { installEngineBundle } from '../../../node-core/upgrade/manager/install-bundle.ts'
 import { DEVELOPMENT_VERIFICATION, NO_RELEASE_SOURCE } from '../../../node-core/upgrade/manager/manager-components.ts'
 import { DEFAULT_UPGRADE_STATE, saveUpgradeState } from '../../../node-core/upgrade/manager/upgrade-state.ts'
-import { buildBundleFile, repo, type BundleFile } from '../../unit/upgrade/manager/bundle-fixture.ts'
-import { verdictOf } from '../../unit/upgrade/manager/manager-fakes.ts'
+import { buildBundleFile, repo, type BundleFile } from '../../helpers/bundle-fixture.ts'
+import { verdictOf } from '../../helpers/manager-fakes.ts'
 
 const cli = fileURLToPath(new URL('../../../node-core/cli/vault.ts', import.meta.url))
 const DAY_MS = 24 * 3600 * 1000

@@ -24,7 +24,7 @@ import { eligibleAt, MAX_ROLLOUT_JITTER_MS } from '../../../node-core/upgrade/sc
 import { waitForStatus } from '../../helpers/events.ts'
 import { connected } from '../../helpers/release-network.ts'
 import { attest, createFixture, description, publish, sha256Hex, trustFor, type Fixture } from '../../unit/release/release-fixtures.ts'
-import { buildBundleFile, type BundleFile } from '../../unit/upgrade/manager/bundle-fixture.ts'
+import { buildBundleFile, type BundleFile } from '../../helpers/bundle-fixture.ts'
 
 const VAULTS = 4
 const RELEASE_VERSION = '0.2.0'

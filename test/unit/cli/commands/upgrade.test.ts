@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import type { UpgradeStatus } from '../../../../contract/upgrade.ts'
 import { formatUpgrade, parseIsoDate, parseUntil, parseUpgradeArgs, shadowJson } from '../../../../node-core/cli/commands/upgrade.ts'
 import { DAY_MS, WEEK_MS } from '../../../../node-core/upgrade/schedule/upgrade-policy.ts'
-import { verdictOf } from '../../upgrade/manager/manager-fakes.ts'
+import { verdictOf } from '../../../helpers/manager-fakes.ts'
 
 const NOW = Date.parse('2025-03-01T12:00:00.000Z')
 const parse = (...args: string[]): ReturnType<typeof parseUpgradeArgs> => parseUpgradeArgs([...args, '--data-dir', '/data'], NOW, '/home/farmer')

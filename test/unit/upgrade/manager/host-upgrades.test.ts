@@ -8,7 +8,7 @@ import { loadStartupState } from '../../../../node-core/upgrade/manager/host-upg
 import { installDirectory } from '../../../../node-core/upgrade/manager/engine-records.ts'
 import { installEngineBundle } from '../../../../node-core/upgrade/manager/install-bundle.ts'
 import { DEFAULT_UPGRADE_STATE, saveUpgradeState, UPGRADE_STATE_FILE, type UpgradeState } from '../../../../node-core/upgrade/manager/upgrade-state.ts'
-import { buildBundleFile, makeAppRoot, type BundleFile } from './bundle-fixture.ts'
+import { buildBundleFile, makeAppRoot, type BundleFile } from '../../../helpers/bundle-fixture.ts'
 
 describe('the upgrade state the host starts from', () => {
   let dir = ''

@@ -10,7 +10,7 @@ import { readTar, writeTar } from '../../../../node-core/release/bundle/tar.ts'
 import { MissingDependenciesError } from '../../../../node-core/upgrade/manager/dependency-check.ts'
 import { installDirectory } from '../../../../node-core/upgrade/manager/engine-records.ts'
 import { BundleDigestMismatchError, BundleUnreadableError, installEngineBundle } from '../../../../node-core/upgrade/manager/install-bundle.ts'
-import { buildBundleFile, makeAppRoot, repo, type BundleFile } from './bundle-fixture.ts'
+import { buildBundleFile, makeAppRoot, repo, type BundleFile } from '../../../helpers/bundle-fixture.ts'
 
 interface LockEntry { version?: string, integrity?: string, dependencies?: Record<string, string> }
 interface Lockfile { packages: Record<string, LockEntry> }

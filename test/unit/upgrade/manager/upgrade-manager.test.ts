@@ -17,8 +17,8 @@ import {
   NoCandidateError, NotApprovableError, NothingToRollBackError, ShadowRunError, UpgradeBusyError, UpgradeManager
 } from '../../../../node-core/upgrade/manager/upgrade-manager.ts'
 import { UPGRADE_STATE_FILE } from '../../../../node-core/upgrade/manager/upgrade-state.ts'
-import { buildBundleFile, makeAppRoot, type BundleFile } from './bundle-fixture.ts'
-import { TestClock, TestLiveEngine, TestShadowRunner, TestSwitcher, verdictOf } from './manager-fakes.ts'
+import { buildBundleFile, makeAppRoot, type BundleFile } from '../../../helpers/bundle-fixture.ts'
+import { TestClock, TestLiveEngine, TestShadowRunner, TestSwitcher, verdictOf } from '../../../helpers/manager-fakes.ts'
 
 const T0 = Date.parse('2025-03-01T12:00:00.000Z')
 const POINTER = { pointerVersion: 2, indexAddress: 'cd'.repeat(32), publishedAt: '2025-03-01T00:00:00Z' }

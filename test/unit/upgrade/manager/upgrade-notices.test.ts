@@ -4,7 +4,7 @@ import type { UpgradeCandidate, UpgradeStatus } from '../../../../contract/upgra
 import { buildNotices } from '../../../../node-core/host/notices.ts'
 import { DAY_MS, nextUpgradeAction } from '../../../../node-core/upgrade/schedule/upgrade-policy.ts'
 import { ROLLBACK_NOTICE_MS, upgradeNotices } from '../../../../node-core/upgrade/manager/upgrade-notices.ts'
-import { verdictOf } from './manager-fakes.ts'
+import { verdictOf } from '../../../helpers/manager-fakes.ts'
 
 const NOW = Date.parse('2025-03-01T12:00:00.000Z')
 

@@ -1,10 +1,10 @@
 // A shadow runner, a switch, a clock and a live engine of the test's own, for the upgrade manager.
 import { TypedEventEmitter } from 'main-event'
-import type { ShadowVerdict, VerdictResult } from '../../../../contract/upgrade.ts'
-import type { Clock, ClockTimer } from '../../../../node-core/upgrade/manager/clock.ts'
-import type { LatestRelease, LiveEngine, LiveEras } from '../../../../node-core/upgrade/manager/manager-components.ts'
-import type { RunnableEngine, ShadowRunner, ShadowRunOptions, TracedRequest } from '../../../../node-core/upgrade/shadow/shadow-runner.ts'
-import { NoPreviousEngineError, type SwitchPhase, type SwitcherEvents, type SwitchOutcome, type Switcher } from '../../../../node-core/upgrade/switch/switcher.ts'
+import type { ShadowVerdict, VerdictResult } from '../../contract/upgrade.ts'
+import type { Clock, ClockTimer } from '../../node-core/upgrade/manager/clock.ts'
+import type { LatestRelease, LiveEngine, LiveEras } from '../../node-core/upgrade/manager/manager-components.ts'
+import type { RunnableEngine, ShadowRunner, ShadowRunOptions, TracedRequest } from '../../node-core/upgrade/shadow/shadow-runner.ts'
+import { NoPreviousEngineError, type SwitchPhase, type SwitcherEvents, type SwitchOutcome, type Switcher } from '../../node-core/upgrade/switch/switcher.ts'
 
 export function verdictOf (result: VerdictResult, candidateVersion: string, reason = `the candidate's ${result} reason`): ShadowVerdict {
   const metrics = (engineVersion: string): ShadowVerdict['baseline'] => ({ engineVersion, requests: 100, errors: 0, mismatches: 0, throughputPerSecond: 10, latency: [], cpuMs: 5, peakRssBytes: 1000 })

@@ -3,11 +3,11 @@
 import { cp, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { assembleEngineBundle } from '../../../../node-core/release/bundle/build-engine.ts'
-import type { BundleManifest } from '../../../../node-core/release/bundle/manifest.ts'
-import { ENGINE_VERSION } from '../../../../node-core/engine/version.ts'
+import { assembleEngineBundle } from '../../node-core/release/bundle/build-engine.ts'
+import type { BundleManifest } from '../../node-core/release/bundle/manifest.ts'
+import { ENGINE_VERSION } from '../../node-core/engine/version.ts'
 
-export const repo = fileURLToPath(new URL('../../../../', import.meta.url))
+export const repo = fileURLToPath(new URL('../../', import.meta.url))
 /** What a bundle is built from (build-engine.ts reads the same parts of a checkout). */
 const CHECKOUT_PARTS = ['node-core', 'contract', 'package-lock.json']
 
