@@ -1,9 +1,18 @@
+import type { VaultStatus } from '../../../../contract/host-api.ts'
 import { formatCount } from '../../format/bytes.ts'
-import { FIRST_EARNING_AGE, summarizeAge } from './age.ts'
+import { describeRelocationOutlook, FIRST_EARNING_AGE, summarizeAge } from './age.ts'
+import { relocationOutlook } from './relocation-outlook.ts'
 
-/** Age is what farmers watch (DESIGN §2: the last byte of the name, grown by relocations). */
-export function AgeCard ({ age }: { age: number }) {
+/**
+ * Age is what farmers watch (DESIGN §2: the last byte of the name, grown by relocations), with
+ * the expected churns until the next relocation (issue 3, deliver 7). The history of relocations
+ * is not in the status yet: relocation is not live.
+ */
+export function AgeCard ({ status }: { status: Pick<VaultStatus, 'name' | 'age' | 'section'> }) {
+  const { age } = status
   const summary = summarizeAge(age)
+  const outlook = relocationOutlook(status)
+  const outlookText = describeRelocationOutlook(outlook)
   return (
     <section className="card age-card" aria-labelledby="age-heading" data-stage={summary.stage}>
       <h2 id="age-heading" className="card__title">Age</h2>
@@ -16,6 +25,16 @@ export function AgeCard ({ age }: { age: number }) {
         </p>
       )}
       <p className="age-card__detail">{summary.detail}</p>
+      <div
+        className="age-card__outlook"
+        data-testid="relocation-outlook"
+        data-kind={outlook.kind}
+        data-value={outlook.kind === 'estimate' ? outlook.expectedChurns : undefined}
+      >
+        <p className="age-card__outlook-headline">{outlookText.headline}</p>
+        <p className="age-card__detail">{outlookText.detail}</p>
+        {outlookText.note !== null && <p className="age-card__note">{outlookText.note}</p>}
+      </div>
     </section>
   )
 }
