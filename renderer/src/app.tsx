@@ -8,6 +8,7 @@ import { AppHeader } from './components/layout/app-header.tsx'
 import { NetworkCard } from './components/network/network-card.tsx'
 import { NoticesPanel } from './components/notices/notices-panel.tsx'
 import { ReleasesCard } from './components/releases/releases-card.tsx'
+import { SectionCard } from './components/section/section-card.tsx'
 import { StorageCard } from './components/storage/storage-card.tsx'
 import { UpgradesCard } from './components/upgrades/upgrades-card.tsx'
 import { AgeCard } from './components/vault/age-card.tsx'
@@ -16,13 +17,14 @@ import { useDashboard } from './store/use-dashboard.ts'
 
 function Dashboard ({ status }: { status: VaultStatus }) {
   const events = useDashboard((state) => state.events)
-  // Main column: what the owner acts on (age, state, notices, upgrades, releases, events); side column: the facts.
+  // Main column: what the owner acts on (age, state, notices, upgrades, releases, events); side column: the facts
+  // (the section sits by the network it is part of).
   // Releases sits by Upgrades: its table of versions needs the wider column.
   return (
     <div className="dashboard">
       <div className="dashboard__main">
         <div className="dashboard__hero">
-          <AgeCard age={status.age} />
+          <AgeCard status={status} />
           <VaultCard status={status} />
         </div>
         <NoticesPanel notices={status.notices} />
@@ -33,6 +35,7 @@ function Dashboard ({ status }: { status: VaultStatus }) {
       <div className="dashboard__side">
         <StorageCard store={status.store} />
         <NetworkCard status={status} />
+        <SectionCard status={status} />
         <EngineCard status={status} />
       </div>
     </div>
