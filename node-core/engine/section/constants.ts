@@ -29,6 +29,11 @@ export const DEFAULT_FORMING_SETTLE_MS = 3000
 export const DEFAULT_DKG_ROUND_TIMEOUT_MS = 10_000
 /** How long elders wait for a generation's proposer before the next elder proposes. */
 export const DEFAULT_PROPOSAL_TIMEOUT_MS = 3000
+/**
+ * Generations between an era's activation decision and the era taking effect: the next one, since
+ * the live section churns only by joins so far and a longer delay could wait indefinitely.
+ */
+export const DEFAULT_ERA_ACTIVATION_DELAY = 1
 /** How often a vault that is not a member yet asks the elders again. */
 export const DEFAULT_JOIN_RETRY_MS = 5000
 /** How long one message may take to reach a peer. */

@@ -23,6 +23,11 @@ export function forwardSectionActivity (section: SectionService, activity: (kind
     const { name, generation } = event.detail
     activity('section:member-joined', `vault ${short(peerIdOfName(name))} of age ${ageOfHexName(name)} joined the section by a verified decision (generation ${generation})`)
   })
+  section.addEventListener('section:era', event => {
+    const { active, generation } = event.detail
+    const when = active.effectiveFromEpoch <= generation ? 'in effect now' : `in effect from generation ${active.effectiveFromEpoch} (now ${generation})`
+    activity('section:era', `the elders activated era ${active.era} by a verified decision: ${when}`)
+  })
   section.addEventListener('section:rejected', event => {
     const { from, type, reason } = event.detail
     activity('section:rejected', `refused a section ${type} from ${short(peerIdOfName(from))}: ${reason.slice(0, 300)}`)

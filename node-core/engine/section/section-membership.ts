@@ -1,21 +1,26 @@
 // What a vault holds of its section once the section exists: the verified chain of section keys,
-// the elders, the membership generation and the members. A member counts a vault only through a
-// decision that verifies against the chain (verifyDecision), for this section and this generation.
+// the elders, the membership generation, the members and the active era. A member counts a vault,
+// or an era, only through a decision that verifies against the chain (verifyDecision), for this
+// section and this generation.
 // A vault with no state yet, or one that missed decisions, takes a statement signed by a
 // supermajority of the elders (statements.ts) instead, checking the decision that statement names.
 import { SectionChain, verifyChain } from '../../section/crypto/section-chain.ts'
 import { verifyDecision, type Decision, type DecisionProblem } from '../../section/crypto/decisions.ts'
 import { publicKeyFromHex, publicKeyToHex, type G1Point } from '../../section/crypto/threshold-bls.ts'
+import { activeEraFromDecision, type ActiveEra } from '../versions/eras.ts'
 import { ignored, violation, type SectionReceipt } from './section-messages.ts'
 import { membersDigest, type SectionStatement } from './statements.ts'
 
 export type DecisionOutcome =
   | { applied: true, decision: Decision }
-  | { applied: false, problem: DecisionProblem | 'unsupported-kind' | 'already-member', reason: string }
+  | { applied: false, problem: DecisionProblem | 'unsupported-kind' | 'already-member' | 'wrong-era', reason: string }
 
 export type StatementOutcome =
   | { adopted: true, /** The verified decision that produced the statement's generation. */ decision: Decision | undefined }
   | { adopted: false, reason: string, /** A statement this vault already holds, or an older one: no fault. */ stale: boolean }
+
+/** Every section starts in the first era, in effect from its genesis. */
+export const FIRST_ERA: ActiveEra = { era: 1, effectiveFromEpoch: 0 }
 
 export class SectionMembership {
   readonly prefix: string
@@ -23,13 +28,15 @@ export class SectionMembership {
   #elders: string[]
   #generation: number
   #members: Set<string>
+  #eraDecision: Decision | null
 
-  private constructor (prefix: string, chain: SectionChain, elders: string[], generation: number, members: Set<string>) {
+  private constructor (prefix: string, chain: SectionChain, elders: string[], generation: number, members: Set<string>, eraDecision: Decision | null) {
     this.prefix = prefix
     this.#chain = chain
     this.#elders = elders
     this.#generation = generation
     this.#members = members
+    this.#eraDecision = eraDecision
   }
 
   /**
@@ -45,7 +52,7 @@ export class SectionMembership {
     }
     const checked = checkStatement(genesis, statement, members)
     if (!checked.ok) return checked
-    return { ok: true, membership: new SectionMembership(statement.prefix, checked.chain, [...statement.elders], statement.generation, new Set(members)) }
+    return { ok: true, membership: new SectionMembership(statement.prefix, checked.chain, [...statement.elders], statement.generation, new Set(members), statement.eraDecision) }
   }
 
   get chain (): SectionChain { return this.#chain }
@@ -53,20 +60,48 @@ export class SectionMembership {
   get elders (): readonly string[] { return this.#elders }
   get generation (): number { return this.#generation }
   get members (): ReadonlySet<string> { return this.#members }
+  /** The decision that activated the current era; null while the section is in the first era. */
+  get eraDecision (): Decision | null { return this.#eraDecision }
+  get activeEra (): ActiveEra { return this.#eraDecision === null ? FIRST_ERA : activeEraFromDecision(this.#eraDecision) }
 
   isMember (name: string): boolean {
     return this.#members.has(name)
   }
 
-  /** Applies a Join decision for the current generation, once it verifies against the chain. */
+  /** Applies a Join or an era activation for the current generation, once it verifies against the chain. */
   applyDecision (value: unknown): DecisionOutcome {
     const verified = verifyDecision(value, this.#chain, { generation: this.#generation, sectionPrefix: this.prefix })
     if (!verified.ok) return { applied: false, problem: verified.problem, reason: verified.reason }
     const { decision } = verified
     const { kind, subject } = decision.proposal
-    if (kind !== 'join') return { applied: false, problem: 'unsupported-kind', reason: `a ${kind} decision: this engine applies only joins so far` }
-    if (this.#members.has(subject)) return { applied: false, problem: 'already-member', reason: `${subject.slice(0, 16)}... is already a member` }
-    this.#members.add(subject)
+    switch (kind) {
+      case 'join':
+        if (this.#members.has(subject)) return { applied: false, problem: 'already-member', reason: `${subject.slice(0, 16)}... is already a member` }
+        this.#members.add(subject)
+        break
+      case 'era-activation': {
+        let era: ActiveEra
+        try {
+          era = activeEraFromDecision(decision)
+        } catch (err) {
+          return { applied: false, problem: 'malformed', reason: (err as Error).message }
+        }
+        const next = this.activeEra.era + 1
+        if (era.era !== next) return { applied: false, problem: 'wrong-era', reason: `an activation of era ${era.era}, but the next era is ${next}` }
+        this.#eraDecision = decision
+        break
+      }
+      case 'leave':
+      case 'relocate':
+      case 'pause':
+      case 'resume':
+      case 'demote':
+        return { applied: false, problem: 'unsupported-kind', reason: `a ${kind} decision: this engine does not apply these yet` }
+      default: {
+        const unknown: never = kind
+        return { applied: false, problem: 'unsupported-kind', reason: `an unknown decision kind ${String(unknown)}` }
+      }
+    }
     this.#generation++
     return { applied: true, decision }
   }
@@ -87,6 +122,7 @@ export class SectionMembership {
     this.#elders = [...statement.elders]
     this.#generation = statement.generation
     this.#members = new Set(members)
+    this.#eraDecision = statement.eraDecision
     return { adopted: true, decision: statement.lastDecision ?? undefined }
   }
 }
@@ -98,10 +134,21 @@ function checkStatement (genesis: G1Point, statement: SectionStatement, members:
   if (membersDigest(members) !== statement.membersDigest) return { ok: false, reason: 'the member list does not match the digest the elders signed' }
   const missing = statement.elders.find(elder => !members.includes(elder))
   if (missing !== undefined) return { ok: false, reason: `elder ${missing.slice(0, 16)}... is not in the member list` }
-  if (statement.lastDecision !== null && !members.includes(statement.lastDecision.proposal.subject)) return { ok: false, reason: 'the statement\'s decision admits a vault missing from its member list' }
-  if (statement.lastDecision !== null && options.verifyDecision) {
-    const verified = verifyDecision(statement.lastDecision, chain.chain, { generation: statement.generation - 1, sectionPrefix: statement.prefix })
+  const last = statement.lastDecision
+  if (last?.proposal.kind === 'join' && !members.includes(last.proposal.subject)) return { ok: false, reason: 'the statement\'s decision admits a vault missing from its member list' }
+  if (last !== null && options.verifyDecision) {
+    const verified = verifyDecision(last, chain.chain, { generation: statement.generation - 1, sectionPrefix: statement.prefix })
     if (!verified.ok) return { ok: false, reason: `the statement's decision: ${verified.reason}` }
+  }
+  const era = statement.eraDecision
+  if (era !== null) {
+    const verified = verifyDecision(era, chain.chain, { generation: era.proposal.generation, sectionPrefix: statement.prefix })
+    if (!verified.ok) return { ok: false, reason: `the statement's era decision: ${verified.reason}` }
+    try {
+      activeEraFromDecision(verified.decision)
+    } catch (err) {
+      return { ok: false, reason: `the statement's era decision: ${(err as Error).message}` }
+    }
   }
   return { ok: true, chain: chain.chain }
 }
@@ -116,6 +163,7 @@ export function decisionReceipt (outcome: Extract<DecisionOutcome, { applied: fa
     case 'stale-generation':
     case 'already-member':
     case 'unsupported-kind':
+    case 'wrong-era':
       return ignored(outcome.reason)
     case 'malformed':
     case 'wrong-section':

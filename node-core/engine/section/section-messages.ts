@@ -58,13 +58,20 @@ export const SectionInfoMessageSchema = z.object({
 /** A vault asks the elders to admit it: the request is its connection, the age is its name's last byte. */
 export const JoinRequestMessageSchema = z.object({ type: z.literal('join-request'), prefix: PrefixSchema }).strict()
 
+/** A member tells the elders which eras its release supports (DESIGN §2, versions and eras). */
+export const EraSupportMessageSchema = z.object({
+  type: z.literal('era-support'),
+  eras: z.array(z.number().int().min(1).max(1_000_000)).min(1).max(2)
+    .refine(eras => eras.every((era, i) => i === 0 || era > (eras[i - 1] ?? 0)), 'expected one or two eras in ascending order')
+}).strict()
+
 export const VoteMessageSchema = z.object({ type: z.literal('vote'), vote: VoteSchema }).strict()
 
 export const DecisionMessageSchema = z.object({ type: z.literal('decision'), decision: DecisionSchema }).strict()
 
 export const SectionMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema, DkgRoundMessageSchema, DkgShareEnvelopeSchema, SectionInfoMessageSchema,
-  JoinRequestMessageSchema, VoteMessageSchema, DecisionMessageSchema
+  JoinRequestMessageSchema, EraSupportMessageSchema, VoteMessageSchema, DecisionMessageSchema
 ])
 export type SectionMessage = z.infer<typeof SectionMessageSchema>
 export type HelloMessage = z.infer<typeof HelloMessageSchema>

@@ -7,8 +7,10 @@
 //            founding members: the vaults the elders knew) and sends it to every vault it knows.
 // active     a statement signed by 5 of the 7 elders fixes the genesis key, the start of the
 //            section chain, for everyone. Members are the founders plus every vault admitted
-//            since by a Join decision that verifies against the chain (join-consensus.ts); a vault
-//            that is not a member asks the elders to join until it is; elders sign a statement of
+//            since by a Join decision that verifies against the chain (section-consensus.ts); a
+//            vault that is not a member asks the elders to join until it is; each member tells the
+//            elders which eras its release supports, and the elders decide the next era once
+//            enough of the section supports it (section-agenda.ts); elders sign a statement of
 //            each new generation for the members, which is how a member that missed a decision,
 //            or a joiner just admitted, catches up.
 // In this first step the elder set stays the founding one: a joiner older than an elder does not
@@ -23,14 +25,17 @@ import type { Random } from '../../section/crypto/scalar.ts'
 import { SectionChain } from '../../section/crypto/section-chain.ts'
 import { groupPublicKey, publicKeyToHex } from '../../section/crypto/threshold-bls.ts'
 import {
-  DEFAULT_DKG_ROUND_TIMEOUT_MS, DEFAULT_FORMING_SETTLE_MS, DEFAULT_JOIN_RETRY_MS, DEFAULT_PROPOSAL_TIMEOUT_MS,
-  MAX_BUFFERED_DECISIONS, NETWORK_PREFIX
+  DEFAULT_DKG_ROUND_TIMEOUT_MS, DEFAULT_ERA_ACTIVATION_DELAY, DEFAULT_FORMING_SETTLE_MS, DEFAULT_JOIN_RETRY_MS,
+  DEFAULT_PROPOSAL_TIMEOUT_MS, MAX_BUFFERED_DECISIONS, MAX_SECTION_MEMBERS, NETWORK_PREFIX
 } from './constants.ts'
-import { createJoinConsensus, type JoinConsensus } from './join-consensus.ts'
+import { SUPPORTED_ERAS } from '../eras.ts'
+import type { ActiveEra } from '../versions/eras.ts'
+import { SectionAgenda } from './section-agenda.ts'
+import { createSectionConsensus, type SectionConsensus } from './section-consensus.ts'
 import { nameToHex } from './known-vaults.ts'
 import { ACCEPTED, DKG_ROUNDS, ignored, violation, type Keying, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import { SectionForming } from './section-forming.ts'
-import { decisionReceipt, SectionMembership } from './section-membership.ts'
+import { decisionReceipt, FIRST_ERA, SectionMembership } from './section-membership.ts'
 import { buildSectionStatus, type SectionPhase } from './section-status.ts'
 import { StatementBook } from './statement-book.ts'
 import { membersDigest, signStatement, type SectionStatement } from './statements.ts'
@@ -44,6 +49,8 @@ export interface SectionNodeComponents {
   random?: Random
   /** Stores an elder's voting record before its vote leaves (ElderVoter); in memory by default. */
   persistVoter?: (state: VoterState) => Promise<void>
+  /** The eras this vault's release supports; by default this engine's. */
+  supportedEras?: readonly number[]
 }
 
 export interface SectionNodeInit {
@@ -51,12 +58,16 @@ export interface SectionNodeInit {
   dkgRoundTimeoutMs?: number
   proposalTimeoutMs?: number
   joinRetryMs?: number
+  /** Epochs (generations) between an era's activation decision and the era taking effect. */
+  eraActivationDelay?: number
 }
 
 export interface SectionNodeEvents {
   'section:phase': CustomEvent<SectionPhase>
   'section:established': CustomEvent<{ sectionKey: string, elders: string[], isElder: boolean, hasKeyShare: boolean }>
   'section:member-joined': CustomEvent<{ name: string, generation: number, decision: Decision }>
+  /** The section decided its next era, or this vault learned that it had. */
+  'section:era': CustomEvent<{ active: ActiveEra, generation: number }>
   'section:rejected': CustomEvent<{ from: string, type: SectionMessage['type'], reason: string, misbehaviour: boolean }>
   'section:keying': CustomEvent<{ attempt: number, outcome: 'started' | 'keyed' | 'failed', reason?: string }>
   'section:failure': CustomEvent<{ reason: string }>
@@ -70,12 +81,19 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #proposalMs: number
   readonly #joinRetryMs: number
   readonly #roundMs: number
+  readonly #eraDelay: number
+  readonly #supportedEras: readonly number[]
   readonly #forming: SectionForming
   readonly #statements = new StatementBook()
   readonly #futureDecisions: Decision[] = []
   #membership: SectionMembership | undefined
   #lastDecision: Decision | null = null
-  #consensus: JoinConsensus | undefined
+  #consensus: SectionConsensus | undefined
+  #agenda: SectionAgenda | undefined
+  /** The elder set this vault last told which eras it supports. */
+  #eraSupportToldTo = ''
+  /** Era support members sent this elder before it could vote: taken onto its agenda once it can. */
+  readonly #earlyEraSupport = new Map<string, readonly number[]>()
   #cancelJoinRetry: (() => void) | undefined
   /** A genesis that reached its supermajority while this elder's own DKG run was still going. */
   #waitingGenesis: { id: string, statement: SectionStatement, members: string[] } | undefined
@@ -94,6 +112,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#proposalMs = init.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS
     this.#joinRetryMs = init.joinRetryMs ?? DEFAULT_JOIN_RETRY_MS
     this.#roundMs = init.dkgRoundTimeoutMs ?? DEFAULT_DKG_ROUND_TIMEOUT_MS
+    this.#eraDelay = init.eraActivationDelay ?? DEFAULT_ERA_ACTIVATION_DELAY
+    this.#supportedEras = [...(components.supportedEras ?? SUPPORTED_ERAS)]
     this.#forming = new SectionForming({
       self: this.self,
       send: (to, message) => { this.#components.send(to, message) },
@@ -115,6 +135,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   get phase (): SectionPhase { return this.#membership === undefined ? this.#forming.phase : 'active' }
   get membership (): SectionMembership | undefined { return this.#membership }
   get isVotingElder (): boolean { return this.#consensus !== undefined }
+  get activeEra (): ActiveEra { return this.#membership?.activeEra ?? FIRST_ERA }
+  get generation (): number { return this.#membership?.generation ?? 0 }
 
   status (): SectionStatus {
     const membership = this.#membership
@@ -167,7 +189,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         if (message.prefix !== NETWORK_PREFIX) return ignored(`a join request for section "${message.prefix}"`)
         // A member still asking missed its admission: the latest statement names it.
         if (this.#membership?.isMember(from) === true) this.#relayTo(from, { again: true })
-        return this.#consensus === undefined ? ignored('this vault is not a voting elder') : await this.#consensus.requestJoin(from)
+        return await this.#toAgenda(agenda => agenda.requestJoin(from))
+      case 'era-support':
+        if (this.#agenda === undefined && this.#earlyEraSupport.size < MAX_SECTION_MEMBERS) this.#earlyEraSupport.set(from, message.eras)
+        return await this.#toAgenda(agenda => agenda.noteEraSupport(from, message.eras))
       case 'vote': return this.#consensus === undefined ? ignored('this vault is not a voting elder') : await this.#consensus.receiveVote(from, message.vote)
       case 'decision': return await this.#onDecision(message.decision)
       default: {
@@ -175,6 +200,15 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         return violation(`unknown message ${JSON.stringify(unknown).slice(0, 100)}`)
       }
     }
+  }
+
+  /** Puts a request on this elder's agenda, then proposes or follows if that is due. */
+  async #toAgenda (put: (agenda: SectionAgenda) => string | undefined): Promise<SectionReceipt> {
+    if (this.#consensus === undefined || this.#agenda === undefined) return ignored('this vault is not a voting elder')
+    const refused = put(this.#agenda)
+    if (refused !== undefined) return ignored(refused)
+    await this.#consensus.agendaChanged()
+    return ACCEPTED
   }
 
   #learn (name: string): void {
@@ -189,7 +223,9 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
    */
   async #announceGenesis (keying: Keying, result: DkgResult, founders: string[]): Promise<void> {
     const chain = SectionChain.fromGenesis(groupPublicKey(result.publicKeySet))
-    const statement: SectionStatement = { prefix: NETWORK_PREFIX, chain: chain.toData(), elders: [...keying.elders], generation: 0, membersDigest: membersDigest(founders), lastDecision: null }
+    const statement: SectionStatement = {
+      prefix: NETWORK_PREFIX, chain: chain.toData(), elders: [...keying.elders], generation: 0, membersDigest: membersDigest(founders), lastDecision: null, eraDecision: null
+    }
     await this.#announce(statement, founders, new Set([...founders, ...this.#forming.known.names()]))
     await this.#takeWaitingGenesis()
   }
@@ -241,6 +277,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       this.#statements.setLatest(id, statement)
       this.#lastDecision = statement.lastDecision
       this.#established()
+      if (statement.eraDecision !== null) this.#eraDecided()
       return
     }
     if (statement.generation === membership.generation && statement.membersDigest === membersDigest(membership.members)) {
@@ -255,7 +292,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     }
     this.#statements.setLatest(id, statement)
     this.#lastDecision = statement.lastDecision
-    if (outcome.decision !== undefined) this.#memberJoined(outcome.decision)
+    const eraBefore = this.activeEra.era
+    if (outcome.decision !== undefined) this.#decisionApplied(outcome.decision)
+    // A statement that skipped generations may carry an era decided in one this vault missed.
+    if (outcome.decision?.proposal.kind !== 'era-activation' && this.activeEra.era !== eraBefore) this.#eraDecided()
     await this.#afterGeneration()
   }
 
@@ -276,6 +316,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const holdsShare = isElder && keyed !== undefined && keyed.keying.elders.join() === membership.elders.join() &&
       publicKeyToHex(groupPublicKey(keyed.result.publicKeySet)) === publicKeyToHex(membership.chain.genesisKey)
     if (holdsShare) this.#startVoting(keyed.result, membership)
+    this.#tellEraSupport()
     this.#emit('section:established', { sectionKey: membership.sectionKey, elders: [...membership.elders], isElder, hasKeyShare: holdsShare })
     // Vaults known while forming may have heard fewer elders than a supermajority: pass the statement on.
     for (const name of this.#forming.known.names()) if (name !== this.self && !membership.elders.includes(name)) this.#relayTo(name)
@@ -283,7 +324,12 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   }
 
   #startVoting (result: DkgResult, membership: SectionMembership): void {
-    this.#consensus = createJoinConsensus(result, {
+    const agenda = new SectionAgenda({ prefix: NETWORK_PREFIX, membership, eraActivationDelay: this.#eraDelay })
+    for (const [name, eras] of this.#earlyEraSupport) agenda.noteEraSupport(name, eras)
+    this.#earlyEraSupport.clear()
+    this.#agenda = agenda
+    this.#consensus = createSectionConsensus(result, {
+      agenda,
       self: this.self,
       elders: membership.elders,
       prefix: NETWORK_PREFIX,
@@ -314,7 +360,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     if (!outcome.applied) return
     for (const name of membership.members) if (name !== this.self) this.#components.send(name, { type: 'decision', decision })
     this.#lastDecision = decision
-    this.#memberJoined(decision)
+    this.#decisionApplied(decision)
     await this.#afterGeneration()
   }
 
@@ -324,7 +370,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const outcome = membership.applyDecision(decision)
     if (outcome.applied) {
       this.#lastDecision = decision
-      this.#memberJoined(decision)
+      this.#decisionApplied(decision)
       await this.#afterGeneration()
       return ACCEPTED
     }
@@ -346,12 +392,14 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         elders: [...membership.elders],
         generation: membership.generation,
         membersDigest: membersDigest(members),
-        lastDecision: this.#lastDecision
+        lastDecision: this.#lastDecision,
+        eraDecision: membership.eraDecision
       }, members, members)
     }
     if (membership.isMember(this.self)) {
       this.#cancelJoinRetry?.()
       this.#cancelJoinRetry = undefined
+      this.#tellEraSupport()
     }
     const ready = this.#futureDecisions.filter(decision => decision.proposal.generation === membership.generation)
     if (ready.length > 0) {
@@ -360,9 +408,25 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     }
   }
 
-  #memberJoined (decision: Decision): void {
-    const generation = this.#membership?.generation ?? 0
-    this.#emit('section:member-joined', { name: decision.proposal.subject, generation, decision })
+  #decisionApplied (decision: Decision): void {
+    const generation = this.generation
+    if (decision.proposal.kind === 'join') this.#emit('section:member-joined', { name: decision.proposal.subject, generation, decision })
+    if (decision.proposal.kind === 'era-activation') this.#eraDecided()
+  }
+
+  #eraDecided (): void {
+    this.#emit('section:era', { active: this.activeEra, generation: this.generation })
+  }
+
+  /** A member tells the elders which eras its release supports, once per elder set. */
+  #tellEraSupport (): void {
+    const membership = this.#membership
+    if (membership === undefined || !membership.isMember(this.self)) return
+    const elders = membership.elders.join()
+    if (this.#eraSupportToldTo === elders) return
+    this.#eraSupportToldTo = elders
+    for (const elder of membership.elders) if (elder !== this.self) this.#components.send(elder, { type: 'era-support', eras: [...this.#supportedEras] })
+    if (membership.elders.includes(this.self)) this.#agenda?.noteEraSupport(this.self, this.#supportedEras)
   }
 
   // --- plumbing --------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ export interface SectionServiceComponents {
   schedule?: Schedule
   random?: Random
   persistVoter?: (state: VoterState) => Promise<void>
+  supportedEras?: readonly number[]
 }
 
 export interface SectionServiceInit extends SectionNodeInit {
@@ -76,7 +77,7 @@ export async function sendSectionMessage (libp2p: Pick<Libp2p, 'dialProtocol'>, 
   }
 }
 
-const FORWARDED_EVENTS = ['section:phase', 'section:established', 'section:member-joined', 'section:rejected', 'section:keying', 'section:failure'] as const
+const FORWARDED_EVENTS = ['section:phase', 'section:established', 'section:member-joined', 'section:era', 'section:rejected', 'section:keying', 'section:failure'] as const
 
 export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
   readonly node: SectionNode
@@ -99,7 +100,8 @@ export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
       send: (to, message) => { void this.#send(to, message) },
       ...(components.schedule === undefined ? {} : { schedule: components.schedule }),
       ...(components.random === undefined ? {} : { random: components.random }),
-      ...(components.persistVoter === undefined ? {} : { persistVoter: components.persistVoter })
+      ...(components.persistVoter === undefined ? {} : { persistVoter: components.persistVoter }),
+      ...(components.supportedEras === undefined ? {} : { supportedEras: components.supportedEras })
     }, init)
     for (const type of FORWARDED_EVENTS) {
       this.node.addEventListener(type, event => { this.dispatchEvent(new CustomEvent(type, { detail: event.detail })) })

@@ -1,6 +1,7 @@
 // Section statements: what the elders tell everyone about their section (issue 3). A statement
 // names the section's prefix, its chain of keys, its elders, its membership generation with a
-// digest of the member list and the decision that produced that generation. Each elder signs it
+// digest of the member list, the decision that produced that generation and the decision that
+// activated the section's era, if any, so a vault that missed it still learns it. Each elder signs it
 // with its vault key (ed25519, its name); a vault believes a statement once a supermajority of the
 // elders it names (5 of 7) signed the same bytes. Members that are not elders learn the section
 // key and the elder set this way, and so does a vault that wants to join or has missed decisions.
@@ -8,7 +9,7 @@ import { sha3_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex } from '@noble/curves/utils.js'
 import { z } from 'zod'
 import { signBytes, verifyBytes, type ReleaseKey } from '../../release/keys.ts'
-import { DecisionSchema, proposalId } from '../../section/crypto/decisions.ts'
+import { DecisionSchema, proposalId, type Decision } from '../../section/crypto/decisions.ts'
 import { SectionChainSchema } from '../../section/crypto/section-chain.ts'
 import { ELDER_COUNT, supermajority } from '../../section/rules/elders.ts'
 
@@ -29,7 +30,9 @@ export const SectionStatementSchema = z.object({
   generation: z.number().int().min(0),
   membersDigest: DigestHex,
   /** The decision that moved the section to this generation; null at genesis. */
-  lastDecision: DecisionSchema.nullable()
+  lastDecision: DecisionSchema.nullable(),
+  /** The era-activation decision of the section's current era; null while it is in the first era. */
+  eraDecision: DecisionSchema.nullable()
 }).strict().superRefine((statement, context) => {
   if (new Set(statement.elders).size !== statement.elders.length) context.addIssue({ code: 'custom', path: ['elders'], message: 'expected distinct elders' })
   if ((statement.generation === 0) !== (statement.lastDecision === null)) {
@@ -37,6 +40,9 @@ export const SectionStatementSchema = z.object({
   }
   if (statement.lastDecision !== null && statement.lastDecision.proposal.generation !== statement.generation - 1) {
     context.addIssue({ code: 'custom', path: ['lastDecision'], message: 'expected the decision of the previous generation' })
+  }
+  if (statement.eraDecision !== null && (statement.eraDecision.proposal.kind !== 'era-activation' || statement.eraDecision.proposal.generation >= statement.generation)) {
+    context.addIssue({ code: 'custom', path: ['eraDecision'], message: 'expected an era-activation decided before this generation' })
   }
 })
 export type SectionStatement = z.infer<typeof SectionStatementSchema>
@@ -55,12 +61,11 @@ export function membersDigest (members: Iterable<string>): string {
 
 /**
  * The bytes elders sign: the domain, a zero byte, then the statement as a JSON array in a fixed
- * order. The decision enters by its proposal's id (the SHA3 of its canonical encoding), its key and
- * its signature, so equal statements always give equal bytes.
+ * order. Decisions enter by their proposal's id (the SHA3 of its canonical encoding), key and
+ * signature, so equal statements always give equal bytes.
  */
 export function encodeStatement (statement: SectionStatement): Uint8Array {
   const checked = SectionStatementSchema.parse(statement)
-  const decision = checked.lastDecision
   const body = JSON.stringify([
     checked.prefix,
     checked.chain.genesisKey,
@@ -68,9 +73,14 @@ export function encodeStatement (statement: SectionStatement): Uint8Array {
     checked.elders,
     checked.generation,
     checked.membersDigest,
-    decision === null ? null : [proposalId(decision.proposal), decision.sectionKey, decision.signature]
+    decisionReference(checked.lastDecision),
+    decisionReference(checked.eraDecision)
   ])
   return new TextEncoder().encode(`${SECTION_STATEMENT_DOMAIN}\u0000${body}`)
+}
+
+function decisionReference (decision: Decision | null): [string, string, string] | null {
+  return decision === null ? null : [proposalId(decision.proposal), decision.sectionKey, decision.signature]
 }
 
 export function statementId (statement: SectionStatement): string {

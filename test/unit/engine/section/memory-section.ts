@@ -55,10 +55,12 @@ export class MemorySection {
     this.#init = { formingSettleMs: 1000, dkgRoundTimeoutMs: 5000, proposalTimeoutMs: 2000, joinRetryMs: 4000, ...init }
   }
 
-  add (identity: VaultIdentity): SectionNode {
+  /** A vault's section node; `supportedEras` are its release's (this engine's by default). */
+  add (identity: VaultIdentity, options: { supportedEras?: readonly number[] } = {}): SectionNode {
     const self = nameToHex(identity.name)
     const node = new SectionNode({
       identity,
+      ...(options.supportedEras === undefined ? {} : { supportedEras: options.supportedEras }),
       send: (to, message) => {
         const sent = this.tamper === undefined ? message : this.tamper(self, to, message)
         if (sent !== undefined) this.#queue.push({ from: self, to, bytes: encodeSectionMessage(sent) })

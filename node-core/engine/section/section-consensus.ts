@@ -1,32 +1,34 @@
-// How elders decide joins (DESIGN §2 "Decisions and churn"; issue 3, deliver 2). One Join per
-// membership generation. The generation's proposer, elder ((generation + attempt) mod n) + 1,
-// votes first; the others follow the first vote they see from a proposer of this or an earlier
-// attempt. Votes are signature shares (ElderVoter: never two proposals in one generation) sent to
-// every elder; each elder accumulates them and 5 of 7 make the decision. When a generation does
-// not decide within the proposal timeout, the next elder becomes proposer: it backs a proposal
-// that already has votes, if it has seen one, so a crashed proposer costs one timeout and two
-// silent elders never stop progress. (An equivocating proposer can still split the honest votes
-// of one generation so that none decides; an echo round before voting is the next step.)
-import { ageOfName } from '../identity/name.ts'
+// How elders decide (DESIGN §2 "Decisions and churn"; issue 3, deliver 2). One decision per
+// membership generation, on what the proposer's agenda (section-agenda.ts) puts forward: a join,
+// an era activation. The generation's proposer, elder ((generation + attempt) mod n) + 1, votes
+// first; the others follow the first vote they see from a proposer of this or an earlier attempt,
+// unless their own agenda objects. Votes are signature shares (ElderVoter: never two proposals in
+// one generation) sent to every elder; each elder accumulates them and 5 of 7 make the decision.
+// When a generation does not decide within the proposal timeout, the next elder becomes proposer:
+// it backs a proposal that already has votes, if it has seen one, so a crashed proposer costs one
+// timeout and two silent elders never stop progress. (An equivocating proposer can still split the
+// honest votes of one generation so that none decides; an echo round before voting is the next step.)
 import {
   DecisionAccumulator, ElderVoter, EquivocationRefusedError, proposalId, type Decision, type Proposal, type Vote, type VoterState
 } from '../../section/crypto/decisions.ts'
 import type { DkgResult } from '../../section/crypto/dkg.ts'
-import { MAX_PENDING_JOINS } from './constants.ts'
+import type { SectionAgenda } from './section-agenda.ts'
 import { ACCEPTED, ignored, violation, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
 
 /** Votes kept for generations this elder has not reached yet. */
 const MAX_FUTURE_VOTES = 64
 
-export interface JoinConsensusComponents {
+export interface SectionConsensusComponents {
   self: string
   /** The elders in index order. */
   elders: readonly string[]
   prefix: string
   voter: ElderVoter
   accumulator: DecisionAccumulator
-  membership: { readonly generation: number, isMember(name: string): boolean }
+  membership: { readonly generation: number }
+  /** What this elder proposes, and what it objects to. */
+  agenda: Pick<SectionAgenda, 'next' | 'objection' | 'generationChanged'>
   send(to: string, message: SectionMessage): void
   schedule: Schedule
   /** A decision this elder combined; the caller applies it and calls generationChanged. */
@@ -39,14 +41,9 @@ interface SeenProposal {
   voters: Set<number>
 }
 
-function nameBytes (hex: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex, 'hex'))
-}
-
-export class JoinConsensus {
-  readonly #components: JoinConsensusComponents
+export class SectionConsensus {
+  readonly #components: SectionConsensusComponents
   readonly #index: number
-  readonly #pending = new Set<string>()
   readonly #future: Vote[] = []
   #seen = new Map<string, SeenProposal>()
   #attempt = 0
@@ -54,7 +51,7 @@ export class JoinConsensus {
   #cancelTimer: (() => void) | undefined
   #stopped = false
 
-  constructor (components: JoinConsensusComponents) {
+  constructor (components: SectionConsensusComponents) {
     const index = components.elders.indexOf(components.self) + 1
     if (index === 0) throw new RangeError('"self" expected one of the elders')
     this.#components = components
@@ -73,14 +70,11 @@ export class JoinConsensus {
     this.#cancelTimer?.()
   }
 
-  async requestJoin (from: string): Promise<SectionReceipt> {
-    if (this.#components.membership.isMember(from)) return ignored('already a member')
-    if (this.#pending.has(from)) return ignored('join already requested')
-    if (this.#pending.size >= MAX_PENDING_JOINS) return ignored(`already ${MAX_PENDING_JOINS} join requests pending`)
-    this.#pending.add(from)
+  /** The agenda has something new (a join request, a member's era support): propose or follow if due. */
+  async agendaChanged (): Promise<void> {
+    await this.#followSeen()
     await this.#proposeIfMyTurn()
     this.#armTimer()
-    return ACCEPTED
   }
 
   async receiveVote (from: string, vote: Vote): Promise<SectionReceipt> {
@@ -104,7 +98,7 @@ export class JoinConsensus {
       await this.#components.decided(result.decision)
       return ACCEPTED
     }
-    if (this.#myVote === undefined && this.#followable(sender, generation) && this.#acceptable(vote.proposal) === undefined) await this.#cast(vote.proposal)
+    if (this.#myVote === undefined && this.#followable(sender, generation) && this.#components.agenda.objection(vote.proposal) === undefined) await this.#cast(vote.proposal)
     this.#armTimer()
     return ACCEPTED
   }
@@ -119,7 +113,7 @@ export class JoinConsensus {
     this.#myVote = undefined
     this.#components.voter.forgetBelow(generation)
     this.#components.accumulator.forgetBelow(generation)
-    for (const name of [...this.#pending]) if (this.#components.membership.isMember(name)) this.#pending.delete(name)
+    this.#components.agenda.generationChanged()
     const ready = this.#future.filter(vote => vote.proposal.generation <= generation)
     this.#future.splice(0, this.#future.length, ...this.#future.filter(vote => vote.proposal.generation > generation))
     for (const vote of ready) {
@@ -138,21 +132,12 @@ export class JoinConsensus {
     return false
   }
 
-  /** Why this elder would not vote for `proposal` now, or undefined if it would. */
-  #acceptable (proposal: Proposal): string | undefined {
-    if (proposal.kind !== 'join') return `a ${proposal.kind} proposal: elders decide only joins so far`
-    if (proposal.generation !== this.#components.membership.generation) return 'a proposal for another generation'
-    if (this.#components.membership.isMember(proposal.subject)) return 'the vault is already a member'
-    if (proposal.payload.age !== ageOfName(nameBytes(proposal.subject))) return 'the proposal states an age other than the last byte of the name'
-    return undefined
-  }
-
   /** Follows a vote seen earlier from an elder that has since become a proposer this elder follows. */
   async #followSeen (): Promise<void> {
     if (this.#stopped || this.#myVote !== undefined) return
     const generation = this.#components.membership.generation
     for (const seen of this.#seen.values()) {
-      if ([...seen.voters].some(voter => this.#followable(voter, generation)) && this.#acceptable(seen.proposal) === undefined) {
+      if ([...seen.voters].some(voter => this.#followable(voter, generation)) && this.#components.agenda.objection(seen.proposal) === undefined) {
         await this.#cast(seen.proposal)
         return
       }
@@ -163,15 +148,14 @@ export class JoinConsensus {
     if (this.#stopped || this.#myVote !== undefined) return
     const generation = this.#components.membership.generation
     if (this.proposer(generation, this.#attempt) !== this.#index) return
-    const backed = [...this.#seen].filter(([, seen]) => this.#acceptable(seen.proposal) === undefined)
+    const backed = [...this.#seen].filter(([, seen]) => this.#components.agenda.objection(seen.proposal) === undefined)
       .sort(([idA, a], [idB, b]) => (b.voters.size - a.voters.size) || (idA < idB ? -1 : idA > idB ? 1 : 0))[0]
     if (backed !== undefined) {
       await this.#cast(backed[1].proposal)
       return
     }
-    const joiner = [...this.#pending].filter(name => !this.#components.membership.isMember(name)).sort()[0]
-    if (joiner === undefined) return
-    await this.#cast({ kind: 'join', subject: joiner, generation, sectionPrefix: this.#components.prefix, payload: { age: ageOfName(nameBytes(joiner)) } })
+    const proposal = this.#components.agenda.next()
+    if (proposal !== undefined) await this.#cast(proposal)
   }
 
   async #cast (proposal: Proposal): Promise<void> {
@@ -195,7 +179,7 @@ export class JoinConsensus {
 
   #armTimer (): void {
     if (this.#stopped || this.#cancelTimer !== undefined) return
-    if (this.#pending.size === 0 && this.#seen.size === 0) return
+    if (this.#seen.size === 0 && this.#components.agenda.next() === undefined) return
     const generation = this.#components.membership.generation
     this.#cancelTimer = this.#components.schedule(this.#components.proposalTimeoutMs, async () => {
       this.#cancelTimer = undefined
@@ -211,12 +195,12 @@ export class JoinConsensus {
 }
 
 /** An elder's consensus on the key share its DKG gave it. */
-export function createJoinConsensus (result: DkgResult, components: Omit<JoinConsensusComponents, 'voter' | 'accumulator'> & {
+export function createSectionConsensus (result: DkgResult, components: Omit<SectionConsensusComponents, 'voter' | 'accumulator'> & {
   /** Stores the voting record before each vote leaves; in memory when absent. */
   persistVoter?: (state: VoterState) => Promise<void>
-}): JoinConsensus {
+}): SectionConsensus {
   const { persistVoter, ...rest } = components
-  return new JoinConsensus({
+  return new SectionConsensus({
     ...rest,
     voter: new ElderVoter({ secretKeyShare: result.secretKeyShare, publicKeySet: result.publicKeySet, ...(persistVoter === undefined ? {} : { persist: persistVoter }) }),
     accumulator: new DecisionAccumulator({ publicKeySet: result.publicKeySet, elders: components.elders.length, sectionPrefix: components.prefix })

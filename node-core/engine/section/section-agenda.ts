@@ -1,0 +1,133 @@
+// What an elder would have its section decide next, and whether it would vote for a proposal
+// another elder made (issue 3 deliver 2; issue 4 deliver 5). Each elder keeps its own agenda from
+// what it has seen: the vaults asking to join, and which eras each member's release supports. The
+// consensus (section-consensus.ts) asks it for a proposal when this elder's turn comes and for its
+// objection, if any, before this elder signs another's proposal.
+//
+// Era activation comes before joins: once 80% of the members and 5 of the 7 elders run a release
+// that supports the next era (versions/eras.ts), the era is decided, effective from a later epoch.
+// Epochs are membership generations.
+import { ageOfName } from '../identity/name.ts'
+import type { Proposal } from '../../section/crypto/decisions.ts'
+import { eraActivationProposal, eraActivationReady, eraSubject, type ActiveEra, type MemberEraSupport } from '../versions/eras.ts'
+import { MAX_PENDING_JOINS } from './constants.ts'
+
+/** An era activation may name an effective epoch at most this far ahead (elders' delays may differ). */
+export const MAX_ERA_ACTIVATION_DELAY = 1000
+
+export interface AgendaMembership {
+  readonly generation: number
+  readonly members: ReadonlySet<string>
+  readonly elders: readonly string[]
+  readonly activeEra: ActiveEra
+  isMember(name: string): boolean
+}
+
+export interface SectionAgendaInit {
+  prefix: string
+  membership: AgendaMembership
+  /** Epochs between an era's activation decision and the era taking effect. */
+  eraActivationDelay: number
+}
+
+function nameBytes (hex: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(hex, 'hex'))
+}
+
+export class SectionAgenda {
+  readonly #init: SectionAgendaInit
+  readonly #pendingJoins = new Set<string>()
+  readonly #eraSupport = new Map<string, readonly number[]>()
+
+  constructor (init: SectionAgendaInit) {
+    this.#init = init
+  }
+
+  /** Why a join request is not taken, or undefined when it is now pending. */
+  requestJoin (name: string): string | undefined {
+    if (this.#init.membership.isMember(name)) return 'already a member'
+    if (this.#pendingJoins.has(name)) return 'join already requested'
+    if (this.#pendingJoins.size >= MAX_PENDING_JOINS) return `already ${MAX_PENDING_JOINS} join requests pending`
+    this.#pendingJoins.add(name)
+    return undefined
+  }
+
+  /** A member says which eras its release supports; it says so again after an upgrade. */
+  noteEraSupport (name: string, eras: readonly number[]): string | undefined {
+    if (!this.#init.membership.isMember(name)) return 'era support from a vault that is not a member'
+    this.#eraSupport.set(name, [...eras])
+    return undefined
+  }
+
+  /** After a decision: admitted joiners are no longer pending, departed members' support is forgotten. */
+  generationChanged (): void {
+    const { membership } = this.#init
+    for (const name of [...this.#pendingJoins]) if (membership.isMember(name)) this.#pendingJoins.delete(name)
+    for (const name of [...this.#eraSupport.keys()]) if (!membership.isMember(name)) this.#eraSupport.delete(name)
+  }
+
+  /** What this elder proposes when its turn comes, if anything. */
+  next (): Proposal | undefined {
+    const { membership, prefix } = this.#init
+    const era = this.#nextEra()
+    if (era !== undefined && this.#eraReady(era)) {
+      return eraActivationProposal({
+        ...this.#eraInput(era), generation: membership.generation, sectionPrefix: prefix, currentEpoch: membership.generation, delay: this.#init.eraActivationDelay
+      })
+    }
+    const joiner = [...this.#pendingJoins].filter(name => !membership.isMember(name)).sort()[0]
+    if (joiner === undefined) return undefined
+    return { kind: 'join', subject: joiner, generation: membership.generation, sectionPrefix: prefix, payload: { age: ageOfName(nameBytes(joiner)) } }
+  }
+
+  /** Why this elder would not vote for `proposal` now, or undefined if it would. */
+  objection (proposal: Proposal): string | undefined {
+    const { membership } = this.#init
+    if (proposal.generation !== membership.generation) return 'a proposal for another generation'
+    switch (proposal.kind) {
+      case 'join':
+        if (membership.isMember(proposal.subject)) return 'the vault is already a member'
+        if (proposal.payload.age !== ageOfName(nameBytes(proposal.subject))) return 'the proposal states an age other than the last byte of the name'
+        return undefined
+      case 'era-activation': {
+        const era = this.#nextEra()
+        if (era === undefined || proposal.subject !== eraSubject(era)) return `an activation of ${proposal.subject}: the next era is ${era ?? 'not yet known'}`
+        const { payload } = proposal
+        const latest = membership.generation + MAX_ERA_ACTIVATION_DELAY
+        if (payload.era !== era) return `an activation of ${proposal.subject} whose payload names era ${String(payload.era)}`
+        if (typeof payload.effectiveFromEpoch !== 'number' || payload.effectiveFromEpoch <= membership.generation || payload.effectiveFromEpoch > latest) {
+          return `an era effective from epoch ${String(payload.effectiveFromEpoch)}: expected a later epoch, at most ${latest}`
+        }
+        const readiness = eraActivationReady(this.#eraInput(era))
+        return readiness.ready ? undefined : `era ${era} is not ready: ${readiness.reason}`
+      }
+      case 'leave':
+      case 'relocate':
+      case 'pause':
+      case 'resume':
+      case 'demote':
+        return `a ${proposal.kind} proposal: the live section does not decide these yet`
+      default: {
+        const unknown: never = proposal.kind
+        return `an unknown proposal kind ${String(unknown)}`
+      }
+    }
+  }
+
+  /** The era after the active one, unless that one is already decided and waiting for its epoch. */
+  #nextEra (): number | undefined {
+    const { activeEra, generation } = this.#init.membership
+    return activeEra.effectiveFromEpoch > generation ? undefined : activeEra.era + 1
+  }
+
+  #eraReady (era: number): boolean {
+    return eraActivationReady(this.#eraInput(era)).ready
+  }
+
+  #eraInput (era: number): { era: number, members: MemberEraSupport[], elders: string[] } {
+    const { membership } = this.#init
+    // A member that has not said which eras it supports counts as supporting none beyond the first.
+    const members = [...membership.members].map(name => ({ name, supportsEras: this.#eraSupport.get(name) ?? [] }))
+    return { era, members, elders: [...membership.elders] }
+  }
+}

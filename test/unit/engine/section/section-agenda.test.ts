@@ -1,0 +1,82 @@
+// An elder's agenda (section-agenda.ts): what it proposes and what it objects to. Era activation
+// needs 80% of the members and 5 of the 7 elders (DESIGN §2 versions and eras); joins state the
+// joiner's age as its name's last byte.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { SectionAgenda, type AgendaMembership } from '../../../../node-core/engine/section/section-agenda.ts'
+import type { ActiveEra } from '../../../../node-core/engine/versions/eras.ts'
+import type { Proposal } from '../../../../node-core/section/crypto/decisions.ts'
+
+/** Vault names whose last byte (their age) is `age`. */
+function vaultName (index: number, age = 10): string {
+  return index.toString(16).padStart(62, '0') + age.toString(16).padStart(2, '0')
+}
+
+function sectionOf (memberCount: number, activeEra: ActiveEra = { era: 1, effectiveFromEpoch: 0 }, generation = 4): AgendaMembership {
+  const members = new Set(Array.from({ length: memberCount }, (_, i) => vaultName(i)))
+  return { generation, members, elders: [...members].slice(0, 7), activeEra, isMember: name => members.has(name) }
+}
+
+function agendaWith (membership: AgendaMembership, supporters: number[]): SectionAgenda {
+  const agenda = new SectionAgenda({ prefix: '', membership, eraActivationDelay: 2 })
+  const members = [...membership.members]
+  members.forEach((name, i) => { agenda.noteEraSupport(name, supporters.includes(i) ? [1, 2] : [1]) })
+  return agenda
+}
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i)
+
+function eraProposal (overrides: Partial<Proposal['payload']> = {}, subject = 'era-2'): Proposal {
+  return { kind: 'era-activation', subject, generation: 4, sectionPrefix: '', payload: { era: 2, effectiveFromEpoch: 6, ...overrides } }
+}
+
+describe('a section agenda', () => {
+  it('proposes era 2 effective after its delay once 80% of the members and 5 elders support it', () => {
+    // 20 members: elders 0-6; elders 0-4 and adults 7-17 support: 16 of 20 (80%), 5 of 7 elders.
+    const agenda = agendaWith(sectionOf(20), [...range(0, 5), ...range(7, 18)])
+    assert.deepEqual(agenda.next(), eraProposal())
+    assert.equal(agenda.objection(eraProposal()), undefined)
+  })
+
+  it('objects while the members fall short, and while the elders do, with the counts', () => {
+    const membersShort = agendaWith(sectionOf(20), [...range(0, 7), ...range(7, 15)])
+    assert.equal(membersShort.next(), undefined)
+    assert.match(membersShort.objection(eraProposal()) ?? '', /15 of 20 members \(75\.0%\) and 7 of 7 elders support era 2: members need at least 80%/)
+    const eldersShort = agendaWith(sectionOf(20), [...range(0, 4), ...range(7, 20)])
+    assert.equal(eldersShort.next(), undefined)
+    assert.match(eldersShort.objection(eraProposal()) ?? '', /17 of 20 members \(85\.0%\) and 4 of 7 elders support era 2: elders need at least 5/)
+  })
+
+  it('objects to an era that is not the next one, an effective epoch that is not later, and a payload that names another era', () => {
+    const agenda = agendaWith(sectionOf(10), range(0, 10))
+    assert.match(agenda.objection(eraProposal({ era: 3 }, 'era-3')) ?? '', /an activation of era-3: the next era is 2/)
+    assert.match(agenda.objection(eraProposal({ effectiveFromEpoch: 4 })) ?? '', /effective from epoch 4: expected a later epoch/)
+    assert.match(agenda.objection(eraProposal({ era: 3 })) ?? '', /payload names era 3/)
+    assert.match(agenda.objection({ ...eraProposal(), generation: 3 }) ?? '', /another generation/)
+  })
+
+  it('proposes nothing more while a decided era waits for its epoch', () => {
+    const agenda = agendaWith(sectionOf(10, { era: 2, effectiveFromEpoch: 6 }), range(0, 10))
+    assert.equal(agenda.next(), undefined)
+    assert.match(agenda.objection(eraProposal({ era: 3 }, 'era-3')) ?? '', /the next era is not yet known/)
+  })
+
+  it('proposes the first pending join with the joiner\'s age, and objects to a wrong age or a member', () => {
+    const membership = sectionOf(10)
+    const agenda = agendaWith(membership, [])
+    const joiner = vaultName(99, 7)
+    assert.equal(agenda.requestJoin(joiner), undefined)
+    assert.equal(agenda.requestJoin(joiner), 'join already requested')
+    assert.equal(agenda.requestJoin(vaultName(0)), 'already a member')
+    const join = agenda.next()
+    assert.deepEqual(join, { kind: 'join', subject: joiner, generation: 4, sectionPrefix: '', payload: { age: 7 } })
+    assert.match(agenda.objection({ ...join, payload: { age: 8 } }) ?? '', /an age other than the last byte/)
+    assert.match(agenda.objection({ ...join, subject: vaultName(1) }) ?? '', /already a member/)
+    assert.match(agenda.noteEraSupport(joiner, [1, 2]) ?? '', /not a member/)
+  })
+
+  it('objects to the kinds the live section does not decide yet', () => {
+    const agenda = agendaWith(sectionOf(10), [])
+    assert.match(agenda.objection({ kind: 'pause', subject: vaultName(3), generation: 4, sectionPrefix: '', payload: {} }) ?? '', /does not decide these yet/)
+  })
+})
