@@ -116,17 +116,32 @@ export const ReleaseCheckSchema = z.discriminatedUnion('verdict', [
 ])
 export type ReleaseCheck = z.infer<typeof ReleaseCheckSchema>
 
+/**
+ * The vault's release does not support its section's era (DESIGN §2, versions and eras): a
+ * 'warning' while the era is decided but not yet in effect, an 'error' once it is and the vault
+ * has stopped rather than misbehave.
+ */
+export const EraNoticeSchema = z.object({
+  level: z.enum(['warning', 'error']),
+  text: z.string()
+}).strict()
+export type EraNotice = z.infer<typeof EraNoticeSchema>
+
 /** What the engine knows of versions (DESIGN §2, versions and eras; §3, release gossip). */
 export const VersionsStatusSchema = z.object({
   supportedEras: z.array(z.number().int().positive()).min(1).max(2),
   activeEra: z.number().int().positive(),
+  /** Absent from engines older than live eras. */
+  eraNotice: EraNoticeSchema.nullable().default(null),
+  /** Whether the vault follows release gossip: a release trust (TUF root and builders) is configured. */
+  followsReleases: z.boolean().default(false),
   /** Known peers grouped by engine version ('unknown' for agents that are not vaults) and compatibility. */
   peers: z.array(z.object({
     engineVersion: z.string(),
     compatibility: PeerCompatibilitySchema,
     count: z.number().int().positive()
   }).strict()),
-  /** The newest verified release pointer heard through gossip; null without a trusted release root. */
+  /** The newest verified release pointer heard through gossip; null without a trusted release root, or before one is heard. */
   latestRelease: z.object({
     pointerVersion: z.number().int().positive(),
     indexAddress: z.string(),

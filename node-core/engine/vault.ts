@@ -31,17 +31,14 @@ import { PeerVersionService, upgradeRequiredNotice } from './versions/peer-versi
 import { SECTION_PROTOCOL } from './section/constants.ts'
 import { forwardSectionActivity } from './section/section-activity.ts'
 import { SectionService, type SectionServiceInit } from './section/section-service.ts'
+import { FIRST_ERA } from './section/section-membership.ts'
+import { EraWatch } from './versions/era-watch.ts'
 import { CHUNK_PROTOCOL, ENGINE_VERSION, KAD_PROTOCOL } from './version.ts'
 import { namedError } from '../../contract/named-error.ts'
 
 export const DEFAULT_CAPACITY_BYTES = 10 * 1024 ** 3
 /** DESIGN §2: each chunk is held by the 4 closest vaults. */
 export const DEFAULT_COPIES = 4
-/**
- * The era the network is in. Eras change by section decision (DESIGN §2, versions and eras); until
- * sections decide one, every vault is in the first.
- */
-export const ACTIVE_ERA = 1
 
 export interface VaultInit {
   dataDir: string
@@ -62,6 +59,8 @@ export interface VaultInit {
   shadow?: ShadowInit
   /** Timings of the section protocol (issue 3); tests shorten them. */
   section?: SectionServiceInit
+  /** The eras this engine supports: a release's are SUPPORTED_ERAS; tests of era changes set others. */
+  supportedEras?: readonly number[]
   /** The clock of the request trace. */
   now?: () => number
 }
@@ -104,6 +103,9 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   readonly learned: LearnedAddresses
   /** The vault's section: elders, key and members (issue 3); absent in shadow mode. */
   readonly section: SectionService | undefined
+  /** Halts the vault once its section is in an era this release does not support; absent in shadow mode. */
+  private readonly eraWatch: EraWatch | undefined
+  private readonly supportedEras: readonly number[]
   /** Absent in shadow mode: a shadow engine dials nobody. */
   private readonly neighbourhood: Neighbourhood | undefined
   readonly shadow: boolean
@@ -116,7 +118,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   constructor (init: {
     identity: VaultIdentity, libp2p: VaultLibp2p, store: ChunkStore, bootstrap: string[], copies: number,
     requestTimeoutMs?: number, trustedReleaseRoot?: () => Root, releaseFollowing?: ReleaseFollowing, shadow: boolean, now?: () => number,
-    section?: SectionServiceInit
+    section?: SectionServiceInit, supportedEras: readonly number[]
   }) {
     super()
     this.identity = init.identity
@@ -144,7 +146,16 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.neighbourhood = init.shadow
       ? undefined
       : new Neighbourhood({ libp2p: this.libp2p, trust: this.trust, activity: (kind, message) => { this.activity(kind, message) } }, { bootstrap: init.bootstrap })
-    this.section = init.shadow ? undefined : new SectionService({ libp2p: this.libp2p, trust: this.trust, identity: init.identity }, init.section)
+    this.supportedEras = init.supportedEras
+    this.section = init.shadow ? undefined : new SectionService({ libp2p: this.libp2p, trust: this.trust, identity: init.identity, supportedEras: init.supportedEras }, init.section)
+    this.eraWatch = this.section === undefined
+      ? undefined
+      : new EraWatch({
+        section: this.section,
+        supportedEras: init.supportedEras,
+        halt: () => { void this.stop().catch((err: unknown) => { this.activity('vault:stop-failed', String(err)) }) },
+        activity: (kind, message) => { this.activity(kind, message) }
+      })
     this.placement = new XorPlacement({
       self: this.libp2p.peerId,
       knownPeers: async () => (await this.libp2p.peerStore.all()).map(peer => peer.id),
@@ -220,8 +231,10 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   /** Known peers by engine version and compatibility, the eras, the latest release heard of. */
   versionsStatus (): VersionsStatus {
     return {
-      supportedEras: [...SUPPORTED_ERAS],
-      activeEra: ACTIVE_ERA,
+      supportedEras: [...this.supportedEras],
+      activeEra: this.section?.node.activeEra.era ?? FIRST_ERA.era,
+      eraNotice: this.eraWatch?.notice ?? null,
+      followsReleases: this.releaseFollower !== undefined,
       peers: this.versions.versionSummary(),
       latestRelease: latestRelease(this.releaseParts),
       upgradeRequired: this.upgradeRequired === undefined ? null : { minimum: [...this.upgradeRequired.minimum], since: this.upgradeRequired.since }
@@ -332,6 +345,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
     ...(init.trustedReleaseRoot === undefined ? {} : { trustedReleaseRoot: init.trustedReleaseRoot }),
     ...(releaseFollowing === undefined ? {} : { releaseFollowing }),
     ...(init.now === undefined ? {} : { now: init.now }),
-    ...(init.section === undefined ? {} : { section: init.section })
+    ...(init.section === undefined ? {} : { section: init.section }),
+    supportedEras: init.supportedEras ?? SUPPORTED_ERAS
   })
 }

@@ -1,6 +1,6 @@
 // Notices (DESIGN §4): each problem the host can see, with what it costs and how to fix it.
 // They are derived from the current state, so a notice clears itself once its cause is gone.
-import type { ErrorValue, Notice, StoreStatus, VaultState } from '../../contract/host-api.ts'
+import type { EraNotice, ErrorValue, Notice, StoreStatus, VaultState } from '../../contract/host-api.ts'
 import { upgradeNotices, type UpgradeNoticeInputs } from '../upgrade/manager/upgrade-notices.ts'
 
 export interface NoticeInputs {
@@ -13,6 +13,8 @@ export interface NoticeInputs {
   settingsProblem: string | undefined
   /** Set when a peer told this vault it is outdated: the protocol ids it needs at least, and when. */
   upgradeRequired: { minimum: string[], since: number } | undefined
+  /** The section's era is one this release does not support (DESIGN §2, versions and eras). */
+  eraNotice?: EraNotice
   /** The upgrade manager's view (issue 5); absent before it has started. */
   upgrade?: Omit<UpgradeNoticeInputs, 'now'>
   now: number
@@ -48,6 +50,16 @@ export function buildNotices (inputs: NoticeInputs): Notice[] {
         'Up-to-date vaults refuse and disconnect it, so it is not earning, and it cannot be chosen as elder.',
       fix: 'Install the update: let Vault Manager\'s upgrade pipeline install the latest verified engine, or update the desktop app.',
       since: inputs.upgradeRequired.since
+    })
+  }
+  if (inputs.eraNotice !== undefined) {
+    const stopped = inputs.eraNotice.level === 'error'
+    add({
+      id: 'era-unsupported',
+      severity: stopped ? 'critical' : 'warning',
+      title: stopped ? 'Stopped: the network moved to an era this vault does not support' : 'Upgrade before the network\'s next era',
+      detail: inputs.eraNotice.text,
+      fix: 'Install the latest verified release from the Upgrades view (or update the desktop app), then start the vault again.'
     })
   }
   if (inputs.upgrade !== undefined) notices.push(...upgradeNotices({ ...inputs.upgrade, now: inputs.now }))

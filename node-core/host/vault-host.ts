@@ -3,7 +3,8 @@
 import { join } from 'node:path'
 import type { HostApi, HostEvent, Notice, VaultEvent, VaultState, VaultStatus, VerbParams } from '../../contract/host-api.ts'
 import { namedError } from '../../contract/named-error.ts'
-import { ACTIVE_ERA, DEFAULT_CAPACITY_BYTES } from '../engine/vault.ts'
+import { DEFAULT_CAPACITY_BYTES } from '../engine/vault.ts'
+import { FIRST_ERA } from '../engine/section/section-membership.ts'
 import { SUPPORTED_ERAS } from '../engine/eras.ts'
 import type { EngineConfig } from '../engine/rpc/engine-rpc.ts'
 import { ENGINE_VERSION } from '../engine/version.ts'
@@ -206,7 +207,8 @@ class SupervisingVaultHost implements VaultHost {
   private vaultState (engineState: EngineProcessState): VaultState {
     switch (engineState) {
       case 'starting': return 'starting'
-      case 'running': return this.settings.paused ? 'paused' : 'active'
+      // An engine whose section moved to an era it does not support has stopped its network services.
+      case 'running': return this.supervisor.lastStatus?.versions.eraNotice?.level === 'error' ? 'stopped' : this.settings.paused ? 'paused' : 'active'
       case 'restarting': return 'restarting'
       case 'failed': return 'failed'
       case 'stopped': return this.stopped ? 'stopped' : 'starting'
@@ -222,7 +224,9 @@ class SupervisingVaultHost implements VaultHost {
     const state = this.vaultState(this.supervisor.state)
     const store = engine?.store ?? { chunks: 0, bytes: 0, capacityBytes: this.options.capacityBytes ?? DEFAULT_CAPACITY_BYTES, full: false, quarantined: 0 }
     const peers = this.supervisor.state === 'running' ? engine?.peers ?? 0 : 0
-    const versions = engine?.versions ?? { supportedEras: [...SUPPORTED_ERAS], activeEra: ACTIVE_ERA, peers: [], latestRelease: null, upgradeRequired: null }
+    const versions = engine?.versions ?? {
+      supportedEras: [...SUPPORTED_ERAS], activeEra: FIRST_ERA.era, eraNotice: null, followsReleases: false, peers: [], latestRelease: null, upgradeRequired: null
+    }
     const manager = this.upgrades?.manager
     return {
       name: engine?.name ?? '',
@@ -251,6 +255,7 @@ class SupervisingVaultHost implements VaultHost {
         embedded: this.usesEmbeddedNetwork,
         settingsProblem: this.settingsProblem,
         upgradeRequired: versions.upgradeRequired ?? undefined,
+        eraNotice: versions.eraNotice ?? undefined,
         ...(manager === undefined ? {} : { upgrade: { status: manager.status(), nextAction: manager.nextAction(), problem: manager.problem } }),
         now: this.now()
       })),

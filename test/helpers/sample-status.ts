@@ -51,6 +51,8 @@ export function sampleStatus (overrides: Partial<VaultStatus> = {}): VaultStatus
     versions: {
       supportedEras: [1],
       activeEra: 1,
+      eraNotice: null,
+      followsReleases: false,
       peers: [{ engineVersion: '1.4.0', compatibility: 'current', count: 15 }, { engineVersion: '1.3.2', compatibility: 'previous', count: 2 }],
       latestRelease: null,
       upgradeRequired: null

@@ -74,6 +74,7 @@ export function formatStatus (status: VaultStatus): string {
     `peers    ${status.peers}`,
     `store    ${status.store.chunks} chunks, ${mib(status.store.bytes)} of ${mib(status.store.capacityBytes)}${status.store.full ? ' (full)' : ''}`,
     `network  ${status.network.kind}`,
+    `era      ${status.versions.activeEra} (this engine supports ${status.versions.supportedEras.join(', ')})`,
     ...formatSection(status.section)
   ]
   for (const notice of status.notices) {

@@ -8,6 +8,7 @@ import { SUPPORTED_ERAS } from '../eras.ts'
 import { electElders, supermajority, ELDER_COUNT } from '../../section/rules/elders.ts'
 import { parseProposal, type Decision, type Proposal } from '../../section/crypto/decisions.ts'
 import { namedError } from '../../../contract/named-error.ts'
+import type { EraNotice } from '../../../contract/host-api.ts'
 
 export interface EraSupportThreshold {
   /** Fraction of members whose release supports the era, inclusive (0.8 = at least 80%). */
@@ -143,11 +144,6 @@ export function activeEraFromDecision (decision: Decision): ActiveEra {
   return parsed.data
 }
 
-export interface EraNotice {
-  /** 'warning' while an unsupported era is still ahead; 'error' once it is in effect. */
-  level: 'warning' | 'error'
-  text: string
-}
 
 /** Stops a vault that does not support the active era, instead of letting it misbehave. */
 export class ActiveEraGuard {

@@ -1,7 +1,10 @@
 // The section live over libp2p on loopback (issue 3): ten vaults of the local network's founding
 // ages form a section, the 7 oldest run the DKG and become elders, all ten are its founding
 // members, a late joiner is admitted by a verified Join decision, a forged decision and malformed
-// frames cost their sender local trust, and with two elders stopped a join still decides.
+// frames cost their sender local trust, and with two elders stopped a join still decides. The elders'
+// and joiners' releases support era 2, the three youngest founders' do not: once one of those
+// upgrades, 80% of the members support it and the elders activate it; the other two stop, with a
+// notice that says why.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -23,7 +26,9 @@ import { forgedJoinDecision } from '../../unit/engine/section/section-fakes.ts'
 
 const FOUNDERS = 10
 const SECTION_TIMINGS = { formingSettleMs: 3000, proposalTimeoutMs: 2000, dkgRoundTimeoutMs: 10_000, joinRetryMs: 3000 }
-const SECTION_EVENTS = ['section:phase', 'section:established', 'section:member-joined'] as const
+const SECTION_EVENTS = ['section:phase', 'section:established', 'section:member-joined', 'section:era'] as const
+const NEXT_ERA = [1, 2]
+const FIRST_ONLY = [1]
 
 /** Resolves once the vault's section status satisfies `check`, re-checked on every section event. */
 async function sectionReaches (vault: Vault, check: (status: SectionStatus) => boolean): Promise<SectionStatus> {
@@ -68,20 +73,23 @@ describe('the section live on loopback', { timeout: 180_000 }, () => {
   const others: Vault[] = []
   let outsider: VaultLibp2p | undefined
 
-  const start = async (identity: VaultIdentity, bootstrap: string[], label: string): Promise<Vault> => {
-    const vault = await createVault({ dataDir: join(root, label), identity, localNetwork: true, bootstrap, section: SECTION_TIMINGS })
+  const start = async (identity: VaultIdentity, bootstrap: string[], label: string, supportedEras = NEXT_ERA): Promise<Vault> => {
+    const vault = await createVault({ dataDir: join(root, label), identity, localNetwork: true, bootstrap, section: SECTION_TIMINGS, supportedEras })
     await vault.start()
     return vault
   }
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'section-live-test-'))
-    const identities = await groundIdentities(Array.from({ length: FOUNDERS }, (_, i) => foundingAge(i)))
+    const ages = Array.from({ length: FOUNDERS }, (_, i) => foundingAge(i))
+    const identities = await groundIdentities(ages)
+    const elderAges = [...ages].sort((a, b) => b - a).slice(0, 7)
+    const erasOf = (i: number): number[] => elderAges.includes(ages[i] ?? 0) ? NEXT_ERA : FIRST_ONLY
     const [firstIdentity, ...rest] = identities
     assert.ok(firstIdentity !== undefined)
-    const first = await start(firstIdentity, [], 'founder-0')
+    const first = await start(firstIdentity, [], 'founder-0', erasOf(0))
     founders.push(first)
-    founders.push(...await Promise.all(rest.map(async (identity, i) => await start(identity, first.multiaddrs(), `founder-${i + 1}`))))
+    founders.push(...await Promise.all(rest.map(async (identity, i) => await start(identity, first.multiaddrs(), `founder-${i + 1}`, erasOf(i + 1)))))
     await Promise.all(founders.map(async vault => await sectionReaches(vault, status => status.isMember && status.memberCount === FOUNDERS)))
   })
 
@@ -196,6 +204,42 @@ describe('the section live on loopback', { timeout: 180_000 }, () => {
       if (stopped.includes(vault)) continue
       const live = await sectionReaches(vault, s => s.generation === status.generation + 1)
       assert.equal(live.memberCount, status.memberCount + 1)
+    }
+  })
+
+  it('activates era 2 once an adult upgrades and 80% of the members support it; a vault that does not support it stops with a notice', async () => {
+    const first = founders[0]
+    assert.ok(first !== undefined)
+    const status = first.status().section
+    assert.ok(status !== null && status !== undefined)
+    assert.equal(first.status().versions.activeEra, 1, 'nine of twelve members (75%) support era 2: not enough')
+    const adults = founders.filter(vault => vault.status().versions.supportedEras.join() === FIRST_ONLY.join())
+    assert.equal(adults.length, 3)
+    const [upgrading, ...stayingBehind] = adults
+    assert.ok(upgrading !== undefined)
+    const halts = stayingBehind.map(async vault => await new Promise<string>(resolve => {
+      vault.addEventListener('vault:activity', event => { if (event.detail.kind === 'era:unsupported') resolve(event.detail.message) })
+    }))
+    // The upgrade: the same identity and data dir, a release that supports era 2.
+    await upgrading.stop()
+    const upgraded = await start(upgrading.identity, first.multiaddrs(), `founder-${founders.indexOf(upgrading)}`, NEXT_ERA)
+    others.push(upgraded)
+    for (const vault of [first, upgraded]) {
+      const section = await sectionReaches(vault, s => s.generation === status.generation + 1)
+      assert.equal(section.memberCount, status.memberCount)
+      assert.equal(vault.status().versions.activeEra, 2)
+      assert.equal(vault.status().versions.eraNotice, null)
+    }
+    for (const [i, message] of (await Promise.all(halts)).entries()) {
+      const vault = stayingBehind[i]
+      assert.ok(vault !== undefined)
+      assert.match(message, /^Upgrade required: This vault supports eras \[1\], but era 2 is active since epoch \d+\. The vault has stopped rather than misbehave/)
+      const versions = vault.status().versions
+      assert.equal(versions.activeEra, 2)
+      assert.equal(versions.eraNotice?.level, 'error')
+      assert.equal(versions.eraNotice?.text, message)
+      if (vault.libp2p.status !== 'stopped') await new Promise(resolve => { vault.libp2p.addEventListener('stop', resolve, { once: true }) })
+      assert.equal(vault.libp2p.getPeers().length, 0, 'it stopped its network services')
     }
   })
 })

@@ -47,6 +47,17 @@ describe('buildNotices', () => {
     assert.deepEqual(ids({ upgradeRequired: undefined }), [])
   })
 
+  it('warns before an unsupported era takes effect and is critical once the vault has stopped for it, with the engine\'s reason', () => {
+    const [soon] = buildNotices({ ...healthy, eraNotice: { level: 'warning', text: 'Upgrade required soon: era 2 from epoch 9' } })
+    assert.equal(soon?.id, 'era-unsupported')
+    assert.equal(soon.severity, 'warning')
+    assert.equal(soon.detail, 'Upgrade required soon: era 2 from epoch 9')
+    const [stopped] = buildNotices({ ...healthy, state: 'stopped', eraNotice: { level: 'error', text: 'Upgrade required: era 2 is active' } })
+    assert.equal(stopped?.severity, 'critical')
+    assert.match(stopped.title, /^Stopped: the network moved to an era this vault does not support$/)
+    assert.match(stopped.fix ?? '', /latest verified release/)
+  })
+
   it('does not warn about peers while the engine is not running', () => {
     assert.deepEqual(ids({ state: 'starting', peers: 0 }), [])
   })

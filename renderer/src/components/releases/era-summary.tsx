@@ -15,6 +15,11 @@ export function EraSummary ({ versions, engineVersion }: { versions: VersionsSta
         <Stat label="This vault runs" testId="running-version" rawValue={engineVersion}><code>{engineVersion}</code></Stat>
       </dl>
       <p className="era-summary__detail" data-testid="supported-eras" data-value={versions.supportedEras.join(',')}>{support.detail}</p>
+      {versions.eraNotice !== null && (
+        <p className="era-summary__notice" role={versions.eraNotice.level === 'error' ? 'alert' : 'status'} data-testid="era-notice" data-level={versions.eraNotice.level}>
+          {versions.eraNotice.text}
+        </p>
+      )}
     </div>
   )
 }

@@ -5,9 +5,9 @@ import { KeyIds } from './key-ids.tsx'
 import { describeReleaseCheck, releaseFacts } from './release-check-text.ts'
 
 /** The newest release announced on the network and the vault's check of it: evidence or the attack it stopped. */
-export function LatestReleaseSection ({ latest }: { latest: VersionsStatus['latestRelease'] }) {
+export function LatestReleaseSection ({ latest, followsReleases }: Pick<VersionsStatus, 'followsReleases'> & { latest: VersionsStatus['latestRelease'] }) {
   const headingId = useId()
-  const text = describeReleaseCheck(latest)
+  const text = describeReleaseCheck(latest, followsReleases)
   const check = latest?.check ?? null
   return (
     <section className="latest-release" aria-labelledby={headingId} data-testid="latest-release" data-state={text.state} data-pointer={latest?.pointerVersion ?? ''}>

@@ -54,17 +54,22 @@ export function describeRejection (code: ReleaseRejectionCode): string {
   }
 }
 
-/**
- * The verdict on the latest release. Without an announcement the status cannot tell whether a
- * release source is configured, so the text names both causes rather than guessing one.
- */
-export function describeReleaseCheck (latest: LatestRelease): ReleaseCheckText {
+/** The verdict on the latest release; without one, whether the vault follows releases at all. */
+export function describeReleaseCheck (latest: LatestRelease, followsReleases: boolean): ReleaseCheckText {
+  if (latest === null && !followsReleases) {
+    return {
+      state: 'none',
+      label: 'Not following releases',
+      tone: 'muted',
+      summary: 'No release trust is configured on this vault (vault start --release-trust FILE), so it does not follow signed releases on its network. It keeps running the version it has.'
+    }
+  }
   if (latest === null) {
     return {
       state: 'none',
       label: 'No release known',
       tone: 'muted',
-      summary: 'No signed release has reached this vault: no release source is configured on it, or none has been announced on its network yet. It keeps running the version it has.'
+      summary: 'This vault follows signed releases, but none has been announced on its network yet. It keeps running the version it has.'
     }
   }
   const { check } = latest

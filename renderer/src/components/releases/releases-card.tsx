@@ -25,7 +25,7 @@ export function ReleasesCard ({ status }: { status: VaultStatus }) {
     >
       {requirement !== null && <UpgradeRequiredAlert requirement={requirement} now={now} />}
       <EraSummary versions={status.versions} engineVersion={status.engineVersion} />
-      <LatestReleaseSection latest={status.versions.latestRelease} />
+      <LatestReleaseSection latest={status.versions.latestRelease} followsReleases={status.versions.followsReleases} />
       <KnownVersionsTable known={knownVersions(status)} />
     </Card>
   )

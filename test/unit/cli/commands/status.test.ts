@@ -29,6 +29,7 @@ describe('vault status', () => {
     assert.match(text, /^section {2}'' \(the whole network\), generation 3, 8 members$/m)
     assert.match(text, /^elders {3}7 \(ages 20, 19, 17, 15, 13, 12, 10\); this vault is not an elder$/m)
     assert.match(text, /^key {6}abababababababab…$/m)
+    assert.match(text, /^era {6}1 \(this engine supports 1\)$/m)
     assert.match(formatSection(section({ isElder: true })).join('\n'), /this vault is an elder$/m)
   })
 

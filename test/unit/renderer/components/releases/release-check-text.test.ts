@@ -10,25 +10,28 @@ const verified = SAMPLE_VERIFIED_RELEASE.check
 if (verified?.verdict !== 'verified') throw new Error('the sample release is not verified')
 
 describe('describeReleaseCheck', () => {
-  it('says that no release source is configured or none was announced, without claiming either', () => {
-    const text = describeReleaseCheck(null)
-    assert.deepEqual([text.state, text.label, text.tone], ['none', 'No release known', 'muted'])
-    assert.match(text.summary, /no release source is configured on it, or none has been announced/)
+  it('says that no release trust is configured, or that none was announced yet, as the status says', () => {
+    const unconfigured = describeReleaseCheck(null, false)
+    assert.deepEqual([unconfigured.state, unconfigured.label, unconfigured.tone], ['none', 'Not following releases', 'muted'])
+    assert.match(unconfigured.summary, /No release trust is configured on this vault \(vault start --release-trust FILE\)/)
+    const quiet = describeReleaseCheck(null, true)
+    assert.deepEqual([quiet.state, quiet.label], ['none', 'No release known'])
+    assert.match(quiet.summary, /follows signed releases, but none has been announced/)
   })
 
   it('says a release is being checked while its check is pending', () => {
-    const text = describeReleaseCheck({ ...SAMPLE_VERIFIED_RELEASE, check: null })
+    const text = describeReleaseCheck({ ...SAMPLE_VERIFIED_RELEASE, check: null }, true)
     assert.deepEqual([text.state, text.tone], ['checking', 'busy'])
   })
 
   it('counts who signed and who attested a verified release', () => {
-    const text = describeReleaseCheck(SAMPLE_VERIFIED_RELEASE)
+    const text = describeReleaseCheck(SAMPLE_VERIFIED_RELEASE, true)
     assert.deepEqual([text.state, text.label, text.tone], ['verified', 'Verified', 'good'])
     assert.equal(text.summary, 'Version 1.5.0: signed by 2 release keys and reproduced by 2 builders, as this vault\'s trusted root requires.')
   })
 
   it('names the attack a rejected release was refused for', () => {
-    const text = describeReleaseCheck(SAMPLE_REJECTED_RELEASE)
+    const text = describeReleaseCheck(SAMPLE_REJECTED_RELEASE, true)
     assert.deepEqual([text.state, text.label, text.tone], ['rejected', 'Rejected', 'bad'])
     assert.equal(text.summary, 'Too few release keys signed it: this vault will not run it.')
   })
