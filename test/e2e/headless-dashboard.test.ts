@@ -59,6 +59,28 @@ describe('headless dashboard', () => {
     await page.screenshot({ path: join(screenshotDir, 'dashboard.png') })
   })
 
+  it('shows the Section card with its phase in words and this vault among the known vaults, and the relocation outlook', async () => {
+    const name = await page.getByTestId('vault-name').getAttribute('title') ?? ''
+    const panel = page.getByTestId('section-panel')
+    // This vault is listed in every phase but one: an active section that has not admitted it yet.
+    const self = panel.locator(`[data-testid="section-members"] tr[data-self="true"][data-name="${name}"]`)
+    const waiting = panel.locator('[data-testid="section-self"][data-value="waiting"]')
+    await self.or(waiting).first().waitFor()
+    // One read of the card, as the status pushes may change it between two reads.
+    const card = await panel.evaluate(element => ({
+      phase: element.querySelector('[data-testid="section-phase"]')?.getAttribute('data-phase'),
+      phaseText: element.querySelector('[data-testid="section-phase"]')?.textContent ?? '',
+      role: element.querySelector('[data-testid="section-self"]')?.getAttribute('data-value'),
+      selfRows: [...element.querySelectorAll('[data-testid="section-members"] tr[data-self="true"]')].map(row => row.getAttribute('data-name'))
+    }))
+    const phaseWords = { forming: /vaults? (are )?known|knows \d+ of the 7 needed/, keying: /distributed key generation/, confirming: /5 of the 7 elders/, active: /decision signed by 5 of them/ }
+    assert.ok(card.phase === 'forming' || card.phase === 'keying' || card.phase === 'confirming' || card.phase === 'active', `phase ${String(card.phase)}`)
+    assert.match(card.phaseText, phaseWords[card.phase])
+    assert.deepEqual(card.selfRows, card.role === 'waiting' ? [] : [name])
+    const outlook = await page.getByTestId('relocation-outlook').evaluate(element => ({ kind: element.getAttribute('data-kind'), text: element.textContent ?? '' }))
+    assert.match(outlook.text, outlook.kind === 'estimate' ? /Next relocation in about [\d,.]+( \w+)? churns?/ : /No relocation estimate yet/)
+  })
+
   it('shows the Releases view: the active era, this vault\'s version, peers per version, and no release source', async () => {
     const panel = page.getByTestId('releases-panel')
     assert.equal(await panel.getByTestId('active-era').getAttribute('data-value'), '1')
