@@ -2,7 +2,8 @@
 // runs before it may ask to resume. Each check says what it found and, when it fails, one concrete
 // sentence for the farmer: what to do, then "press Reconnect". It reads the store's files itself,
 // by the store's layout, and changes nothing but its own probe file: a diagnosis, not a repair.
-// The report fits section/economy/pause-and-fix.ts SelfCheckResult, so requestResume takes it as is.
+// The report fits section/economy/pause-and-fix.ts SelfCheckResult, so requestResume takes it as is,
+// and the contract's SelfCheckSchema (host-api.ts), so the status carries it as is.
 import { randomBytes } from 'node:crypto'
 import { open, readFile, rm, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -25,7 +26,9 @@ export type SelfCheckItem = z.infer<typeof SelfCheckItemSchema>
 /** Crosses to the host and the dashboard: parse it there with this schema. */
 export const SelfCheckReportSchema = z.object({
   passed: z.boolean(),
-  checks: z.array(SelfCheckItemSchema).min(1).max(SELF_CHECK_NAMES.length)
+  checks: z.array(SelfCheckItemSchema).min(1).max(SELF_CHECK_NAMES.length),
+  /** When it ran, in ms since the Unix epoch. */
+  at: z.number().int().nonnegative()
 }).strict()
 export type SelfCheckReport = z.infer<typeof SelfCheckReportSchema>
 
@@ -40,6 +43,7 @@ export interface SelfCheckInputs {
   random?: Random
   /** Bytes free to the vault on the filesystem holding `dir` (statfs by default). */
   freeBytes?: (dir: string) => Promise<number>
+  now?: () => number
 }
 
 export interface SelfCheckOptions {
@@ -75,7 +79,7 @@ export async function runSelfCheck (inputs: SelfCheckInputs, options: SelfCheckO
       : { passed: false, detail: 'connected to no other vault', fix: `The vault cannot reach any other vault: check this computer's internet connection and that no firewall or VPN blocks the vault, ${RECONNECT}.` }]
   ]
   const items = checks.map(([name, check]) => SelfCheckItemSchema.parse(check.passed ? { name, passed: true, detail: check.detail } : { name, passed: false, detail: check.detail, fix: check.fix ?? '' }))
-  return { passed: items.every(item => item.passed), checks: items }
+  return { passed: items.every(item => item.passed), checks: items, at: Math.floor((inputs.now ?? Date.now)()) }
 }
 
 async function checkFolder (storeDir: string, chunksDir: string): Promise<Check> {
