@@ -1,6 +1,7 @@
 // Notices (DESIGN §4): each problem the host can see, with what it costs and how to fix it.
 // They are derived from the current state, so a notice clears itself once its cause is gone.
-import type { EraNotice, ErrorValue, Notice, StoreStatus, VaultState } from '../../contract/host-api.ts'
+import type { EraNotice, ErrorValue, Notice, SectionStanding, StoreStatus, VaultState } from '../../contract/host-api.ts'
+import { rejoinAge } from '../section/economy/pause-and-fix.ts'
 import { upgradeNotices, type UpgradeNoticeInputs } from '../upgrade/manager/upgrade-notices.ts'
 
 export interface NoticeInputs {
@@ -17,7 +18,16 @@ export interface NoticeInputs {
   eraNotice?: EraNotice
   /** The upgrade manager's view (issue 5); absent before it has started. */
   upgrade?: Omit<UpgradeNoticeInputs, 'now'>
+  /** This vault's standing in its section (DESIGN §2, pause, fix, demote); absent without a section. */
+  section?: StandingNoticeInputs
   now: number
+}
+
+export interface StandingNoticeInputs {
+  standing: SectionStanding
+  /** The section's generation now: the pause deadline is one. */
+  generation: number
+  age: number
 }
 
 export function buildNotices (inputs: NoticeInputs): Notice[] {
@@ -61,6 +71,10 @@ export function buildNotices (inputs: NoticeInputs): Notice[] {
       detail: inputs.eraNotice.text,
       fix: 'Install the latest verified release from the Upgrades view (or update the desktop app), then start the vault again.'
     })
+  }
+  if (inputs.section !== undefined) {
+    const notice = standingNotice(inputs.section)
+    if (notice !== undefined) add(notice)
   }
   if (inputs.upgrade !== undefined) notices.push(...upgradeNotices({ ...inputs.upgrade, now: inputs.now }))
   if (inputs.state === 'paused') {
@@ -112,4 +126,54 @@ export function buildNotices (inputs: NoticeInputs): Notice[] {
     })
   }
   return notices
+}
+
+const RECONNECT_FIX = 'Press Reconnect (or run vault resume): the vault runs its self-check and, once it passes, asks the elders to resume it.'
+
+/** The pause-and-fix notice (issue 3, deliver 7): what is wrong, what it costs, how to fix it. */
+export function standingNotice ({ standing, generation, age }: StandingNoticeInputs): Omit<Notice, 'since'> | undefined {
+  switch (standing.state) {
+    case 'active':
+      return undefined
+    case 'paused': {
+      const reasons = standing.pause?.reasons ?? []
+      const deadline = standing.pause === null ? '' : ` within ${churns(Math.max(0, standing.pause.deadline - generation))} (by generation ${standing.pause.deadline})`
+      const failed = standing.selfCheck?.checks.flatMap(check => check.passed || check.fix === undefined ? [] : [check.fix]) ?? []
+      return {
+        id: 'section-paused',
+        severity: 'critical',
+        title: 'Paused by its section',
+        detail: `The section's elders paused this vault${reasons.length === 0 ? '' : `: ${reasons.join('; ')}`}. ` +
+          'While paused it takes no new data and earns nothing. ' +
+          // RFC 0045: a demoted vault rejoins at half its age.
+          `Its age ${age} is at risk: unless it is fixed and resumed${deadline}, it is demoted, removed from the section, and rejoins at age ${rejoinAge(age)}.`,
+        fix: failed.length > 0
+          ? failed.join(' ')
+          : standing.selfCheck?.passed === true ? 'The last self-check passed: press Reconnect (or run vault resume) to ask the elders to resume it.' : RECONNECT_FIX
+      }
+    }
+    case 'resume-requested':
+      return {
+        id: 'resume-requested',
+        severity: 'info',
+        title: 'Resume requested',
+        detail: `The self-check passed and the vault asked to be resumed. The elders are auditing it on probation: if it passes, it resumes at age ${age}; if not, it is paused again.`
+      }
+    case 'demoted':
+      return {
+        id: 'section-demoted',
+        severity: 'critical',
+        title: 'Demoted: removed from its section',
+        detail: `The pause was not fixed in time, or the vault was paused too often, so the section removed it. It may rejoin at age ${standing.rejoinAge ?? rejoinAge(age)} (half its age, at least 5), and earns nothing until it has joined again.`,
+        fix: 'Fix what caused the pause before the vault rejoins, or it will be paused again.'
+      }
+    default: {
+      const unknownState: never = standing.state
+      throw new RangeError(`unknown standing ${String(unknownState)}`)
+    }
+  }
+}
+
+function churns (count: number): string {
+  return `${count} churn${count === 1 ? '' : 's'}`
 }

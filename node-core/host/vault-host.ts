@@ -183,6 +183,17 @@ class SupervisingVaultHost implements VaultHost {
     return this.snapshot()
   }
 
+  // Pause and fix (DESIGN §2) is the engine's: its errors (SelfCheckFailedError, NotPausedError, or
+  // EngineRpcError when it is not running) reach the caller by name, and its reply is the new status.
+  async runSelfCheck (): Promise<VaultStatus> { return await this.engineVerb('runSelfCheck') }
+  async reconnect (): Promise<VaultStatus> { return await this.engineVerb('reconnect') }
+
+  private async engineVerb (method: 'runSelfCheck' | 'reconnect'): Promise<VaultStatus> {
+    await this.supervisor.request(method)
+    this.publishStatus()
+    return this.snapshot()
+  }
+
   async checkUpgrade (): Promise<VaultStatus> { return await this.upgrade(async manager => await manager.checkUpgrade()) }
   async shadowUpgrade (params: VerbParams<'shadowUpgrade'>): Promise<VaultStatus> {
     return await this.upgrade(async manager => await manager.shadowUpgrade(params.candidatePath, params.durationSeconds))
@@ -228,6 +239,7 @@ class SupervisingVaultHost implements VaultHost {
       supportedEras: [...SUPPORTED_ERAS], activeEra: FIRST_ERA.era, eraNotice: null, followsReleases: false, peers: [], latestRelease: null, upgradeRequired: null
     }
     const manager = this.upgrades?.manager
+    const section = engine?.section ?? null
     return {
       name: engine?.name ?? '',
       age: engine?.age ?? 0,
@@ -236,7 +248,7 @@ class SupervisingVaultHost implements VaultHost {
       protocols: engine?.protocols ?? [],
       peers,
       versions,
-      section: engine?.section ?? null,
+      section,
       // Until upgrades.json is read: the engine shipped with the app, and nothing else yet.
       upgrade: manager?.status() ?? { policy: 'ask', current: { engineVersion: ENGINE_VERSION, bundleSha256: null }, previous: null, candidate: null, switching: null, failedVersions: [], history: [] },
       store,
@@ -256,6 +268,7 @@ class SupervisingVaultHost implements VaultHost {
         settingsProblem: this.settingsProblem,
         upgradeRequired: versions.upgradeRequired ?? undefined,
         eraNotice: versions.eraNotice ?? undefined,
+        ...(section === null ? {} : { section: { standing: section.standing, generation: section.generation, age: engine?.age ?? 0 } }),
         ...(manager === undefined ? {} : { upgrade: { status: manager.status(), nextAction: manager.nextAction(), problem: manager.problem } }),
         now: this.now()
       })),

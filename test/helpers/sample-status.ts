@@ -1,6 +1,6 @@
 // A valid VaultStatus for tests, with overrides. Parsed through the contract so a fixture that
 // drifts from the schema fails loudly instead of testing an impossible state.
-import { VaultStatusSchema, VersionsStatusSchema, type VaultStatus, type VersionsStatus } from '../../contract/host-api.ts'
+import { SectionStandingSchema, SelfCheckSchema, VaultStatusSchema, VersionsStatusSchema, type SectionStanding, type SelfCheck, type VaultStatus, type VersionsStatus } from '../../contract/host-api.ts'
 
 export const SAMPLE_NAME = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 
@@ -85,4 +85,51 @@ export function sampleStatus (overrides: Partial<VaultStatus> = {}): VaultStatus
     updatedAt: 1_700_000_001_000,
     ...overrides
   })
+}
+
+/** A self-check that passed, in the engine's order of checks (node-core/engine/audit/self-check.ts). */
+export const SAMPLE_SELF_CHECK_PASSED: SelfCheck = SelfCheckSchema.parse({
+  passed: true,
+  checks: [
+    { name: 'chunk-folder', passed: true, detail: '/data/vault/store/chunks is present' },
+    { name: 'store-writable', passed: true, detail: 'wrote, synced, read back and deleted a probe file in /data/vault/store/chunks' },
+    { name: 'chunks-intact', passed: true, detail: '256 chunk(s) read back intact' },
+    { name: 'free-space', passed: true, detail: '40 GiB free on the drive; the vault may grow by 47 GiB more (the drive fills first)' },
+    { name: 'listening', passed: true, detail: 'listening on 1 address(es)' },
+    { name: 'peers', passed: true, detail: 'connected to 17 vault(s)' }
+  ],
+  at: 1_700_000_000_700
+})
+
+/** A self-check with two failed checks, each with the engine's kind of fix. */
+export const SAMPLE_SELF_CHECK_FAILED: SelfCheck = SelfCheckSchema.parse({
+  passed: false,
+  checks: [
+    { name: 'chunk-folder', passed: true, detail: '/data/vault/store/chunks is present' },
+    { name: 'store-writable', passed: false, detail: 'writing a probe file in /data/vault/store/chunks failed (EROFS)', fix: 'The drive holding /data/vault/store/chunks is read-only: reconnect it so that it can be written (or repair it with your system\'s disk tool), then press Reconnect.' },
+    { name: 'chunks-intact', passed: true, detail: '256 chunk(s) read back intact' },
+    { name: 'free-space', passed: true, detail: '40 GiB free on the drive; the vault may grow by 47 GiB more' },
+    { name: 'listening', passed: true, detail: 'listening on 1 address(es)' },
+    { name: 'peers', passed: false, detail: 'connected to no other vault', fix: 'The vault cannot reach any other vault: check this computer\'s internet connection and that no firewall or VPN blocks the vault, then press Reconnect.' }
+  ],
+  at: 1_700_000_000_600
+})
+
+/** A standing the section paused this vault with (generation 40, deadline 100), with overrides. */
+export function sampleStanding (overrides: Partial<SectionStanding> = {}): SectionStanding {
+  return SectionStandingSchema.parse({
+    state: 'paused',
+    pause: { reasons: ['missed-audit x6', 'unresponsive x3'], pausedAt: 40, deadline: 100 },
+    deadlineAt: 1_700_021_600_000,
+    selfCheck: null,
+    rejoinAge: null,
+    ...overrides
+  })
+}
+
+/** sampleStatus (age 12) whose section is at `generation` and holds `standing`. */
+export function sampleStandingStatus (standing: SectionStanding = sampleStanding(), generation = 58): VaultStatus {
+  const section = sampleStatus().section
+  if (section === null) throw new TypeError('sampleStatus has a section')
+  return sampleStatus({ section: { ...section, generation, standing } })
 }

@@ -24,7 +24,12 @@ function memoryHost () {
     async approveUpgrade () { this.calls.push('approveUpgrade'); return status },
     async deferUpgrade () { this.calls.push('deferUpgrade'); return status },
     async rollbackUpgrade () { this.calls.push('rollbackUpgrade'); return status },
-    async setUpgradePolicy () { this.calls.push('setUpgradePolicy'); return status }
+    async setUpgradePolicy () { this.calls.push('setUpgradePolicy'); return status },
+    async runSelfCheck () { this.calls.push('runSelfCheck'); return status },
+    async reconnect (): Promise<VaultStatus> {
+      this.calls.push('reconnect')
+      throw Object.assign(new Error('the section has not paused this vault: there is nothing to resume'), { name: 'NotPausedError' })
+    }
   }
 }
 
@@ -109,6 +114,20 @@ describe('headless server', () => {
     assert.equal((bad as { error: { name: string } }).error.name, 'InvalidRequestError')
     const extra = await call({ verb: 'pause', params: { force: true } })
     assert.equal((extra as { ok: boolean }).ok, false)
+  })
+
+  it('carries the pause-and-fix verbs, with the host\'s error name and message', async () => {
+    const call = async (body: unknown): Promise<unknown> => await (await fetch(`${server.origin}/api/call`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body)
+    })).json()
+    assert.deepEqual(await call({ verb: 'runSelfCheck', params: {} }), { ok: true, value: sampleStatus() })
+    assert.deepEqual(await call({ verb: 'reconnect', params: {} }), {
+      ok: false,
+      error: { name: 'NotPausedError', message: 'the section has not paused this vault: there is nothing to resume' }
+    })
+    assert.deepEqual(host.calls.slice(-2), ['runSelfCheck', 'reconnect'])
   })
 
   it('pushes status over the socket and answers requests with their id', async () => {

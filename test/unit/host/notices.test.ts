@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { ACTIVE_STANDING } from '../../../contract/host-api.ts'
 import { buildNotices, type NoticeInputs } from '../../../node-core/host/notices.ts'
+import { SAMPLE_SELF_CHECK_FAILED, SAMPLE_SELF_CHECK_PASSED, sampleStanding } from '../../helpers/sample-status.ts'
 
 const healthy: NoticeInputs = {
   state: 'active',
@@ -60,5 +62,61 @@ describe('buildNotices', () => {
 
   it('does not warn about peers while the engine is not running', () => {
     assert.deepEqual(ids({ state: 'starting', peers: 0 }), [])
+  })
+
+  describe('pause and fix (DESIGN §2)', () => {
+    const section = (standing = sampleStanding(), age = 12): NonNullable<NoticeInputs['section']> => ({ standing, generation: 58, age })
+    const only = (inputs: Partial<NoticeInputs>) => {
+      const notices = buildNotices({ ...healthy, ...inputs })
+      assert.equal(notices.length, 1, JSON.stringify(notices))
+      const [notice] = notices
+      assert.ok(notice !== undefined)
+      return notice
+    }
+
+    it('says nothing for an active vault', () => {
+      assert.deepEqual(ids({ section: section(ACTIVE_STANDING) }), [])
+    })
+
+    it('is critical while paused: the reasons, not earning, the churns left and the age it would rejoin at', () => {
+      const notice = only({ section: section(sampleStanding(), 13) })
+      assert.equal(notice.id, 'section-paused')
+      assert.equal(notice.severity, 'critical')
+      assert.match(notice.detail, /missed-audit x6; unresponsive x3/)
+      assert.match(notice.detail, /earns nothing/)
+      assert.match(notice.detail, /age 13 is at risk/)
+      assert.match(notice.detail, /within 42 churns \(by generation 100\)/)
+      // RFC 0045: half its age, rounded down.
+      assert.match(notice.detail, /rejoins at age 6\./)
+      assert.match(notice.fix ?? '', /^Press Reconnect \(or run vault resume\)/)
+    })
+
+    it('never offers a rejoin age below 5, nor a negative count of churns', () => {
+      const notice = only({ section: { standing: sampleStanding(), generation: 120, age: 7 } })
+      assert.match(notice.detail, /within 0 churns/)
+      assert.match(notice.detail, /rejoins at age 5\./)
+    })
+
+    it('gives the failed self-check\'s fixes in order as the fix, or says to reconnect once it passed', () => {
+      const failed = only({ section: section(sampleStanding({ selfCheck: SAMPLE_SELF_CHECK_FAILED })) })
+      const fixes = SAMPLE_SELF_CHECK_FAILED.checks.flatMap(check => check.fix === undefined ? [] : [check.fix])
+      assert.equal(fixes.length, 2)
+      assert.equal(failed.fix, fixes.join(' '))
+      const passed = only({ section: section(sampleStanding({ selfCheck: SAMPLE_SELF_CHECK_PASSED })) })
+      assert.match(passed.fix ?? '', /^The last self-check passed: press Reconnect/)
+    })
+
+    it('is informational while the elders audit a resume request, and critical once demoted with the age it rejoins at', () => {
+      const requested = only({ section: section(sampleStanding({ state: 'resume-requested', selfCheck: SAMPLE_SELF_CHECK_PASSED })) })
+      assert.equal(requested.id, 'resume-requested')
+      assert.equal(requested.severity, 'info')
+      assert.match(requested.detail, /auditing it on probation/)
+      const demoted = only({ section: section(sampleStanding({ state: 'demoted', rejoinAge: 9 }), 18) })
+      assert.equal(demoted.id, 'section-demoted')
+      assert.equal(demoted.severity, 'critical')
+      assert.match(demoted.detail, /removed it/)
+      assert.match(demoted.detail, /rejoin at age 9 /)
+      assert.ok((demoted.fix ?? '').length > 0)
+    })
   })
 })
