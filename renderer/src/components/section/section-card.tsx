@@ -5,16 +5,19 @@ import { CopyButton } from '../common/copy-button.tsx'
 import { Stat } from '../common/stat.tsx'
 import { elderRows, memberList } from './section-members.ts'
 import { EldersTable, MembersTable } from './section-tables.tsx'
-import { describePhase, describePrefix, describeSelf, shortSectionKey } from './section-text.ts'
+import { describePhase, describePrefix, describeSelf, shortSectionKey, whyNoSection } from './section-text.ts'
 
 /** Issue 3, deliver 7: the section's phase, prefix, key and generation, and its elders and members with their ages. */
-export function SectionCard ({ status }: { status: Pick<VaultStatus, 'name' | 'section'> }) {
+export function SectionCard ({ status }: { status: Pick<VaultStatus, 'name' | 'state' | 'section'> }) {
   const { section, name } = status
   if (section === null) {
+    const why = whyNoSection(status.state)
     return (
       <Card title="Section" className="section-card" testId="section-panel">
-        <p className="section-card__none" data-testid="section-phase" data-phase="none">
-          This engine runs no section: it is a shadow engine under test, or a version older than the section protocol.
+        <p className="section-card__none" data-testid="section-phase" data-phase={why}>
+          {why === 'no-section'
+            ? 'This engine runs no section: it is a shadow engine under test, or a version older than the section protocol.'
+            : 'The engine is not running, so it reports no section.'}
         </p>
       </Card>
     )
@@ -37,7 +40,7 @@ export function SectionCard ({ status }: { status: Pick<VaultStatus, 'name' | 's
           <span className="badge" data-tone={self.tone}>{self.label}</span>
         </Stat>
         <Stat label="Generation" testId="section-generation" rawValue={section.generation}>
-          <span title="How many joins the section has decided since it formed">{formatCount(section.generation)}</span>
+          <span title="How many decisions the section has made since it formed">{formatCount(section.generation)}</span>
         </Stat>
         <Stat label="Section key" testId="section-key" rawValue={section.sectionKey ?? ''}>
           {section.sectionKey === null

@@ -1,12 +1,20 @@
 // The section as the owner reads it (issue 3, deliver 7; DESIGN §2): what its phase means, where
 // it sits in the network, and what this vault is in it.
-import type { SectionStatus } from '../../../../contract/host-api.ts'
+import type { SectionStatus, VaultState } from '../../../../contract/host-api.ts'
 import { formatCount } from '../../format/bytes.ts'
 import type { Tone } from '../vault/vault-state.ts'
 
 /** DESIGN §2: the 7 oldest members are the elders; 5 of them sign a decision. */
 export const ELDER_COUNT = 7
 export const SUPERMAJORITY = 5
+
+/**
+ * Why a status has no section: an engine that is up and reports none is a shadow engine or one
+ * older than the section protocol (contract/host-api.ts); otherwise the engine is not running.
+ */
+export function whyNoSection (state: VaultState): 'no-section' | 'not-running' {
+  return state === 'active' || state === 'paused' ? 'no-section' : 'not-running'
+}
 
 export interface PhaseText { label: string, tone: Tone, detail: string }
 

@@ -8,7 +8,7 @@ import { relocationOutlook } from './relocation-outlook.ts'
  * the expected churns until the next relocation (issue 3, deliver 7). The history of relocations
  * is not in the status yet: relocation is not live.
  */
-export function AgeCard ({ status }: { status: Pick<VaultStatus, 'name' | 'age' | 'section'> }) {
+export function AgeCard ({ status }: { status: Pick<VaultStatus, 'name' | 'age' | 'state' | 'section'> }) {
   const { age } = status
   const summary = summarizeAge(age)
   const outlook = relocationOutlook(status)

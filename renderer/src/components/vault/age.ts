@@ -49,6 +49,7 @@ export type OutlookText = { kind: RelocationOutlook['kind'], headline: string, d
 function gapText (gap: OutlookGap): string {
   switch (gap.reason) {
     case 'no-section': return 'This engine runs no section (a shadow engine, or one older than the section protocol), so relocation cannot be estimated.'
+    case 'not-running': return 'The engine is not running, so it reports no section to estimate from.'
     case 'not-active': return gap.phase === 'forming'
       ? 'The section is still forming; relocations start once it has its key and elders.'
       : 'The elders are still creating the section key; relocations start once the section is active.'

@@ -10,7 +10,8 @@
 // as listed; names are uniform apart from their age byte, so this vault is equally likely to hold
 // any rank in its class's tie-break (for one fixed set of names the real chance varies around it).
 // Each churn is then an independent trial with chance p, so the expected number is 1/p.
-import type { SectionStatus } from '../../../../contract/host-api.ts'
+import type { SectionStatus, VaultState } from '../../../../contract/host-api.ts'
+import { whyNoSection } from '../section/section-text.ts'
 
 /** DESIGN §2: nothing moves in a section of fewer members (2022 `RECOMMENDED_SECTION_SIZE`). */
 export const RELOCATION_MIN_MEMBERS = 14
@@ -20,6 +21,8 @@ export const MAX_RELOCATIONS_PER_CHURN = 3
 export type OutlookGap =
   /** The engine runs no section (a shadow engine, or one older than the section protocol). */
   | { reason: 'no-section' }
+  /** The engine is not running (starting, restarting, failed or stopped): it reports no section. */
+  | { reason: 'not-running' }
   | { reason: 'not-active', phase: Exclude<SectionStatus['phase'], 'active'> }
   /** The section is active but has not admitted this vault yet. */
   | { reason: 'not-member' }
@@ -68,9 +71,9 @@ export function relocationChance (age: number, otherAges: readonly number[], mem
 }
 
 /** The outlook for this vault from its status: an estimate, or why there is none. */
-export function relocationOutlook (status: { name: string, age: number, section: SectionStatus | null }): RelocationOutlook {
+export function relocationOutlook (status: { name: string, age: number, state: VaultState, section: SectionStatus | null }): RelocationOutlook {
   const { section } = status
-  if (section === null) return { kind: 'unavailable', gap: { reason: 'no-section' } }
+  if (section === null) return { kind: 'unavailable', gap: { reason: whyNoSection(status.state) } }
   if (section.phase !== 'active') return { kind: 'unavailable', gap: { reason: 'not-active', phase: section.phase } }
   if (!section.isMember) return { kind: 'unavailable', gap: { reason: 'not-member' } }
   if (relocationCap(section.memberCount) === 0) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { amongOldest, describePhase, describePrefix, describeSelf, shortSectionKey } from '../../../../../renderer/src/components/section/section-text.ts'
+import { amongOldest, describePhase, describePrefix, describeSelf, shortSectionKey, whyNoSection } from '../../../../../renderer/src/components/section/section-text.ts'
 import { SAMPLE_NAME } from '../../../../helpers/sample-status.ts'
 import { active, forming } from './section-fixtures.ts'
 
@@ -62,5 +62,13 @@ describe('shortSectionKey', () => {
   it('keeps both ends of a 96-digit key and leaves a short string alone', () => {
     assert.equal(shortSectionKey(`0123456789${'a'.repeat(78)}abcdef01`), '0123456789…abcdef01')
     assert.equal(shortSectionKey('abc'), 'abc')
+  })
+})
+
+describe('whyNoSection', () => {
+  it('blames a running engine that reports no section, and otherwise the engine not running', () => {
+    assert.deepEqual((['active', 'paused', 'starting', 'restarting', 'failed', 'stopped'] as const).map(whyNoSection), [
+      'no-section', 'no-section', 'not-running', 'not-running', 'not-running', 'not-running'
+    ])
   })
 })

@@ -50,6 +50,7 @@ test('without an estimate the outlook says why', () => {
     return text.detail
   }
   assert.match(why({ reason: 'no-section' }), /runs no section/)
+  assert.match(why({ reason: 'not-running' }), /engine is not running/)
   assert.match(why({ reason: 'not-active', phase: 'forming' }), /still forming/)
   assert.match(why({ reason: 'not-active', phase: 'keying' }), /creating the section key/)
   assert.match(why({ reason: 'not-member' }), /waiting for the section to admit it/)

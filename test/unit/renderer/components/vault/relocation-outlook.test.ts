@@ -1,32 +1,39 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { SectionStatus } from '../../../../../contract/host-api.ts'
+import type { SectionStatus, VaultState } from '../../../../../contract/host-api.ts'
 import { createPrng, type Prng } from '../../../../../node-core/section/rules/prng.ts'
 import { SIGNATURE_BYTES } from '../../../../../node-core/section/rules/churn.ts'
 import { selectRelocations } from '../../../../../node-core/section/rules/relocation.ts'
 import { relocationCap, relocationChance, relocationOutlook } from '../../../../../renderer/src/components/vault/relocation-outlook.ts'
 import { SAMPLE_NAME, sampleStatus } from '../../../../helpers/sample-status.ts'
 
-/** An active section in which this vault (SAMPLE_NAME) has `age` and the others `otherAges`, listed oldest first. */
+/** An active section in which this vault (SAMPLE_NAME) has `age` and the others `otherAges`, listed oldest first; checked against the contract. */
 function activeSection (age: number, otherAges: readonly number[], overrides: Partial<SectionStatus> = {}): SectionStatus {
   const members = [{ name: SAMPLE_NAME, age }, ...otherAges.map((other, i) => ({ name: `peer-${i}`, age: other }))]
     .sort((a, b) => b.age - a.age)
-  return {
-    phase: 'active',
-    prefix: '',
-    sectionKey: 'a'.repeat(96),
-    elders: members.slice(0, 7),
-    members,
-    memberCount: members.length,
-    isElder: members.slice(0, 7).some(member => member.name === SAMPLE_NAME),
-    isMember: true,
-    generation: 3,
-    ...overrides
-  }
+  const base = sampleStatus().section
+  if (base === null) throw new TypeError('the sample status has no section')
+  const section = sampleStatus({
+    section: {
+      ...base,
+      phase: 'active',
+      prefix: '',
+      sectionKey: 'a'.repeat(96),
+      elders: members.slice(0, 7),
+      members,
+      memberCount: members.length,
+      isElder: members.slice(0, 7).some(member => member.name === SAMPLE_NAME),
+      isMember: true,
+      generation: 3,
+      ...overrides
+    }
+  }).section
+  if (section === null) throw new TypeError('the section did not survive the contract')
+  return section
 }
 
-function outlookOf (age: number, section: SectionStatus | null) {
-  return relocationOutlook(sampleStatus({ age, section }))
+function outlookOf (age: number, section: SectionStatus | null, state: VaultState = 'active') {
+  return relocationOutlook(sampleStatus({ age, section, state }))
 }
 
 function estimate (age: number, section: SectionStatus) {
@@ -79,8 +86,12 @@ describe('relocationOutlook', () => {
     assert.equal(outlook.atLeast, false)
   })
 
-  it('says why there is no estimate: no section, not active, not a member, too few members', () => {
+  it('says why there is no estimate: no section, engine not running, not active, not a member, too few members', () => {
     assert.deepEqual(outlookOf(5, null), { kind: 'unavailable', gap: { reason: 'no-section' } })
+    assert.deepEqual(outlookOf(5, null, 'paused'), { kind: 'unavailable', gap: { reason: 'no-section' } })
+    for (const state of ['starting', 'restarting', 'failed', 'stopped'] as const) {
+      assert.deepEqual(outlookOf(5, null, state), { kind: 'unavailable', gap: { reason: 'not-running' } })
+    }
     for (const phase of ['forming', 'keying', 'confirming'] as const) {
       assert.deepEqual(outlookOf(5, activeSection(5, fifteen, { phase, elders: [], isElder: false, isMember: false })), { kind: 'unavailable', gap: { reason: 'not-active', phase } })
     }
