@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `vault`: the command line of Vault Manager. Exit codes: 0 ok, 1 failure, 2 usage error.
 import { releaseCommand, RELEASE_USAGE } from './commands/release.ts'
+import { resumeCommand, RESUME_USAGE } from './commands/resume.ts'
 import { startCommand, START_USAGE } from './commands/start.ts'
 import { statusCommand, STATUS_USAGE } from './commands/status.ts'
 import { testnetCommand, TESTNET_USAGE } from './commands/testnet.ts'
@@ -11,6 +12,7 @@ const USAGE = `usage:
   ${START_USAGE}
   ${TESTNET_USAGE}
   ${STATUS_USAGE}
+  ${RESUME_USAGE}
   ${UPGRADE_USAGE}
   ${RELEASE_USAGE}`
 
@@ -18,6 +20,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   start: startCommand,
   testnet: testnetCommand,
   status: statusCommand,
+  resume: resumeCommand,
   upgrade: upgradeCommand,
   release: releaseCommand
 }

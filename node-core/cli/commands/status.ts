@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { resultSchema, VaultStatusSchema, type SectionStatus, type VaultStatus } from '../../../contract/host-api.ts'
 import { HOST_FILE, HostFileSchema, type HostFile } from '../../host/headless-server.ts'
+import { formatScheduleTime } from '../../upgrade/schedule/upgrade-policy.ts'
 import { CliFailure } from '../cli-errors.ts'
 import { defaultDataDir } from '../data-dir.ts'
 
@@ -41,9 +42,39 @@ export async function fetchStatus (hostFile: HostFile): Promise<VaultStatus> {
   return reply.data.value
 }
 
-/** The section in a few lines: its prefix and phase, the elders and whether this vault is one (issue 3). */
+/** The section in a few lines: its prefix and phase, the elders and whether this vault is one, and its standing when not active (issue 3). */
 export function formatSection (section: SectionStatus | null): string[] {
   if (section === null) return ['section  none: this engine runs no section']
+  return [...formatPhase(section), ...formatStanding(section)]
+}
+
+/** DESIGN §2, pause, fix, demote: why the vault is paused and how long it has, or what became of it. */
+function formatStanding ({ standing, generation }: SectionStatus): string[] {
+  switch (standing.state) {
+    case 'active':
+      return []
+    case 'paused': {
+      const { pause, deadlineAt, selfCheck } = standing
+      const left = pause === null ? [] : [`${Math.max(0, pause.deadline - generation)} churns left (demoted at generation ${pause.deadline}${deadlineAt === null ? '' : `, about ${formatScheduleTime(deadlineAt)}`})`]
+      const failed = selfCheck?.checks.filter(check => !check.passed).length ?? 0
+      return [
+        `standing paused by the section${pause === null ? '' : `: ${pause.reasons.join('; ')}`}`,
+        ...left.map(line => `         ${line}`),
+        `         ${selfCheck === null ? 'no self-check yet' : selfCheck.passed ? 'the self-check passed' : `the self-check failed ${failed} of ${selfCheck.checks.length} checks`}; run vault resume`
+      ]
+    }
+    case 'resume-requested':
+      return ['standing resume requested: the elders are auditing this vault on probation']
+    case 'demoted':
+      return [`standing demoted: removed from the section${standing.rejoinAge === null ? '' : `; may rejoin at age ${standing.rejoinAge}`}`]
+    default: {
+      const unknownState: never = standing.state
+      throw new RangeError(`unknown standing ${String(unknownState)}`)
+    }
+  }
+}
+
+function formatPhase (section: SectionStatus): string[] {
   const prefix = section.prefix === '' ? "'' (the whole network)" : `'${section.prefix}'`
   switch (section.phase) {
     case 'forming':

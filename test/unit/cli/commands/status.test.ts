@@ -2,8 +2,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { formatSection, formatStatus } from '../../../../node-core/cli/commands/status.ts'
-import type { SectionStatus } from '../../../../contract/host-api.ts'
-import { SAMPLE_NAME, sampleStatus } from '../../../helpers/sample-status.ts'
+import { ACTIVE_STANDING, type SectionStatus } from '../../../../contract/host-api.ts'
+import { SAMPLE_NAME, SAMPLE_SELF_CHECK_FAILED, SAMPLE_SELF_CHECK_PASSED, sampleStanding, sampleStatus } from '../../../helpers/sample-status.ts'
 
 const ELDERS = [20, 19, 17, 15, 13, 12, 10].map((age, i) => ({ name: `12D3KooWElder${i}`, age }))
 
@@ -18,6 +18,7 @@ function section (overrides: Partial<SectionStatus> = {}): SectionStatus {
     isElder: false,
     isMember: true,
     generation: 3,
+    standing: ACTIVE_STANDING,
     ...overrides
   }
 }
@@ -38,5 +39,24 @@ describe('vault status', () => {
     assert.deepEqual(formatSection(section({ phase: 'forming', elders: [], sectionKey: null, memberCount: 4 })), ["section  '' (the whole network), forming: 4 vaults known, no elders until 7 are"])
     assert.match(formatSection(section({ phase: 'keying', sectionKey: null, prefix: '01' }))[0] ?? '', /^section {2}'01', keying/)
     assert.deepEqual(formatSection(null), ['section  none: this engine runs no section'])
+  })
+
+  it('adds nothing for an active standing, and shows a paused one: the reasons, the churns left, the deadline and the self-check', () => {
+    assert.equal(formatSection(section()).filter(line => line.startsWith('standing')).length, 0)
+    const paused = formatSection(section({ generation: 58, standing: sampleStanding() }))
+    assert.deepEqual(paused.slice(3), [
+      'standing paused by the section: missed-audit x6; unresponsive x3',
+      '         42 churns left (demoted at generation 100, about 2023-11-15 04:13 UTC)',
+      '         no self-check yet; run vault resume'
+    ])
+    const failed = formatSection(section({ generation: 120, standing: sampleStanding({ deadlineAt: null, selfCheck: SAMPLE_SELF_CHECK_FAILED }) }))
+    assert.deepEqual(failed.slice(4), ['         0 churns left (demoted at generation 100)', '         the self-check failed 2 of 6 checks; run vault resume'])
+    assert.match(formatSection(section({ standing: sampleStanding({ selfCheck: SAMPLE_SELF_CHECK_PASSED }) })).at(-1) ?? '', /the self-check passed; run vault resume$/)
+  })
+
+  it('says when the elders audit a resume request, and when the vault was demoted with the age it may rejoin at', () => {
+    assert.equal(formatSection(section({ standing: sampleStanding({ state: 'resume-requested' }) })).at(-1), 'standing resume requested: the elders are auditing this vault on probation')
+    assert.equal(formatSection(section({ standing: sampleStanding({ state: 'demoted', rejoinAge: 6 }) })).at(-1), 'standing demoted: removed from the section; may rejoin at age 6')
+    assert.match(formatStatus(sampleStatus({ section: section({ standing: sampleStanding({ state: 'demoted', rejoinAge: 6 }) }) })), /^standing demoted/m)
   })
 })
