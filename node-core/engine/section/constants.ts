@@ -34,6 +34,10 @@ export const DEFAULT_PROPOSAL_TIMEOUT_MS = 3000
  * the live section churns only by joins so far and a longer delay could wait indefinitely.
  */
 export const DEFAULT_ERA_ACTIVATION_DELAY = 1
+/** Time between an elder's audit rounds of the section's adults. */
+export const DEFAULT_AUDIT_INTERVAL_MS = 60_000
+/** How often a paused vault runs its self-check, so its owner sees at once when the fix worked. */
+export const DEFAULT_PAUSED_SELF_CHECK_MS = 15_000
 /** How often a vault that is not a member yet asks the elders again. */
 export const DEFAULT_JOIN_RETRY_MS = 5000
 /** How long one message may take to reach a peer. */

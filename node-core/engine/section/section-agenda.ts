@@ -4,13 +4,20 @@
 // consensus (section-consensus.ts) asks it for a proposal when this elder's turn comes and for its
 // objection, if any, before this elder signs another's proposal.
 //
-// Era activation comes before joins: once 80% of the members and 5 of the 7 elders run a release
-// that supports the next era (versions/eras.ts), the era is decided, effective from a later epoch.
-// Epochs are membership generations.
+// Era activation comes first: once 80% of the members and 5 of the 7 elders run a release that
+// supports the next era (versions/eras.ts), the era is decided, effective from a later epoch.
+// Then members' standing (DESIGN §2, pause, fix, demote), from this elder's own audits
+// (member-health.ts): Pause a member whose failures passed the threshold, Resume one whose
+// probation audit passed, Demote one whose grace expired, that was paused too often or that
+// misbehaved provably. Then joins. Epochs and churns are membership generations. Elders are not
+// paused or demoted yet: that changes the elder set, which needs a new DKG (not run live yet).
 import { ageOfName } from '../identity/name.ts'
 import type { Proposal } from '../../section/crypto/decisions.ts'
+import { formatReason } from '../../section/economy/dysfunction.ts'
+import { pauseProposal, rejoinAge, type PauseNotice } from '../../section/economy/pause-and-fix.ts'
 import { eraActivationProposal, eraActivationReady, eraSubject, type ActiveEra, type MemberEraSupport } from '../versions/eras.ts'
 import { MAX_PENDING_JOINS } from './constants.ts'
+import type { MemberHealth } from './member-health.ts'
 
 /** An era activation may name an effective epoch at most this far ahead (elders' delays may differ). */
 export const MAX_ERA_ACTIVATION_DELAY = 1000
@@ -21,6 +28,8 @@ export interface AgendaMembership {
   readonly elders: readonly string[]
   readonly activeEra: ActiveEra
   isMember(name: string): boolean
+  pauseOf(name: string): PauseNotice | undefined
+  demotedRejoinAge(name: string): number | undefined
 }
 
 export interface SectionAgendaInit {
@@ -28,7 +37,10 @@ export interface SectionAgendaInit {
   membership: AgendaMembership
   /** Epochs between an era's activation decision and the era taking effect. */
   eraActivationDelay: number
+  health: MemberHealth
 }
+
+type StandingKind = 'pause' | 'resume' | 'demote'
 
 function nameBytes (hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, 'hex'))
@@ -46,6 +58,7 @@ export class SectionAgenda {
   /** Why a join request is not taken, or undefined when it is now pending. */
   requestJoin (name: string): string | undefined {
     if (this.#init.membership.isMember(name)) return 'already a member'
+    if (this.#init.membership.demotedRejoinAge(name) !== undefined) return 'a name demoted from this section: it rejoins under a new one'
     if (this.#pendingJoins.has(name)) return 'join already requested'
     if (this.#pendingJoins.size >= MAX_PENDING_JOINS) return `already ${MAX_PENDING_JOINS} join requests pending`
     this.#pendingJoins.add(name)
@@ -75,6 +88,10 @@ export class SectionAgenda {
         ...this.#eraInput(era), generation: membership.generation, sectionPrefix: prefix, currentEpoch: membership.generation, delay: this.#init.eraActivationDelay
       })
     }
+    for (const member of [...membership.members].sort()) {
+      const due = this.#standingDue(member)
+      if (due !== undefined) return due
+    }
     const joiner = [...this.#pendingJoins].filter(name => !membership.isMember(name)).sort()[0]
     if (joiner === undefined) return undefined
     return { kind: 'join', subject: joiner, generation: membership.generation, sectionPrefix: prefix, payload: { age: ageOfName(nameBytes(joiner)) } }
@@ -101,17 +118,62 @@ export class SectionAgenda {
         const readiness = eraActivationReady(this.#eraInput(era))
         return readiness.ready ? undefined : `era ${era} is not ready: ${readiness.reason}`
       }
-      case 'leave':
-      case 'relocate':
       case 'pause':
       case 'resume':
       case 'demote':
+        return this.#standingObjection(proposal, proposal.kind)
+      case 'leave':
+      case 'relocate':
         return `a ${proposal.kind} proposal: the live section does not decide these yet`
       default: {
         const unknown: never = proposal.kind
         return `an unknown proposal kind ${String(unknown)}`
       }
     }
+  }
+
+  /** The standing decision this elder's audits call for, for one member, if any. */
+  #standingDue (member: string): Proposal | undefined {
+    const { membership, health, prefix } = this.#init
+    if (membership.elders.includes(member)) return undefined
+    const generation = membership.generation
+    const base = { subject: member, generation, sectionPrefix: prefix }
+    const demote = (reason: string): Proposal => ({ ...base, kind: 'demote', payload: { reason, rejoinAge: rejoinAge(ageOfName(nameBytes(member))) } })
+    const pause = membership.pauseOf(member)
+    if (pause !== undefined) {
+      if (health.passedProbation(member)) return { ...base, kind: 'resume', payload: {} }
+      return generation >= pause.deadlineChurn ? demote('grace-expired') : undefined
+    }
+    const verdict = health.verdict(member, generation)
+    switch (verdict.action) {
+      case 'ok': return undefined
+      case 'remove-now': return demote('proven-misbehaviour')
+      case 'pause-due':
+        if (health.pausedTooOften(member, generation)) return demote('paused-too-often')
+        return pauseProposal({
+          member, generation, sectionPrefix: prefix, reasons: verdict.reasons.map(formatReason), pausedAt: generation, deadline: generation + health.options.pauseAndFix.graceChurns
+        })
+      default: {
+        const unknown: never = verdict
+        throw new RangeError(`unknown dysfunction verdict ${JSON.stringify(unknown)}`)
+      }
+    }
+  }
+
+  /**
+   * Why this elder would not sign another's Pause, Resume or Demote: its own audits must call for
+   * the same decision, with the same deadline or reason. A Pause's reasons are the proposer's own
+   * findings and may word this elder's differently.
+   */
+  #standingObjection (proposal: Proposal, kind: StandingKind): string | undefined {
+    const due = this.#standingDue(proposal.subject)
+    const whom = `${proposal.subject.slice(0, 16)}...`
+    if (due === undefined) return `this elder's audits call for no ${kind} of ${whom}`
+    if (due.kind !== kind) return `this elder's audits call for a ${due.kind} of ${whom}, not a ${kind}`
+    const differs = (['pausedAt', 'deadline', 'reason', 'rejoinAge'] as const).find(key => proposal.payload[key] !== due.payload[key])
+    if (differs !== undefined) return `a ${kind} of ${whom} whose ${differs} is ${String(proposal.payload[differs])}, not ${String(due.payload[differs])}`
+    if (kind === 'pause' && !(Array.isArray(proposal.payload.reasons) && proposal.payload.reasons.length > 0)) return `a pause of ${whom} without reasons`
+    return undefined
   }
 
   /** The era after the active one, unless that one is already decided and waiting for its epoch. */

@@ -1,19 +1,22 @@
 // What a vault holds of its section once the section exists: the verified chain of section keys,
-// the elders, the membership generation, the members and the active era. A member counts a vault,
-// or an era, only through a decision that verifies against the chain (verifyDecision), for this
-// section and this generation.
+// the elders, the membership generation, the members, the active era and the members paused now.
+// A member counts a vault, an era or a pause only through a decision that verifies against the
+// chain (verifyDecision), for this section and this generation. A demoted member is removed, and
+// the name it was demoted under may not join again (it rejoins under a new name, at half its age).
 // A vault with no state yet, or one that missed decisions, takes a statement signed by a
 // supermajority of the elders (statements.ts) instead, checking the decision that statement names.
 import { SectionChain, verifyChain } from '../../section/crypto/section-chain.ts'
 import { verifyDecision, type Decision, type DecisionProblem } from '../../section/crypto/decisions.ts'
 import { publicKeyFromHex, publicKeyToHex, type G1Point } from '../../section/crypto/threshold-bls.ts'
+import { pauseNoticeFromDecision, rejoinAge, type PauseNotice } from '../../section/economy/pause-and-fix.ts'
+import { ageOfHexName } from './known-vaults.ts'
 import { activeEraFromDecision, type ActiveEra } from '../versions/eras.ts'
 import { ignored, violation, type SectionReceipt } from './section-messages.ts'
 import { membersDigest, type SectionStatement } from './statements.ts'
 
 export type DecisionOutcome =
   | { applied: true, decision: Decision }
-  | { applied: false, problem: DecisionProblem | 'unsupported-kind' | 'already-member' | 'wrong-era', reason: string }
+  | { applied: false, problem: DecisionProblem | 'unsupported-kind' | 'already-member' | 'wrong-era' | 'wrong-standing', reason: string }
 
 export type StatementOutcome =
   | { adopted: true, /** The verified decision that produced the statement's generation. */ decision: Decision | undefined }
@@ -29,14 +32,19 @@ export class SectionMembership {
   #generation: number
   #members: Set<string>
   #eraDecision: Decision | null
+  /** Members paused now, each with the signed notice of its pause. */
+  #paused: Map<string, PauseNotice>
+  /** Names demoted by a decision this vault applied, with the age each may rejoin at. */
+  readonly #demoted = new Map<string, number>()
 
-  private constructor (prefix: string, chain: SectionChain, elders: string[], generation: number, members: Set<string>, eraDecision: Decision | null) {
+  private constructor (prefix: string, chain: SectionChain, elders: string[], generation: number, members: Set<string>, eraDecision: Decision | null, paused: Map<string, PauseNotice>) {
     this.prefix = prefix
     this.#chain = chain
     this.#elders = elders
     this.#generation = generation
     this.#members = members
     this.#eraDecision = eraDecision
+    this.#paused = paused
   }
 
   /**
@@ -52,7 +60,7 @@ export class SectionMembership {
     }
     const checked = checkStatement(genesis, statement, members)
     if (!checked.ok) return checked
-    return { ok: true, membership: new SectionMembership(statement.prefix, checked.chain, [...statement.elders], statement.generation, new Set(members), statement.eraDecision) }
+    return { ok: true, membership: new SectionMembership(statement.prefix, checked.chain, [...statement.elders], statement.generation, new Set(members), statement.eraDecision, checked.paused) }
   }
 
   get chain (): SectionChain { return this.#chain }
@@ -63,6 +71,11 @@ export class SectionMembership {
   /** The decision that activated the current era; null while the section is in the first era. */
   get eraDecision (): Decision | null { return this.#eraDecision }
   get activeEra (): ActiveEra { return this.#eraDecision === null ? FIRST_ERA : activeEraFromDecision(this.#eraDecision) }
+  /** The signed pause of a member paused now. */
+  pauseOf (name: string): PauseNotice | undefined { return this.#paused.get(name) }
+  get pauseDecisions (): Decision[] { return [...this.#paused.values()].map(notice => notice.decision) }
+  /** The age a demoted name may rejoin at, under a new name. */
+  demotedRejoinAge (name: string): number | undefined { return this.#demoted.get(name) }
 
   isMember (name: string): boolean {
     return this.#members.has(name)
@@ -91,11 +104,27 @@ export class SectionMembership {
         this.#eraDecision = decision
         break
       }
+      case 'pause': {
+        if (!this.#members.has(subject) || this.#paused.has(subject)) return { applied: false, problem: 'wrong-standing', reason: `a pause of ${subject.slice(0, 16)}..., which is not an active member` }
+        let notice: PauseNotice
+        try {
+          notice = pauseNoticeFromDecision(decision)
+        } catch (err) {
+          return { applied: false, problem: 'malformed', reason: (err as Error).message }
+        }
+        this.#paused.set(subject, notice)
+        break
+      }
+      case 'resume':
+        if (!this.#paused.delete(subject)) return { applied: false, problem: 'wrong-standing', reason: `a resume of ${subject.slice(0, 16)}..., which is not paused` }
+        break
+      case 'demote':
+        if (!this.#members.delete(subject)) return { applied: false, problem: 'wrong-standing', reason: `a demotion of ${subject.slice(0, 16)}..., which is not a member` }
+        this.#paused.delete(subject)
+        this.#demoted.set(subject, rejoinAge(ageOfHexName(subject)))
+        break
       case 'leave':
       case 'relocate':
-      case 'pause':
-      case 'resume':
-      case 'demote':
         return { applied: false, problem: 'unsupported-kind', reason: `a ${kind} decision: this engine does not apply these yet` }
       default: {
         const unknown: never = kind
@@ -123,12 +152,13 @@ export class SectionMembership {
     this.#generation = statement.generation
     this.#members = new Set(members)
     this.#eraDecision = statement.eraDecision
+    this.#paused = checked.paused
     return { adopted: true, decision: statement.lastDecision ?? undefined }
   }
 }
 
 /** The statement's chain verified from `genesis`, its member list matching its digest, its decision verified. */
-function checkStatement (genesis: G1Point, statement: SectionStatement, members: readonly string[], options: { verifyDecision: boolean } = { verifyDecision: true }): { ok: true, chain: SectionChain } | { ok: false, reason: string } {
+function checkStatement (genesis: G1Point, statement: SectionStatement, members: readonly string[], options: { verifyDecision: boolean } = { verifyDecision: true }): { ok: true, chain: SectionChain, paused: Map<string, PauseNotice> } | { ok: false, reason: string } {
   const chain = verifyChain(genesis, statement.chain)
   if (!chain.ok) return { ok: false, reason: `the statement's section chain: ${chain.reason}` }
   if (membersDigest(members) !== statement.membersDigest) return { ok: false, reason: 'the member list does not match the digest the elders signed' }
@@ -150,7 +180,18 @@ function checkStatement (genesis: G1Point, statement: SectionStatement, members:
       return { ok: false, reason: `the statement's era decision: ${(err as Error).message}` }
     }
   }
-  return { ok: true, chain: chain.chain }
+  const paused = new Map<string, PauseNotice>()
+  for (const pause of statement.pauseDecisions) {
+    const verified = verifyDecision(pause, chain.chain, { generation: pause.proposal.generation, sectionPrefix: statement.prefix })
+    if (!verified.ok) return { ok: false, reason: `the statement's pause of ${pause.proposal.subject.slice(0, 16)}...: ${verified.reason}` }
+    if (!members.includes(pause.proposal.subject)) return { ok: false, reason: 'the statement pauses a vault missing from its member list' }
+    try {
+      paused.set(pause.proposal.subject, pauseNoticeFromDecision(verified.decision))
+    } catch (err) {
+      return { ok: false, reason: `the statement's pause of ${pause.proposal.subject.slice(0, 16)}...: ${(err as Error).message}` }
+    }
+  }
+  return { ok: true, chain: chain.chain, paused }
 }
 
 /**
@@ -164,6 +205,7 @@ export function decisionReceipt (outcome: Extract<DecisionOutcome, { applied: fa
     case 'already-member':
     case 'unsupported-kind':
     case 'wrong-era':
+    case 'wrong-standing':
       return ignored(outcome.reason)
     case 'malformed':
     case 'wrong-section':

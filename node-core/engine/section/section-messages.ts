@@ -65,13 +65,16 @@ export const EraSupportMessageSchema = z.object({
     .refine(eras => eras.every((era, i) => i === 0 || era > (eras[i - 1] ?? 0)), 'expected one or two eras in ascending order')
 }).strict()
 
+/** A paused member whose self-check passed asks the elders to resume it (they audit it first). */
+export const ResumeRequestMessageSchema = z.object({ type: z.literal('resume-request'), prefix: PrefixSchema }).strict()
+
 export const VoteMessageSchema = z.object({ type: z.literal('vote'), vote: VoteSchema }).strict()
 
 export const DecisionMessageSchema = z.object({ type: z.literal('decision'), decision: DecisionSchema }).strict()
 
 export const SectionMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema, DkgRoundMessageSchema, DkgShareEnvelopeSchema, SectionInfoMessageSchema,
-  JoinRequestMessageSchema, EraSupportMessageSchema, VoteMessageSchema, DecisionMessageSchema
+  JoinRequestMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, VoteMessageSchema, DecisionMessageSchema
 ])
 export type SectionMessage = z.infer<typeof SectionMessageSchema>
 export type HelloMessage = z.infer<typeof HelloMessageSchema>

@@ -13,11 +13,20 @@
 //            enough of the section supports it (section-agenda.ts); elders sign a statement of
 //            each new generation for the members, which is how a member that missed a decision,
 //            or a joiner just admitted, catches up.
+//            Elders audit the members (the vault runs the audits and reports them, noteAudit);
+//            past the dysfunction threshold they Pause a member with the reasons; a paused vault's
+//            owner fixes it, its self-check passes and it asks to resume (requestResume); the
+//            elders audit it on probation and Resume it, or Demote it when its grace runs out.
 // In this first step the elder set stays the founding one: a joiner older than an elder does not
 // yet trigger a new DKG and the handover to the next section key; leaves, relocation and splits
 // are modelled in section/rules but not run live.
 import { TypedEventEmitter } from 'main-event'
-import type { SectionStatus } from '../../../contract/host-api.ts'
+import type { SectionStatus, SelfCheck } from '../../../contract/host-api.ts'
+import { namedError } from '../../../contract/named-error.ts'
+import type { PauseAndFixOptions } from '../../section/economy/pause-and-fix.ts'
+import type { DysfunctionOptions } from '../../section/economy/dysfunction.ts'
+import { DEFAULT_MEMBER_HEALTH_OPTIONS, MemberHealth, type AuditOutcome } from './member-health.ts'
+import { SelfStanding } from './self-standing.ts'
 import { releaseKeyFromSeed, type ReleaseKey } from '../../release/keys.ts'
 import type { Decision, VoterState } from '../../section/crypto/decisions.ts'
 import type { DkgResult } from '../../section/crypto/dkg.ts'
@@ -51,7 +60,12 @@ export interface SectionNodeComponents {
   persistVoter?: (state: VoterState) => Promise<void>
   /** The eras this vault's release supports; by default this engine's. */
   supportedEras?: readonly number[]
+  /** The clock of the deadline estimate. */
+  now?: () => number
 }
+
+/** requestResume on a vault its section has not paused. */
+export class NotPausedError extends namedError('NotPausedError') {}
 
 export interface SectionNodeInit {
   formingSettleMs?: number
@@ -60,6 +74,10 @@ export interface SectionNodeInit {
   joinRetryMs?: number
   /** Epochs (generations) between an era's activation decision and the era taking effect. */
   eraActivationDelay?: number
+  /** Section policy: when failures pause a member (section/economy/dysfunction.ts). */
+  dysfunction?: DysfunctionOptions
+  /** Section policy: grace in churns, and how many pauses in a window demote. */
+  pauseAndFix?: Partial<PauseAndFixOptions>
 }
 
 export interface SectionNodeEvents {
@@ -68,6 +86,10 @@ export interface SectionNodeEvents {
   'section:member-joined': CustomEvent<{ name: string, generation: number, decision: Decision }>
   /** The section decided its next era, or this vault learned that it had. */
   'section:era': CustomEvent<{ active: ActiveEra, generation: number }>
+  /** A decision changed a member's standing: this vault's own, or, for an elder, any member's. */
+  'section:standing': CustomEvent<{ name: string, kind: 'pause' | 'resume' | 'demote', generation: number, self: boolean }>
+  /** Elder: a paused member asked to resume, so audit it now (its probation audit). */
+  'section:probation': CustomEvent<{ name: string }>
   'section:rejected': CustomEvent<{ from: string, type: SectionMessage['type'], reason: string, misbehaviour: boolean }>
   'section:keying': CustomEvent<{ attempt: number, outcome: 'started' | 'keyed' | 'failed', reason?: string }>
   'section:failure': CustomEvent<{ reason: string }>
@@ -83,6 +105,9 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #roundMs: number
   readonly #eraDelay: number
   readonly #supportedEras: readonly number[]
+  readonly #health: MemberHealth
+  readonly #standing: SelfStanding
+  #cancelResumeRetry: (() => void) | undefined
   readonly #forming: SectionForming
   readonly #statements = new StatementBook()
   readonly #futureDecisions: Decision[] = []
@@ -114,6 +139,11 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#roundMs = init.dkgRoundTimeoutMs ?? DEFAULT_DKG_ROUND_TIMEOUT_MS
     this.#eraDelay = init.eraActivationDelay ?? DEFAULT_ERA_ACTIVATION_DELAY
     this.#supportedEras = [...(components.supportedEras ?? SUPPORTED_ERAS)]
+    this.#health = new MemberHealth({
+      dysfunction: init.dysfunction ?? DEFAULT_MEMBER_HEALTH_OPTIONS.dysfunction,
+      pauseAndFix: { ...DEFAULT_MEMBER_HEALTH_OPTIONS.pauseAndFix, ...init.pauseAndFix }
+    })
+    this.#standing = new SelfStanding(components.now ?? Date.now)
     this.#forming = new SectionForming({
       self: this.self,
       send: (to, message) => { this.#components.send(to, message) },
@@ -149,12 +179,47 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       members: membership?.members ?? this.#forming.known.names(),
       self: this.self,
       generation: membership?.generation ?? 0,
-      isMember: membership?.isMember(this.self) ?? false
+      isMember: membership?.isMember(this.self) ?? false,
+      standing: this.#standing.standing(membership?.pauseOf(this.self), membership?.generation ?? 0)
     })
+  }
+
+  /** Elder: the outcome of this vault's audit of a member, for its dysfunction tracking. */
+  async noteAudit (member: string, outcome: AuditOutcome): Promise<void> {
+    await this.#serially(async () => {
+      const membership = this.#membership
+      if (membership === undefined || !membership.isMember(member) || this.#consensus === undefined) return
+      this.#health.noteAudit(member, outcome, membership.generation)
+      await this.#consensus.agendaChanged()
+    })
+  }
+
+  recordSelfCheck (check: SelfCheck): void {
+    this.#standing.recordSelfCheck(check)
+  }
+
+  /** A paused vault whose self-check passed asks the elders to resume it, again each retry period until they decide. */
+  async requestResume (): Promise<void> {
+    await this.#serially(() => {
+      const membership = this.#membership
+      if (membership?.pauseOf(this.self) === undefined) throw new NotPausedError('the section has not paused this vault: there is nothing to resume')
+      this.#standing.askedToResume()
+      this.#askToResume()
+    })
+  }
+
+  #askToResume (): void {
+    this.#cancelResumeRetry?.()
+    this.#cancelResumeRetry = undefined
+    const membership = this.#membership
+    if (membership?.pauseOf(this.self) === undefined || !this.#standing.resumeRequested) return
+    for (const elder of membership.elders) this.#components.send(elder, { type: 'resume-request', prefix: NETWORK_PREFIX })
+    this.#cancelResumeRetry = this.#schedule(this.#joinRetryMs, () => { this.#askToResume() })
   }
 
   stop (): void {
     this.#stopped = true
+    this.#cancelResumeRetry?.()
     this.#forming.finish()
     this.#cancelJoinRetry?.()
     this.#consensus?.stop()
@@ -194,6 +259,15 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         if (this.#agenda === undefined && this.#earlyEraSupport.size < MAX_SECTION_MEMBERS) this.#earlyEraSupport.set(from, message.eras)
         return await this.#toAgenda(agenda => agenda.noteEraSupport(from, message.eras))
       case 'vote': return this.#consensus === undefined ? ignored('this vault is not a voting elder') : await this.#consensus.receiveVote(from, message.vote)
+      case 'resume-request': {
+        if (message.prefix !== NETWORK_PREFIX) return ignored(`a resume request for section "${message.prefix}"`)
+        if (this.#consensus === undefined) return ignored('this vault is not a voting elder')
+        if (this.#membership?.pauseOf(from) === undefined) return ignored('a resume request from a vault that is not paused')
+        const first = !this.#health.isOnProbation(from)
+        this.#health.requestedResume(from)
+        if (first) this.#emit('section:probation', { name: from })
+        return ACCEPTED
+      }
       case 'decision': return await this.#onDecision(message.decision)
       default: {
         const unknown: never = message
@@ -224,7 +298,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   async #announceGenesis (keying: Keying, result: DkgResult, founders: string[]): Promise<void> {
     const chain = SectionChain.fromGenesis(groupPublicKey(result.publicKeySet))
     const statement: SectionStatement = {
-      prefix: NETWORK_PREFIX, chain: chain.toData(), elders: [...keying.elders], generation: 0, membersDigest: membersDigest(founders), lastDecision: null, eraDecision: null
+      prefix: NETWORK_PREFIX, chain: chain.toData(), elders: [...keying.elders], generation: 0, membersDigest: membersDigest(founders), lastDecision: null, eraDecision: null, pauseDecisions: []
     }
     await this.#announce(statement, founders, new Set([...founders, ...this.#forming.known.names()]))
     await this.#takeWaitingGenesis()
@@ -324,7 +398,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   }
 
   #startVoting (result: DkgResult, membership: SectionMembership): void {
-    const agenda = new SectionAgenda({ prefix: NETWORK_PREFIX, membership, eraActivationDelay: this.#eraDelay })
+    const agenda = new SectionAgenda({ prefix: NETWORK_PREFIX, membership, eraActivationDelay: this.#eraDelay, health: this.#health })
     for (const [name, eras] of this.#earlyEraSupport) agenda.noteEraSupport(name, eras)
     this.#earlyEraSupport.clear()
     this.#agenda = agenda
@@ -358,7 +432,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     if (membership === undefined) return
     const outcome = membership.applyDecision(decision)
     if (!outcome.applied) return
-    for (const name of membership.members) if (name !== this.self) this.#components.send(name, { type: 'decision', decision })
+    // A demoted vault is no longer a member, and is told all the same.
+    const told = new Set(membership.members)
+    if (decision.proposal.kind === 'demote') told.add(decision.proposal.subject)
+    for (const name of told) if (name !== this.self) this.#components.send(name, { type: 'decision', decision })
     this.#lastDecision = decision
     this.#decisionApplied(decision)
     await this.#afterGeneration()
@@ -393,7 +470,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         generation: membership.generation,
         membersDigest: membersDigest(members),
         lastDecision: this.#lastDecision,
-        eraDecision: membership.eraDecision
+        eraDecision: membership.eraDecision,
+        pauseDecisions: membership.pauseDecisions
       }, members, members)
     }
     if (membership.isMember(this.self)) {
@@ -410,8 +488,42 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
 
   #decisionApplied (decision: Decision): void {
     const generation = this.generation
-    if (decision.proposal.kind === 'join') this.#emit('section:member-joined', { name: decision.proposal.subject, generation, decision })
-    if (decision.proposal.kind === 'era-activation') this.#eraDecided()
+    const { kind, subject } = decision.proposal
+    this.#standing.churned()
+    switch (kind) {
+      case 'join':
+        this.#emit('section:member-joined', { name: subject, generation, decision })
+        return
+      case 'era-activation':
+        this.#eraDecided()
+        return
+      case 'pause':
+      case 'resume':
+      case 'demote':
+        this.#standingDecided(subject, kind, generation)
+        return
+      case 'leave':
+      case 'relocate':
+        return
+      default: {
+        const unknown: never = kind
+        throw new RangeError(`unknown decision kind ${String(unknown)}`)
+      }
+    }
+  }
+
+  #standingDecided (subject: string, kind: 'pause' | 'resume' | 'demote', generation: number): void {
+    const self = subject === this.self
+    if (kind === 'pause') this.#health.paused(subject, generation - 1)
+    if (kind === 'resume') this.#health.resumed(subject)
+    if (kind === 'demote') this.#health.forget(subject)
+    if (self) {
+      this.#standing.decided()
+      this.#cancelResumeRetry?.()
+      const rejoinAge = kind === 'demote' ? this.#membership?.demotedRejoinAge(subject) : undefined
+      if (rejoinAge !== undefined) this.#standing.wasDemoted(rejoinAge)
+    }
+    this.#emit('section:standing', { name: subject, kind, generation, self })
   }
 
   #eraDecided (): void {

@@ -2,7 +2,7 @@
 // which is how the dashboard and the CLI name vaults everywhere else.
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
-import { MAX_STATUS_MEMBERS, type SectionStatus } from '../../../contract/host-api.ts'
+import { MAX_STATUS_MEMBERS, type SectionStanding, type SectionStatus } from '../../../contract/host-api.ts'
 import { ageOfHexName, byRank, nameToBytes } from './known-vaults.ts'
 
 export type SectionPhase = SectionStatus['phase']
@@ -25,6 +25,7 @@ export function buildSectionStatus (input: {
   self: string
   generation: number
   isMember: boolean
+  standing: SectionStanding
 }): SectionStatus {
   const members = byRank(input.members)
   return {
@@ -36,6 +37,7 @@ export function buildSectionStatus (input: {
     memberCount: members.length,
     isElder: input.elders.includes(input.self),
     isMember: input.isMember,
-    generation: input.generation
+    generation: input.generation,
+    standing: input.standing
   }
 }

@@ -12,6 +12,7 @@ import { signBytes, verifyBytes, type ReleaseKey } from '../../release/keys.ts'
 import { DecisionSchema, proposalId, type Decision } from '../../section/crypto/decisions.ts'
 import { SectionChainSchema } from '../../section/crypto/section-chain.ts'
 import { ELDER_COUNT, supermajority } from '../../section/rules/elders.ts'
+import { MAX_SECTION_MEMBERS } from './constants.ts'
 
 export const SECTION_STATEMENT_DOMAIN = 'vault-manager/section-statement/v1'
 /** Distinct statements a quorum collector tracks: old ones are dropped first. */
@@ -32,7 +33,9 @@ export const SectionStatementSchema = z.object({
   /** The decision that moved the section to this generation; null at genesis. */
   lastDecision: DecisionSchema.nullable(),
   /** The era-activation decision of the section's current era; null while it is in the first era. */
-  eraDecision: DecisionSchema.nullable()
+  eraDecision: DecisionSchema.nullable(),
+  /** The pause decision of each member paused now, so a vault that missed one still knows. */
+  pauseDecisions: z.array(DecisionSchema).max(MAX_SECTION_MEMBERS)
 }).strict().superRefine((statement, context) => {
   if (new Set(statement.elders).size !== statement.elders.length) context.addIssue({ code: 'custom', path: ['elders'], message: 'expected distinct elders' })
   if ((statement.generation === 0) !== (statement.lastDecision === null)) {
@@ -44,6 +47,11 @@ export const SectionStatementSchema = z.object({
   if (statement.eraDecision !== null && (statement.eraDecision.proposal.kind !== 'era-activation' || statement.eraDecision.proposal.generation >= statement.generation)) {
     context.addIssue({ code: 'custom', path: ['eraDecision'], message: 'expected an era-activation decided before this generation' })
   }
+  const paused = statement.pauseDecisions.map(decision => decision.proposal)
+  if (paused.some(proposal => proposal.kind !== 'pause' || proposal.generation >= statement.generation)) {
+    context.addIssue({ code: 'custom', path: ['pauseDecisions'], message: 'expected pause decisions decided before this generation' })
+  }
+  if (new Set(paused.map(proposal => proposal.subject)).size !== paused.length) context.addIssue({ code: 'custom', path: ['pauseDecisions'], message: 'expected one pause per member' })
 })
 export type SectionStatement = z.infer<typeof SectionStatementSchema>
 
@@ -74,7 +82,8 @@ export function encodeStatement (statement: SectionStatement): Uint8Array {
     checked.generation,
     checked.membersDigest,
     decisionReference(checked.lastDecision),
-    decisionReference(checked.eraDecision)
+    decisionReference(checked.eraDecision),
+    checked.pauseDecisions.map(decisionReference)
   ])
   return new TextEncoder().encode(`${SECTION_STATEMENT_DOMAIN}\u0000${body}`)
 }

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { SectionAgenda, type AgendaMembership } from '../../../../node-core/engine/section/section-agenda.ts'
 import type { ActiveEra } from '../../../../node-core/engine/versions/eras.ts'
+import { MemberHealth } from '../../../../node-core/engine/section/member-health.ts'
 import type { Proposal } from '../../../../node-core/section/crypto/decisions.ts'
 
 /** Vault names whose last byte (their age) is `age`. */
@@ -14,11 +15,13 @@ function vaultName (index: number, age = 10): string {
 
 function sectionOf (memberCount: number, activeEra: ActiveEra = { era: 1, effectiveFromEpoch: 0 }, generation = 4): AgendaMembership {
   const members = new Set(Array.from({ length: memberCount }, (_, i) => vaultName(i)))
-  return { generation, members, elders: [...members].slice(0, 7), activeEra, isMember: name => members.has(name) }
+  return {
+    generation, members, elders: [...members].slice(0, 7), activeEra, isMember: name => members.has(name), pauseOf: () => undefined, demotedRejoinAge: () => undefined
+  }
 }
 
 function agendaWith (membership: AgendaMembership, supporters: number[]): SectionAgenda {
-  const agenda = new SectionAgenda({ prefix: '', membership, eraActivationDelay: 2 })
+  const agenda = new SectionAgenda({ prefix: '', membership, eraActivationDelay: 2, health: new MemberHealth() })
   const members = [...membership.members]
   members.forEach((name, i) => { agenda.noteEraSupport(name, supporters.includes(i) ? [1, 2] : [1]) })
   return agenda
@@ -75,8 +78,9 @@ describe('a section agenda', () => {
     assert.match(agenda.noteEraSupport(joiner, [1, 2]) ?? '', /not a member/)
   })
 
-  it('objects to the kinds the live section does not decide yet', () => {
+  it('objects to the kinds the live section does not decide yet, and to a pause its own audits do not call for', () => {
     const agenda = agendaWith(sectionOf(10), [])
-    assert.match(agenda.objection({ kind: 'pause', subject: vaultName(3), generation: 4, sectionPrefix: '', payload: {} }) ?? '', /does not decide these yet/)
+    assert.match(agenda.objection({ kind: 'relocate', subject: vaultName(3), generation: 4, sectionPrefix: '', payload: {} }) ?? '', /does not decide these yet/)
+    assert.match(agenda.objection({ kind: 'pause', subject: vaultName(8), generation: 4, sectionPrefix: '', payload: {} }) ?? '', /this elder's audits call for no pause of/)
   })
 })

@@ -1,0 +1,91 @@
+// Pause, fix, demote in a live section, in memory (issue 3 deliver 6, DESIGN §2): elders' audit
+// failures pause a member by a signed decision with the reasons and a deadline in churns; its
+// resume request is met by the elders' probation audits and a Resume keeps its name and age; when
+// the deadline passes the elders demote it, to rejoin at half its age under a new name.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { ageOfHexName, byRank } from '../../../../node-core/engine/section/known-vaults.ts'
+import { ELDER_COUNT } from '../../../../node-core/section/rules/elders.ts'
+import type { AuditOutcome } from '../../../../node-core/engine/section/member-health.ts'
+import { MemorySection, testIdentity } from './memory-section.ts'
+
+const GRACE_CHURNS = 3
+const MISSED: AuditOutcome = { passed: false, kind: 'missed-audit', reason: 'chunk 3f2a… missing' }
+const PASSED: AuditOutcome = { passed: true, reason: 'proof verified' }
+
+describe('pause and fix in a section of ten vaults in memory', { timeout: 240_000 }, () => {
+  const net = new MemorySection({ pauseAndFix: { graceChurns: GRACE_CHURNS } })
+  const names = Array.from({ length: 10 }, (_, i) => net.add(testIdentity(`pause-${i}`)).self)
+  const elders = byRank(names).slice(0, ELDER_COUNT)
+  const victim = byRank(names)[9] ?? ''
+  const probations: string[] = []
+
+  /** Every elder reports the same audit outcome of `member`, `times` times. */
+  const audited = async (member: string, outcome: AuditOutcome, times = 1): Promise<void> => {
+    for (let i = 0; i < times; i++) for (const elder of elders) await net.node(elder).noteAudit(member, outcome)
+    await net.settle()
+  }
+
+  before(async () => {
+    for (const elder of elders) net.node(elder).addEventListener('section:probation', event => { probations.push(event.detail.name) })
+    await net.connectAll()
+    await net.advance(1000)
+  })
+
+  after(() => { for (const node of net.nodes.values()) node.stop() })
+
+  it('does not pause a member below the dysfunction threshold, and refuses a resume request from an active vault', async () => {
+    await audited(victim, MISSED, 5)
+    assert.equal(net.node(victim).status().standing.state, 'active')
+    await assert.rejects(net.node(victim).requestResume(), { name: 'NotPausedError' })
+  })
+
+  it('pauses it by a signed decision once its audits fail past the threshold, with the reasons and a deadline in churns', async () => {
+    await audited(victim, MISSED)
+    const standing = net.node(victim).status().standing
+    assert.equal(standing.state, 'paused')
+    assert.deepEqual(standing.pause, { reasons: [standing.pause?.reasons[0] ?? ''], pausedAt: 0, deadline: GRACE_CHURNS })
+    assert.match(standing.pause?.reasons[0] ?? '', /^missed-audit x6: chunk 3f2a… missing/)
+    for (const name of names) {
+      assert.equal(net.node(name).membership?.pauseOf(victim)?.deadlineChurn, GRACE_CHURNS, `${name.slice(0, 8)} knows the pause`)
+      assert.equal(net.node(name).generation, 1)
+    }
+  })
+
+  it('resumes it, same name and age, once it asks and the elders\' probation audits pass', async () => {
+    await net.node(victim).requestResume()
+    await net.settle()
+    assert.equal(net.node(victim).status().standing.state, 'resume-requested')
+    assert.deepEqual([...new Set(probations)], [victim])
+    await audited(victim, PASSED)
+    const status = net.node(victim).status()
+    assert.equal(status.standing.state, 'active')
+    assert.equal(status.isMember, true)
+    assert.equal(status.generation, 2)
+    for (const name of names) assert.equal(net.node(name).membership?.pauseOf(victim), undefined)
+  })
+
+  it('demotes it when its grace runs out: removed, told so, to rejoin at half its age under a new name', async () => {
+    await audited(victim, MISSED, 6)
+    assert.equal(net.node(victim).status().standing.state, 'paused')
+    const deadline = net.node(victim).status().standing.pause?.deadline ?? 0
+    assert.equal(deadline, 2 + GRACE_CHURNS, "paused again at generation 2")
+    // Churn: vaults join until the deadline's generation is reached.
+    for (let i = 0; net.node(elders[0] ?? '').generation < deadline; i++) {
+      const joiner = net.add(testIdentity(`pause-joiner-${i}`)).self
+      await net.connect(joiner, elders[0] ?? '')
+      await net.advance(10)
+    }
+    await net.advance(5000)
+    const status = net.node(victim).status()
+    assert.equal(status.standing.state, 'demoted')
+    assert.equal(status.standing.rejoinAge, Math.max(5, Math.floor(ageOfHexName(victim) / 2)))
+    assert.equal(status.isMember, false)
+    for (const elder of elders) assert.equal(net.node(elder).membership?.isMember(victim), false)
+    net.inject(victim, elders[0] ?? '', { type: 'join-request', prefix: '' })
+    await net.settle()
+    const refusal = net.deliveries.at(-1)
+    assert.equal(refusal?.message.type, 'join-request')
+    assert.deepEqual(refusal.receipt, { accepted: false, reason: 'a name demoted from this section: it rejoins under a new one', misbehaviour: false })
+  })
+})
