@@ -166,6 +166,47 @@ export const SectionVaultSchema = z.object({
   age: z.number().int().min(0).max(255)
 }).strict()
 
+/** A vault's self-check (DESIGN §2, pause and fix): each check, and for a failed one the farmer's fix. */
+export const SelfCheckSchema = z.object({
+  passed: z.boolean(),
+  checks: z.array(z.object({
+    name: z.string(),
+    passed: z.boolean(),
+    detail: z.string(),
+    /** One concrete sentence for the farmer, on a failed check. */
+    fix: z.string().optional()
+  }).strict()).min(1).max(16),
+  /** When it ran, in ms since the Unix epoch. */
+  at: z.number().int().nonnegative()
+}).strict()
+export type SelfCheck = z.infer<typeof SelfCheckSchema>
+
+/**
+ * This vault's standing in its section (DESIGN §2, pause, fix, demote). 'paused': the elders
+ * decided a pause, with reasons, and the vault must be fixed by `deadline` (a generation: churns);
+ * 'resume-requested': its self-check passed and it asked the elders to resume it, who audit it on
+ * probation; 'demoted': the deadline passed or it was paused too often: it was removed, and may
+ * rejoin at `rejoinAge`.
+ */
+export const SectionStandingSchema = z.object({
+  state: z.enum(['active', 'paused', 'resume-requested', 'demoted']),
+  /** The section's signed pause decision: its reasons, and the generations it was decided at and expires at. */
+  pause: z.object({
+    reasons: z.array(z.string()).min(1),
+    pausedAt: z.number().int().nonnegative(),
+    deadline: z.number().int().nonnegative()
+  }).strict().nullable(),
+  /** When the deadline is expected, at the section's recent churn rate (ms since the epoch); null without an estimate. */
+  deadlineAt: z.number().int().nonnegative().nullable(),
+  /** The last self-check the vault ran while paused; null before one. */
+  selfCheck: SelfCheckSchema.nullable(),
+  /** After a demotion: the age this vault rejoins at. */
+  rejoinAge: z.number().int().min(0).max(255).nullable()
+}).strict()
+export type SectionStanding = z.infer<typeof SectionStandingSchema>
+
+export const ACTIVE_STANDING: SectionStanding = { state: 'active', pause: null, deadlineAt: null, selfCheck: null, rejoinAge: null }
+
 /**
  * The vault's section (DESIGN §2, issue 3). 'forming': fewer than 7 vaults known, or the oldest
  * still agreeing on their set, so there are no elders and `members` lists the vaults known so far;
@@ -186,8 +227,10 @@ export const SectionStatusSchema = z.object({
   memberCount: z.number().int().nonnegative(),
   isElder: z.boolean(),
   isMember: z.boolean(),
-  /** The membership generation: how many joins the section has decided since its genesis. */
-  generation: z.number().int().nonnegative()
+  /** The membership generation: how many decisions (joins, eras, pauses...) the section has made since its genesis. */
+  generation: z.number().int().nonnegative(),
+  /** Absent from engines older than pause-and-fix: they are active. */
+  standing: SectionStandingSchema.default(ACTIVE_STANDING)
 }).strict()
 export type SectionStatus = z.infer<typeof SectionStatusSchema>
 
@@ -228,7 +271,15 @@ export const hostApiSpec = {
   approveUpgrade: { params: NoParams, result: VaultStatusSchema },
   deferUpgrade: { params: z.object({ until: z.number().int().nonnegative() }).strict(), result: VaultStatusSchema },
   rollbackUpgrade: { params: NoParams, result: VaultStatusSchema },
-  setUpgradePolicy: { params: z.object({ policy: UpgradePolicySchema }).strict(), result: VaultStatusSchema }
+  setUpgradePolicy: { params: z.object({ policy: UpgradePolicySchema }).strict(), result: VaultStatusSchema },
+  /** Runs the vault's self-check now (pause and fix); the result is in section.standing.selfCheck. */
+  runSelfCheck: { params: NoParams, result: VaultStatusSchema },
+  /**
+   * Reconnect a vault its section paused: runs the self-check and, once it passes, asks the elders to
+   * resume it. Fails (SelfCheckFailedError) with the failed checks' fixes, or (NotPausedError) when
+   * the section has not paused it.
+   */
+  reconnect: { params: NoParams, result: VaultStatusSchema }
 } as const
 
 export type HostVerb = keyof typeof hostApiSpec

@@ -1,7 +1,10 @@
 // Entry of the live engine as a child process of the host. It speaks the engine RPC over the IPC
-// channel and stops itself when its host goes away, so no engine outlives its host.
+// channel and stops itself when its host goes away, so no engine outlives its host. A vault its
+// section demotes rejoins in the same process, under a new name at the age the decision gave it.
 import { toErrorValue } from '../../contract/host-api.ts'
+import { namedError } from '../../contract/named-error.ts'
 import { createVault, type Vault } from './vault.ts'
+import { rejoinIdentity } from './identity/identity-file.ts'
 import { serveShadowRequest } from './shadow/shadow-serve.ts'
 import {
   ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, ENGINE_STANDBY_ENV, EngineConfigSchema, NotOnStandbyError, parseEngineCall, parseEngineRequest,
@@ -10,6 +13,8 @@ import {
 
 const STATUS_PUSH_DEBOUNCE_MS = 250
 const STATUS_PUSH_INTERVAL_MS = 5000
+
+class NoSectionError extends namedError('NoSectionError') {}
 
 function send (message: EngineMessage): void {
   process.send?.(message)
@@ -34,7 +39,7 @@ async function main (): Promise<void> {
   if (raw === undefined) fail(new Error(`${ENGINE_CONFIG_ENV} is not set`))
   const config = EngineConfigSchema.parse(JSON.parse(raw))
   if (process.env[ENGINE_STANDBY_ENV] === '1') await standBy()
-  const vault = await createVault({
+  const open = async (): Promise<Vault> => await createVault({
     dataDir: config.dataDir,
     listen: config.listen,
     bootstrap: config.bootstrap,
@@ -43,6 +48,7 @@ async function main (): Promise<void> {
     ...(config.shadow === undefined ? {} : { shadow: config.shadow }),
     ...(config.releaseTrust === undefined ? {} : { releaseTrust: config.releaseTrust })
   })
+  let vault = await open()
   if (config.paused) vault.pause()
 
   let stopping = false
@@ -51,6 +57,16 @@ async function main (): Promise<void> {
     stopping = true
     await vault.stop().catch(() => {})
     process.exit(0)
+  }
+  const rejoin = async (age: number): Promise<void> => {
+    const demoted = vault
+    await demoted.stop()
+    await rejoinIdentity(config.dataDir, age)
+    vault = await open()
+    if (demoted.isPaused) vault.pause()
+    forwardEvents(vault, rejoin)
+    await vault.start()
+    sendEvent({ type: 'status', status: vault.status() })
   }
   process.on('disconnect', () => { void shutdown() })
   process.on('SIGTERM', () => { void shutdown() })
@@ -67,7 +83,8 @@ async function main (): Promise<void> {
     void answer(vault, request, shutdown)
   })
 
-  forwardEvents(vault)
+  forwardEvents(vault, rejoin)
+  pushStatusEvery(() => vault)
   await vault.start()
   sendEvent({ type: 'ready', status: vault.status() })
 }
@@ -108,6 +125,14 @@ async function answer (vault: Vault, request: EngineRequest, shutdown: () => Pro
       case 'trace': reply({ entries: vault.trace.entries(call.params.limit), recorded: vault.trace.recorded, capacity: vault.trace.capacity }); return
       case 'serve': reply(await serveShadowRequest(vault, call.params)); return
       case 'begin': throw new NotOnStandbyError('the engine has already begun')
+      case 'runSelfCheck':
+        await standingOf(vault).runSelfCheck()
+        reply(vault.status())
+        return
+      case 'reconnect':
+        await standingOf(vault).reconnect()
+        reply(vault.status())
+        return
       default: {
         const unknownCall: never = call
         throw new Error(`unknown method in ${JSON.stringify(unknownCall)}`)
@@ -118,8 +143,13 @@ async function answer (vault: Vault, request: EngineRequest, shutdown: () => Pro
   }
 }
 
-/** Activity goes to the host as it happens; status is pushed on change (debounced) and periodically. */
-function forwardEvents (vault: Vault): void {
+function standingOf (vault: Vault): NonNullable<Vault['standing']> {
+  if (vault.standing === undefined) throw new NoSectionError('this engine runs no section (a shadow engine): there is no standing to check')
+  return vault.standing
+}
+
+/** Activity goes to the host as it happens, with a status push after it (debounced); a demotion rejoins. */
+function forwardEvents (vault: Vault, rejoin: (age: number) => Promise<void>): void {
   let pending: NodeJS.Timeout | undefined
   const pushStatus = (): void => {
     pending ??= setTimeout(() => {
@@ -132,7 +162,12 @@ function forwardEvents (vault: Vault): void {
     pushStatus()
   })
   vault.addEventListener('vault:peers', pushStatus)
-  setInterval(pushStatus, STATUS_PUSH_INTERVAL_MS).unref()
+  vault.addEventListener('vault:demoted', event => { void rejoin(event.detail.rejoinAge).catch(fail) })
+}
+
+/** The status, pushed periodically whatever happens. */
+function pushStatusEvery (current: () => Vault): void {
+  setInterval(() => { sendEvent({ type: 'status', status: current().status() }) }, STATUS_PUSH_INTERVAL_MS).unref()
 }
 
 main().catch(fail)

@@ -33,6 +33,17 @@ import { forwardSectionActivity } from './section/section-activity.ts'
 import { SectionService, type SectionServiceInit } from './section/section-service.ts'
 import { FIRST_ERA } from './section/section-membership.ts'
 import { EraWatch } from './versions/era-watch.ts'
+import { VaultStanding, type VaultStandingInit } from './vault-standing.ts'
+import { auditMaterialFile, type AuditMaterialSnapshot } from './audit/audit-material.ts'
+import { AUDIT_PROTOCOL } from './audit/constants.ts'
+
+/** Where a vault keeps the audit chunks it placed on members, as an elder (audit-material.ts). */
+export const AUDIT_MATERIAL_FILE = 'audit-material.json'
+
+interface AuditMaterialFile {
+  material: AuditMaterialSnapshot | undefined
+  persist: (snapshot: AuditMaterialSnapshot) => Promise<void>
+}
 import { CHUNK_PROTOCOL, ENGINE_VERSION, KAD_PROTOCOL } from './version.ts'
 import { namedError } from '../../contract/named-error.ts'
 
@@ -61,6 +72,8 @@ export interface VaultInit {
   section?: SectionServiceInit
   /** The eras this engine supports: a release's are SUPPORTED_ERAS; tests of era changes set others. */
   supportedEras?: readonly number[]
+  /** Timings of audits and of the paused vault's self-check (issue 3); tests shorten them. */
+  standing?: VaultStandingInit
   /** The clock of the request trace. */
   now?: () => number
 }
@@ -73,6 +86,8 @@ export interface VaultActivity {
 export interface VaultEvents {
   'vault:activity': CustomEvent<VaultActivity>
   'vault:peers': CustomEvent<number>
+  /** The section demoted this vault: it may rejoin under a new name of this age (engine-main does). */
+  'vault:demoted': CustomEvent<{ rejoinAge: number }>
 }
 
 export interface StoredChunk {
@@ -103,6 +118,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   readonly learned: LearnedAddresses
   /** The vault's section: elders, key and members (issue 3); absent in shadow mode. */
   readonly section: SectionService | undefined
+  /** Audits (as an elder), the self-check and Reconnect (as a paused member); absent in shadow mode. */
+  readonly standing: VaultStanding | undefined
   /** Halts the vault once its section is in an era this release does not support; absent in shadow mode. */
   private readonly eraWatch: EraWatch | undefined
   private readonly supportedEras: readonly number[]
@@ -118,7 +135,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   constructor (init: {
     identity: VaultIdentity, libp2p: VaultLibp2p, store: ChunkStore, bootstrap: string[], copies: number,
     requestTimeoutMs?: number, trustedReleaseRoot?: () => Root, releaseFollowing?: ReleaseFollowing, shadow: boolean, now?: () => number,
-    section?: SectionServiceInit, supportedEras: readonly number[]
+    section?: SectionServiceInit, supportedEras: readonly number[], standing?: VaultStandingInit, auditMaterial?: AuditMaterialFile
   }) {
     super()
     this.identity = init.identity
@@ -130,7 +147,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.chunks = new ChunkService({
       libp2p: this.libp2p,
       trust: this.trust,
-      serving: { store: this.store, acceptsPuts: () => !this.paused }
+      // A vault its section paused takes no new data either: its store may be what is broken.
+      serving: { store: this.store, acceptsPuts: () => !this.paused && this.standing?.paused !== true }
     }, init.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: init.requestTimeoutMs })
     this.versions = new PeerVersionService({ libp2p: this.libp2p, trust: this.trust })
     this.releaseParts = vaultReleases(
@@ -156,6 +174,19 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
         halt: () => { void this.stop().catch((err: unknown) => { this.activity('vault:stop-failed', String(err)) }) },
         activity: (kind, message) => { this.activity(kind, message) }
       })
+    this.standing = this.section === undefined
+      ? undefined
+      : new VaultStanding({
+        libp2p: this.libp2p,
+        trust: this.trust,
+        store: this.store,
+        section: this.section,
+        putChunk: async (peer, bytes, options) => { await this.chunks.put(peer, bytes, options); return true },
+        ...(init.auditMaterial === undefined ? {} : { material: init.auditMaterial.material, persistMaterial: init.auditMaterial.persist }),
+        listenAddresses: () => this.multiaddrs(),
+        connectedPeers: () => this.libp2p.getPeers().length,
+        activity: (kind, message) => { this.activity(kind, message) }
+      }, init.standing)
     this.placement = new XorPlacement({
       self: this.libp2p.peerId,
       knownPeers: async () => (await this.libp2p.peerStore.all()).map(peer => peer.id),
@@ -173,6 +204,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     // Handlers registered before libp2p starts are advertised to the very first peers by identify.
     await this.releases?.start()
     await this.section?.start()
+    await this.standing?.start()
     this.learned.start()
     await this.libp2p.start()
     this.learned.afterStart()
@@ -192,6 +224,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.started = false
     this.learned.stop()
     await this.chunks.stop()
+    await this.standing?.stop()
     await this.section?.stop()
     await this.versions.stop()
     await this.releases?.stop()
@@ -218,7 +251,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       name: this.peerId.toString(),
       age: this.age,
       engineVersion: ENGINE_VERSION,
-      protocols: [CHUNK_PROTOCOL, KAD_PROTOCOL, ...(this.section === undefined ? [] : [SECTION_PROTOCOL])],
+      protocols: [CHUNK_PROTOCOL, KAD_PROTOCOL, ...(this.section === undefined ? [] : [SECTION_PROTOCOL, AUDIT_PROTOCOL])],
       peers: this.libp2p.getPeers().length,
       listenAddrs: this.multiaddrs(),
       paused: this.paused,
@@ -298,6 +331,10 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       this.activity('version:upgrade-required', upgradeRequiredNotice(event.detail.minimum))
     })
     forwardReleaseActivity(this.releaseFollower, (kind, message) => { this.activity(kind, message) })
+    this.standing?.addEventListener('vault:demoted', event => {
+      this.activity('section:demoted', `the section demoted this vault: it rejoins under a new name at age ${event.detail.rejoinAge}`)
+      this.dispatchEvent(new CustomEvent('vault:demoted', { detail: event.detail }))
+    })
     if (this.section !== undefined) forwardSectionActivity(this.section, (kind, message) => { this.activity(kind, message) })
     this.trust.addEventListener('trust:lowered', event => {
       this.activity('peer:misbehaved', `peer ${event.detail.peer.slice(-8)} sent ${event.detail.offence} data (${event.detail.reason}); local trust now ${event.detail.score}`)
@@ -332,6 +369,8 @@ export async function createVault (init: VaultInit): Promise<Vault> {
     capacityBytes: init.capacityBytes ?? DEFAULT_CAPACITY_BYTES,
     ...(shadow === undefined ? {} : { readOnlyLower: new SnapshotLayer({ dir: shadow.snapshotDir }) })
   })
+  const auditFile = auditMaterialFile(join(init.dataDir, AUDIT_MATERIAL_FILE))
+  const auditMaterial = shadow === undefined ? { material: await auditFile.load(), persist: auditFile.persist } : undefined
   const trust = init.releaseTrust
   const releaseFollowing = trust === undefined ? undefined : { state: await ReleaseStateStore.open({ dataDir: init.dataDir, trust, now: Date.now }), trust }
   return new Vault({
@@ -346,6 +385,8 @@ export async function createVault (init: VaultInit): Promise<Vault> {
     ...(releaseFollowing === undefined ? {} : { releaseFollowing }),
     ...(init.now === undefined ? {} : { now: init.now }),
     ...(init.section === undefined ? {} : { section: init.section }),
-    supportedEras: init.supportedEras ?? SUPPORTED_ERAS
+    supportedEras: init.supportedEras ?? SUPPORTED_ERAS,
+    ...(init.standing === undefined ? {} : { standing: init.standing }),
+    ...(auditMaterial === undefined ? {} : { auditMaterial })
   })
 }

@@ -49,3 +49,16 @@ export async function loadOrCreateIdentity (dataDir: string, options: { prefix?:
   await writeIdentity(dataDir, identity)
   return identity
 }
+
+/**
+ * A demoted vault rejoins under a new name of `age` (DESIGN §2: half its age): grinds the key,
+ * keeps the old identity beside it (identity.demoted-<name>.json) and makes the new one current.
+ */
+export async function rejoinIdentity (dataDir: string, age: number, options: { signal?: AbortSignal } = {}): Promise<VaultIdentity> {
+  const old = await readIdentity(dataDir)
+  const key = await grindKey({ prefix: '', age, signal: options.signal })
+  const identity = identityFromSeed(key.seed)
+  if (old !== undefined) await writeJsonFile(join(dataDir, `identity.demoted-${Buffer.from(old.name).toString('hex').slice(0, 16)}.json`), { version: 1, seed: Buffer.from(old.seed).toString('hex') })
+  await writeIdentity(dataDir, identity)
+  return identity
+}

@@ -135,7 +135,11 @@ export const engineRpcSpec = {
   /** Shadow mode only (ShadowModeRequiredError otherwise). */
   serve: { params: ServeParamsSchema, result: ServeReplySchema },
   /** Standby only (ENGINE_STANDBY_ENV): open the data and start; 'ready' follows as on a cold start. */
-  begin: { params: NoParams, result: NoParams }
+  begin: { params: NoParams, result: NoParams },
+  /** Runs the self-check now (pause and fix); the status carries it in section.standing.selfCheck. */
+  runSelfCheck: { params: NoParams, result: EngineStatusSchema },
+  /** A paused vault: self-check, then ask the elders to resume it (SelfCheckFailedError, NotPausedError). */
+  reconnect: { params: NoParams, result: EngineStatusSchema }
 } as const
 
 export type EngineMethod = keyof typeof engineRpcSpec

@@ -121,6 +121,25 @@ export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
     this.started = false
   }
 
+  /**
+   * Rebuilds the index from the chunk files in place, for a vault whose chunk folder came back
+   * (a drive reconnected): reads of chunks it could not find dropped them from the index.
+   */
+  async reindex (): Promise<void> {
+    await Promise.allSettled(this.inFlight.values())
+    const index = new Map<string, number>()
+    let bytes = 0
+    for await (const { address, path } of chunkFiles(this.chunksDir)) {
+      const info = await stat(path)
+      if (!info.isFile()) continue
+      index.set(address, info.size)
+      bytes += info.size
+    }
+    this.index.clear()
+    for (const [address, size] of index) this.index.set(address, size)
+    this.storedBytes = bytes
+  }
+
   has (address: string): boolean {
     return this.index.has(address) || this.lower?.has(address) === true
   }
