@@ -97,7 +97,7 @@ describe('headless dashboard', () => {
     // No trusted release root is configured on a new vault: the view says so instead of implying a check.
     const release = panel.getByTestId('latest-release')
     assert.equal(await release.getAttribute('data-state'), 'none')
-    assert.match(await release.textContent() ?? '', /no release source is configured on it/)
+    assert.match(await release.textContent() ?? '', /No release trust is configured on this vault/)
     assert.equal(await panel.getByTestId('upgrade-required').count(), 0)
     await mkdir(screenshotDir, { recursive: true })
     await panel.screenshot({ path: join(screenshotDir, 'releases.png') })
