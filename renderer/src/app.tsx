@@ -7,6 +7,7 @@ import { RecentEvents } from './components/events/recent-events.tsx'
 import { AppHeader } from './components/layout/app-header.tsx'
 import { NetworkCard } from './components/network/network-card.tsx'
 import { NoticesPanel } from './components/notices/notices-panel.tsx'
+import { PauseCard } from './components/pause/pause-card.tsx'
 import { ReleasesCard } from './components/releases/releases-card.tsx'
 import { SectionCard } from './components/section/section-card.tsx'
 import { StorageCard } from './components/storage/storage-card.tsx'
@@ -23,6 +24,8 @@ function Dashboard ({ status }: { status: VaultStatus }) {
   return (
     <div className="dashboard">
       <div className="dashboard__main">
+        {/* A vault its section paused is the first thing the owner must act on (issue 3, deliver 7). */}
+        <PauseCard status={status} />
         <div className="dashboard__hero">
           <AgeCard status={status} />
           <VaultCard status={status} />
