@@ -1,6 +1,6 @@
 // The dashboard's state (zustand, vanilla so tests need no React): the connection, the latest
-// VaultStatus snapshot, recent events, the pause/resume actions and the upgrade actions (issue
-// 5), each with their pending and error state. The host client is injected; main.tsx passes the
+// VaultStatus snapshot, recent events, the pause/resume actions, the upgrade actions (issue 5) and
+// the pause-and-fix actions (issue 3), each with their pending and error state. The host client is injected; main.tsx passes the
 // real one, tests a fake.
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { HostEvent, VaultEvent, VaultStatus } from '../../contract/host-api.ts'
@@ -16,6 +16,11 @@ export type UpgradeAction = 'check' | 'approve' | 'defer' | 'rollback' | 'setPol
 /** Which control failed, so the message shows beside it. */
 export type UpgradeError = { action: UpgradeAction, message: string }
 
+/** Pause and fix (DESIGN §2): what a vault its section paused may ask of its engine. */
+export type StandingAction = 'selfCheck' | 'reconnect'
+
+export type StandingError = { action: StandingAction, message: string }
+
 export type DashboardData = {
   transport: TransportKind
   connection: ConnectionState
@@ -28,6 +33,8 @@ export type DashboardData = {
   /** One upgrade request at a time: they all change the same candidate. */
   pendingUpgrade: UpgradeAction | null
   upgradeError: UpgradeError | null
+  pendingStanding: StandingAction | null
+  standingError: StandingError | null
   /** The host answered getStatus with an error. */
   hostError: string | null
   /** The latest message from the host that broke the contract (it was dropped). */
@@ -46,9 +53,13 @@ export type DashboardActions = {
   deferUpgrade(until: number): Promise<void>
   rollbackUpgrade(): Promise<void>
   setUpgradePolicy(policy: UpgradePolicy): Promise<void>
+  runSelfCheck(): Promise<void>
+  /** The engine refuses unless the self-check passes (SelfCheckFailedError, with the fixes) and the section paused it. */
+  reconnect(): Promise<void>
   retryNow(): void
   dismissActionError(): void
   dismissUpgradeError(): void
+  dismissStandingError(): void
   dismissProtocolError(): void
 }
 
@@ -78,6 +89,8 @@ export function initialDashboardData (transport: TransportKind): DashboardData {
     actionError: null,
     pendingUpgrade: null,
     upgradeError: null,
+    pendingStanding: null,
+    standingError: null,
     hostError: null,
     protocolError: null
   }
@@ -137,6 +150,18 @@ export function createDashboardStore ({ client, eventLimit = MAX_RECENT_EVENTS }
       }
     }
 
+    async function runStandingAction (action: StandingAction, request: () => Promise<VaultStatus>): Promise<void> {
+      if (get().pendingStanding !== null) return
+      set({ pendingStanding: action, standingError: null })
+      try {
+        takeStatus(await request())
+      } catch (err) {
+        set({ standingError: { action, message: describeError(err) } })
+      } finally {
+        set({ pendingStanding: null })
+      }
+    }
+
     return {
       ...initialDashboardData(client.transport),
       start () {
@@ -169,9 +194,12 @@ export function createDashboardStore ({ client, eventLimit = MAX_RECENT_EVENTS }
       deferUpgrade: (until) => runUpgradeAction('defer', () => client.deferUpgrade({ until })),
       rollbackUpgrade: () => runUpgradeAction('rollback', () => client.rollbackUpgrade({})),
       setUpgradePolicy: (policy) => runUpgradeAction('setPolicy', () => client.setUpgradePolicy({ policy })),
+      runSelfCheck: () => runStandingAction('selfCheck', () => client.runSelfCheck({})),
+      reconnect: () => runStandingAction('reconnect', () => client.reconnect({})),
       retryNow () { client.reconnectNow() },
       dismissActionError () { set({ actionError: null }) },
       dismissUpgradeError () { set({ upgradeError: null }) },
+      dismissStandingError () { set({ standingError: null }) },
       dismissProtocolError () { set({ protocolError: null }) }
     }
   })

@@ -5,7 +5,7 @@ import type { HostClient, HostClientListener } from '../../../renderer/src/host-
 import { HostUnavailableError } from '../../../renderer/src/host/errors.ts'
 import { acceptStatus, createDashboardStore } from '../../../renderer/src/store.ts'
 import { flushPromises } from './helpers/manual-timers.ts'
-import { sampleStatus } from '../../helpers/sample-status.ts'
+import { SAMPLE_SELF_CHECK_PASSED, sampleStanding, sampleStandingStatus, sampleStatus } from '../../helpers/sample-status.ts'
 
 type Deferred = { resolve(value: VaultStatus): void, reject(error: Error): void }
 
@@ -34,7 +34,9 @@ function fakeClient () {
     approveUpgrade: call('approveUpgrade'),
     deferUpgrade: call('deferUpgrade'),
     rollbackUpgrade: call('rollbackUpgrade'),
-    setUpgradePolicy: call('setUpgradePolicy')
+    setUpgradePolicy: call('setUpgradePolicy'),
+    runSelfCheck: call('runSelfCheck'),
+    reconnect: call('reconnect')
   }
   const host = (): HostClientListener => {
     assert.ok(listener, 'the store has not connected')
@@ -248,4 +250,25 @@ test('an upgrade request and pause/resume do not block each other', async () => 
   assert.deepEqual(calls, ['getStatus', 'approveUpgrade', 'pause'])
   assert.equal(store.getState().pendingUpgrade, 'approve')
   assert.equal(store.getState().pendingAction, 'pause')
+})
+
+test('the pause-and-fix requests take the returned status, one at a time, and keep a refusal for the control that sent it', async () => {
+  const { store, settle, sent } = await connected()
+  const check = store.getState().runSelfCheck()
+  assert.equal(store.getState().pendingStanding, 'selfCheck')
+  await store.getState().reconnect()
+  assert.deepEqual(sent.slice(1), [['runSelfCheck', {}]], 'a second request waits for the first')
+  settle().resolve(sampleStandingStatus(sampleStanding({ selfCheck: SAMPLE_SELF_CHECK_PASSED }), 58))
+  await check
+  assert.equal(store.getState().pendingStanding, null)
+  assert.equal(store.getState().status?.section?.standing.selfCheck?.passed, true)
+
+  const refused = store.getState().reconnect()
+  settle().reject(new RemoteError({ name: 'SelfCheckFailedError', message: 'the self-check failed: the drive is read-only' }))
+  await refused
+  assert.deepEqual(store.getState().standingError, { action: 'reconnect', message: 'the self-check failed: the drive is read-only' })
+  assert.equal(store.getState().upgradeError, null, 'the upgrade error stays untouched')
+  store.getState().dismissStandingError()
+  assert.equal(store.getState().standingError, null)
+  assert.deepEqual(sent.slice(-1), [['reconnect', {}]])
 })
