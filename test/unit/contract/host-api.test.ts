@@ -14,6 +14,8 @@ function api (overrides: Partial<HostApi> = {}): HostApi {
     deferUpgrade: async () => sampleStatus(),
     rollbackUpgrade: async () => sampleStatus(),
     setUpgradePolicy: async () => sampleStatus(),
+    runSelfCheck: async () => sampleStatus(),
+    reconnect: async () => sampleStatus(),
     ...overrides
   }
 }

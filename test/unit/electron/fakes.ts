@@ -333,6 +333,9 @@ export class FakeHost implements HostLike {
   async deferUpgrade (): Promise<VaultStatus> { return this.recordCall('deferUpgrade') }
   async rollbackUpgrade (): Promise<VaultStatus> { return this.recordCall('rollbackUpgrade') }
   async setUpgradePolicy (): Promise<VaultStatus> { return this.recordCall('setUpgradePolicy') }
+  // So do the pause-and-fix verbs (issue 3).
+  async runSelfCheck (): Promise<VaultStatus> { return this.recordCall('runSelfCheck') }
+  async reconnect (): Promise<VaultStatus> { return this.recordCall('reconnect') }
 
   private recordCall (verb: string): VaultStatus {
     this.calls.push(verb)
