@@ -189,8 +189,8 @@ class SupervisingVaultHost implements VaultHost {
   async reconnect (): Promise<VaultStatus> { return await this.engineVerb('reconnect') }
 
   private async engineVerb (method: 'runSelfCheck' | 'reconnect'): Promise<VaultStatus> {
+    // The reply is a status: the supervisor keeps it, and its engine:status event publishes it.
     await this.supervisor.request(method)
-    this.publishStatus()
     return this.snapshot()
   }
 
