@@ -28,6 +28,12 @@ export function forwardSectionActivity (section: SectionService, activity: (kind
     const when = active.effectiveFromEpoch <= generation ? 'in effect now' : `in effect from generation ${active.effectiveFromEpoch} (now ${generation})`
     activity('section:era', `the elders activated era ${active.era} by a verified decision: ${when}`)
   })
+  section.addEventListener('section:standing', event => {
+    const { name, kind, generation, self } = event.detail
+    const whom = self ? 'this vault' : `vault ${short(peerIdOfName(name))}`
+    const what = { pause: `paused ${whom}`, resume: `resumed ${whom}, its age kept`, demote: `demoted ${whom}` }[kind]
+    activity(`section:${kind}`, `the elders ${what} by a verified decision (generation ${generation})`)
+  })
   section.addEventListener('section:rejected', event => {
     const { from, type, reason } = event.detail
     activity('section:rejected', `refused a section ${type} from ${short(peerIdOfName(from))}: ${reason.slice(0, 300)}`)

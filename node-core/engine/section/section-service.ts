@@ -77,7 +77,10 @@ export async function sendSectionMessage (libp2p: Pick<Libp2p, 'dialProtocol'>, 
   }
 }
 
-const FORWARDED_EVENTS = ['section:phase', 'section:established', 'section:member-joined', 'section:era', 'section:rejected', 'section:keying', 'section:failure'] as const
+const FORWARDED_EVENTS = [
+  'section:phase', 'section:established', 'section:member-joined', 'section:era', 'section:standing', 'section:probation',
+  'section:rejected', 'section:keying', 'section:failure'
+] as const
 
 export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
   readonly node: SectionNode
