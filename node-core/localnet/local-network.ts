@@ -1,6 +1,6 @@
 // An embedded local network: N vaults in one process on loopback, started in batches so all
-// connect, plus a client simulator. It is what `vault testnet` runs and what `vault start` joins
-// when no bootstrap peers are configured.
+// connect, plus a client simulator and, if asked, churn (local-churn.ts). It is what `vault
+// testnet` runs and what `vault start` joins when no bootstrap peers are configured.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
@@ -8,9 +8,12 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 import { createVaultLibp2p, type VaultLibp2p } from '../engine/network/libp2p-node.ts'
 import { grindKeys } from '../engine/identity/grind.ts'
-import { identityFromSeed, NEW_VAULT_AGE, readIdentity, writeIdentity } from '../engine/identity/identity-file.ts'
+import { identityFromSeed, NEW_VAULT_AGE, readIdentity, rejoinIdentity, writeIdentity } from '../engine/identity/identity-file.ts'
+import type { SectionServiceInit } from '../engine/section/section-service.ts'
 import { createVault, type Vault } from '../engine/vault.ts'
+import type { VaultStandingInit } from '../engine/vault-standing.ts'
 import { ClientSimulator, type ClientStats } from './client-simulator.ts'
+import { LocalChurn, type ChurnVaults, type LocalChurnEvents } from './local-churn.ts'
 
 export interface LocalNetworkInit {
   nodes: number
@@ -21,9 +24,15 @@ export interface LocalNetworkInit {
   clientRate?: number
   chunkBytes?: number
   capacityBytes?: number
+  /** One churn event every `intervalMs` once the founders run (local-churn.ts); none when absent. */
+  churn?: { intervalMs: number, seed?: number }
+  /** Section policy and timings of every vault: grace in churns, dysfunction thresholds. */
+  section?: SectionServiceInit
+  /** Audit interval and self-check period of every vault. */
+  standing?: VaultStandingInit
 }
 
-export interface LocalNetworkEvents {
+export interface LocalNetworkEvents extends LocalChurnEvents {
   'network:progress': CustomEvent<{ joined: number, total: number }>
   'client:stats': CustomEvent<ClientStats>
 }
@@ -40,10 +49,16 @@ export function foundingAge (index: number): number {
 const DEFAULT_BATCH_SIZE = 10
 
 export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
+  /** The vaults running now, the bootstrap vault first. */
   readonly vaults: Vault[] = []
   private readonly init: LocalNetworkInit
+  private readonly dirs = new WeakMap<Vault, string>()
   private clientNode: VaultLibp2p | undefined
   private client: ClientSimulator | undefined
+  private churn: LocalChurn<Vault> | undefined
+  private bootstrap: string[] = []
+  private nextIndex: number
+  private stopped = false
 
   constructor (init: LocalNetworkInit) {
     super()
@@ -51,6 +66,7 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
       throw new RangeError(`"nodes" expected an integer from 1 to 500, got ${init.nodes}`)
     }
     this.init = init
+    this.nextIndex = init.nodes
   }
 
   /** Addresses a vault outside this process dials to join. */
@@ -65,19 +81,22 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
   async start (): Promise<void> {
     const batchSize = this.init.batchSize ?? DEFAULT_BATCH_SIZE
     await this.prepareIdentities()
-    const first = await this.startVault(0, [])
+    const first = await this.launch(this.vaultDir(0), [])
     this.progress()
-    const bootstrap = first.multiaddrs()
+    this.bootstrap = first.multiaddrs()
     for (let index = 1; index < this.init.nodes; index += batchSize) {
       const batch = Array.from({ length: Math.min(batchSize, this.init.nodes - index) }, (_, offset) => index + offset)
-      const started = await Promise.all(batch.map(async i => await this.startVault(i, bootstrap)))
+      const started = await Promise.all(batch.map(async i => await this.launch(this.vaultDir(i), this.bootstrap)))
       await Promise.all(started.map(waitForPeer))
       this.progress()
     }
-    if ((this.init.clientRate ?? 1) > 0) await this.startClient(bootstrap)
+    if ((this.init.clientRate ?? 1) > 0) await this.startClient(this.bootstrap)
+    if (this.init.churn !== undefined) this.startChurn(this.init.churn)
   }
 
   async stop (): Promise<void> {
+    this.stopped = true
+    await this.churn?.stop()
     this.client?.stop()
     await this.clientNode?.stop()
     await Promise.all(this.vaults.map(async vault => { await vault.stop() }))
@@ -108,16 +127,77 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
     }
   }
 
-  private async startVault (index: number, bootstrap: string[]): Promise<Vault> {
+  /** Starts the vault of `dataDir` (its identity loaded, or ground at age 5) and counts it running. */
+  private async launch (dataDir: string, bootstrap: string[]): Promise<Vault> {
     const vault = await createVault({
-      dataDir: this.vaultDir(index),
+      dataDir,
       localNetwork: true,
       bootstrap,
-      capacityBytes: this.init.capacityBytes ?? 256 * 1024 * 1024
+      capacityBytes: this.init.capacityBytes ?? 256 * 1024 * 1024,
+      ...(this.init.section === undefined ? {} : { section: this.init.section }),
+      ...(this.init.standing === undefined ? {} : { standing: this.init.standing })
     })
+    this.dirs.set(vault, dataDir)
+    vault.addEventListener('vault:demoted', event => { void this.rejoinDemoted(vault, event.detail.rejoinAge) })
     await vault.start()
     this.vaults.push(vault)
     return vault
+  }
+
+  private dirOf (vault: Vault): string {
+    const dir = this.dirs.get(vault)
+    if (dir === undefined) throw new RangeError(`vault ${vault.peerId.toString()} was not started by this network`)
+    return dir
+  }
+
+  private startChurn (init: NonNullable<LocalNetworkInit['churn']>): void {
+    const vaults: ChurnVaults<Vault> = {
+      running: () => this.vaults,
+      startNew: async () => await this.launch(await this.unusedVaultDir(), this.bootstrap),
+      stop: async vault => {
+        this.vaults.splice(this.vaults.indexOf(vault), 1)
+        await vault.stop()
+      },
+      restart: async vault => await this.launch(this.dirOf(vault), this.bootstrap),
+      mustKeep: vault => this.mustKeep(vault)
+    }
+    const churn = new LocalChurn({ vaults }, { intervalMs: init.intervalMs, seed: init.seed ?? randomBytes(4).readUInt32LE(), founders: this.init.nodes })
+    churn.addEventListener('network:churn', event => { this.dispatchEvent(new CustomEvent('network:churn', { detail: event.detail })) })
+    churn.addEventListener('network:churn-failed', event => { this.dispatchEvent(new CustomEvent('network:churn-failed', { detail: event.detail })) })
+    churn.start()
+    this.churn = churn
+  }
+
+  /** The next vault dir without an identity: one a churn join of an earlier run used is not new. */
+  private async unusedVaultDir (): Promise<string> {
+    for (;;) {
+      const dir = this.vaultDir(this.nextIndex++)
+      if (await readIdentity(dir) === undefined) return dir
+    }
+  }
+
+  /** The bootstrap vault and the section's elders keep running; while no vault knows the elders yet, all do. */
+  private mustKeep (vault: Vault): boolean {
+    if (vault === this.vaults[0]) return true
+    const elders = new Set(this.vaults.flatMap(running => running.section?.status().elders.map(elder => elder.name) ?? []))
+    return elders.size === 0 || elders.has(vault.peerId.toString())
+  }
+
+  /** As engine-main does for the live vault: a demoted vault rejoins under a new name at the age the decision gave it. */
+  private async rejoinDemoted (vault: Vault, age: number): Promise<void> {
+    const index = this.vaults.indexOf(vault)
+    if (index === -1 || this.stopped) return
+    this.vaults.splice(index, 1)
+    try {
+      await vault.stop()
+      const dir = this.dirOf(vault)
+      await rejoinIdentity(dir, age)
+      if (this.stopped) return
+      const rejoined = await this.launch(dir, this.bootstrap)
+      this.dispatchEvent(new CustomEvent('network:churn', { detail: { kind: 'rejoin', vault: rejoined.peerId, running: this.vaults.length } }))
+    } catch (err) {
+      this.dispatchEvent(new CustomEvent('network:churn-failed', { detail: { kind: 'rejoin', error: err instanceof Error ? err : new Error(String(err)) } }))
+    }
   }
 
   private async startClient (bootstrap: string[]): Promise<void> {
