@@ -20,9 +20,9 @@ function call (method: string, params?: unknown): ReturnType<typeof parseEngineC
 const liveConfig = { dataDir: '/tmp/v', listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], capacityBytes: 1024, localNetwork: false, paused: false }
 
 describe('engine RPC version 3', () => {
-  it('has a method table of status, pause, resume, stop, trace, serve and begin', () => {
+  it('has a method table of status, pause, resume, stop, trace, serve, begin, runSelfCheck and reconnect', () => {
     assert.equal(ENGINE_RPC_VERSION, 3)
-    assert.deepEqual([...engineMethods].sort(), ['begin', 'pause', 'resume', 'serve', 'status', 'stop', 'trace'])
+    assert.deepEqual([...engineMethods].sort(), ['begin', 'pause', 'reconnect', 'resume', 'runSelfCheck', 'serve', 'status', 'stop', 'trace'])
   })
 
   it('takes the methods without params with or without an empty params object', () => {
