@@ -14,6 +14,21 @@ export const TestnetReadySchema = z.object({
 })
 export type TestnetReady = z.infer<typeof TestnetReadySchema>
 
+/** One churn event of the local network (localnet/local-churn.ts), as `vault testnet --json` prints it. */
+export const TestnetChurnSchema = z.object({
+  type: z.literal('churn'),
+  kind: z.enum(['join', 'leave', 'rejoin']),
+  vault: z.string(),
+  running: z.number().int().nonnegative()
+})
+export type TestnetChurn = z.infer<typeof TestnetChurnSchema>
+
+/**
+ * One churn event every 30 s by default (issue 3, deliver 8): a new farmer sees the section churn,
+ * and deadlines counted in churns (a paused vault's grace) pass in minutes, not hours.
+ */
+export const DEFAULT_EMBEDDED_CHURN_INTERVAL_MS = 30_000
+
 export class EmbeddedNetworkError extends namedError('EmbeddedNetworkError') {}
 
 const cliEntry = new URL(`../cli/vault${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
@@ -22,7 +37,24 @@ export interface EmbeddedNetworkInit {
   dataDir: string
   nodes: number
   clientRate: number
+  /** Time between churn events; 0 for none; DEFAULT_EMBEDDED_CHURN_INTERVAL_MS when absent. */
+  churnIntervalMs?: number
+  /** The elders' audit interval; the section's default when absent. */
+  auditIntervalMs?: number
+  /** A paused vault's grace in churns; the section's default when absent. */
+  graceChurns?: number
   startTimeoutMs?: number
+}
+
+/** The `vault testnet` command line of an embedded network. */
+export function testnetArgs (init: EmbeddedNetworkInit): string[] {
+  const { auditIntervalMs, graceChurns } = init
+  return [
+    'testnet', '--nodes', String(init.nodes), '--data-dir', init.dataDir, '--client-rate', String(init.clientRate), '--json',
+    '--churn-interval', String((init.churnIntervalMs ?? DEFAULT_EMBEDDED_CHURN_INTERVAL_MS) / 1000),
+    ...(auditIntervalMs === undefined ? [] : ['--audit-interval', String(auditIntervalMs / 1000)]),
+    ...(graceChurns === undefined ? [] : ['--grace-churns', String(graceChurns)])
+  ]
 }
 
 export class EmbeddedNetwork {
@@ -35,8 +67,7 @@ export class EmbeddedNetwork {
   }
 
   async start (): Promise<TestnetReady> {
-    const args = ['testnet', '--nodes', String(this.init.nodes), '--data-dir', this.init.dataDir, '--client-rate', String(this.init.clientRate), '--json']
-    const child = fork(cliEntry, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    const child = fork(cliEntry, testnetArgs(this.init), { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
     this.child = child
     const lastComplaint = lastStderrLine(child)
     const lines = createInterface({ input: child.stdout ?? process.stdin })

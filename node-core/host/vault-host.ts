@@ -30,6 +30,12 @@ export interface VaultHostOptions {
   localNetworkSize?: number
   /** The local network's client simulator: chunks stored per second. */
   clientRate?: number
+  /** Time between the embedded network's churn events; 0 for none; every 30 s when absent (embedded-network.ts). */
+  churnIntervalMs?: number
+  /** The elders' audit interval, for the embedded network's vaults and this host's engine; the section's default when absent. */
+  auditIntervalMs?: number
+  /** A paused vault's grace in churns, for the embedded network's vaults and this host's engine; the section's default when absent. */
+  graceChurns?: number
   engineEntry?: string
   restart?: Partial<RestartPolicy>
   /**
@@ -98,6 +104,7 @@ class SupervisingVaultHost implements VaultHost {
   }
 
   private engineConfig (): EngineConfig {
+    const { auditIntervalMs, graceChurns } = this.options
     return {
       dataDir: join(this.options.dataDir, 'vault'),
       listen: [`/ip4/${this.options.listenHost ?? '127.0.0.1'}/tcp/${this.options.listenPort ?? 0}`],
@@ -105,7 +112,10 @@ class SupervisingVaultHost implements VaultHost {
       capacityBytes: this.options.capacityBytes ?? DEFAULT_CAPACITY_BYTES,
       localNetwork: this.usesEmbeddedNetwork,
       paused: this.settings.paused,
-      ...(this.releaseTrust === undefined ? {} : { releaseTrust: this.releaseTrust })
+      ...(this.releaseTrust === undefined ? {} : { releaseTrust: this.releaseTrust }),
+      ...(auditIntervalMs === undefined && graceChurns === undefined
+        ? {}
+        : { section: { ...(auditIntervalMs === undefined ? {} : { auditIntervalMs }), ...(graceChurns === undefined ? {} : { graceChurns }) } })
     }
   }
 
@@ -132,7 +142,10 @@ class SupervisingVaultHost implements VaultHost {
       this.embedded = new EmbeddedNetwork({
         dataDir: join(this.options.dataDir, 'local-network'),
         nodes: this.options.localNetworkSize ?? DEFAULT_LOCAL_NETWORK_SIZE,
-        clientRate: this.options.clientRate ?? 1
+        clientRate: this.options.clientRate ?? 1,
+        ...(this.options.churnIntervalMs === undefined ? {} : { churnIntervalMs: this.options.churnIntervalMs }),
+        ...(this.options.auditIntervalMs === undefined ? {} : { auditIntervalMs: this.options.auditIntervalMs }),
+        ...(this.options.graceChurns === undefined ? {} : { graceChurns: this.options.graceChurns })
       })
       const ready = await this.embedded.start()
       this.bootstrap = ready.bootstrap

@@ -9,8 +9,9 @@ import { installReleaseTrust, ReleaseTrustFileError } from '../../release/releas
 import { CliFailure, UsageError } from '../cli-errors.ts'
 import { defaultDataDir } from '../data-dir.ts'
 import { parseInteger, parseNumber } from '../parse.ts'
+import { parseNetworkPolicy, POLICY_OPTIONS, POLICY_USAGE } from './testnet.ts'
 
-export const START_USAGE = 'vault start --headless [--data-dir DIR] [--port P] [--bind ADDR --allow-remote] [--bootstrap MULTIADDR]... [--vault-port P] [--capacity-gib N] [--nodes N] [--release-trust FILE] [--health-window S]'
+export const START_USAGE = `vault start --headless [--data-dir DIR] [--port P] [--bind ADDR --allow-remote] [--bootstrap MULTIADDR]... [--vault-port P] [--capacity-gib N] [--nodes N] [--release-trust FILE] [--health-window S] ${POLICY_USAGE}`
 
 const rendererDir = fileURLToPath(new URL('../../../dist/renderer', import.meta.url))
 
@@ -30,7 +31,8 @@ export async function startCommand (args: string[]): Promise<number> {
       nodes: { type: 'string' },
       'client-rate': { type: 'string' },
       'release-trust': { type: 'string' },
-      'health-window': { type: 'string' }
+      'health-window': { type: 'string' },
+      ...POLICY_OPTIONS
     }
   })
   if (!values.headless) {
@@ -44,6 +46,9 @@ export async function startCommand (args: string[]): Promise<number> {
   const clientRate = parseNumber('client-rate', values['client-rate'], 0, 1000)
   // How long a switched-to engine must run healthy before the switch is complete (DESIGN §3.7).
   const healthWindowSeconds = parseInteger('health-window', values['health-window'], 1, 24 * 3600)
+  // The embedded network churns every 30 s unless told otherwise (embedded-network.ts); the audit
+  // interval and grace also go to the host's own engine.
+  const policy = parseNetworkPolicy(values)
   const bootstrap = values.bootstrap ?? []
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   // Checked and copied before anything starts, so a bad file is one line and exit 1, not a host
@@ -64,6 +69,7 @@ export async function startCommand (args: string[]): Promise<number> {
     ...(capacityGib === undefined ? {} : { capacityBytes: Math.round(capacityGib * 1024 ** 3) }),
     ...(nodes === undefined ? {} : { localNetworkSize: nodes }),
     ...(clientRate === undefined ? {} : { clientRate }),
+    ...policy,
     ...(healthWindowSeconds === undefined ? {} : { upgrades: { healthWindowMs: healthWindowSeconds * 1000 } })
   })
   const server = await startHeadlessServer({ host, dataDir, rendererDir, port, bind: values.bind, allowRemote: values['allow-remote'] })

@@ -1,15 +1,71 @@
-// `vault testnet --nodes N [--data-dir D] [--json] [--client-rate R] [--chunk-size B]`
+// `vault testnet --nodes N [--data-dir D] [--json] [--client-rate R] [--chunk-size B]` and the
+// local network's churn and section policy (issue 3, deliver 8), flags `vault start` shares.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { LocalNetwork } from '../../localnet/local-network.ts'
+import { LocalNetwork, type LocalNetworkInit } from '../../localnet/local-network.ts'
 import { MAX_CHUNK_BYTES } from '../../engine/store/chunk-address.ts'
 import { parseInteger, parseNumber } from '../parse.ts'
 
-export const TESTNET_USAGE = 'vault testnet --nodes N [--data-dir DIR] [--json] [--client-rate CHUNKS_PER_S] [--chunk-size BYTES]'
+export const POLICY_USAGE = '[--churn-interval S] [--audit-interval S] [--grace-churns N]'
+export const TESTNET_USAGE = `vault testnet --nodes N [--data-dir DIR] [--json] [--client-rate CHUNKS_PER_S] [--chunk-size BYTES] ${POLICY_USAGE}`
 
-export async function testnetCommand (args: string[]): Promise<number> {
+/** The flags of the local network's churn and of the section's policy, for parseArgs. */
+export const POLICY_OPTIONS = {
+  'churn-interval': { type: 'string' },
+  'audit-interval': { type: 'string' },
+  'grace-churns': { type: 'string' }
+} as const
+
+export interface NetworkPolicy {
+  /** Time between the local network's churn events; 0 for none. */
+  churnIntervalMs?: number
+  /** Time between an elder's audit rounds. */
+  auditIntervalMs?: number
+  /** Churns a paused vault has to fix itself before it is demoted. */
+  graceChurns?: number
+}
+
+const DAY_SECONDS = 24 * 3600
+
+/** Whole milliseconds, at least 1: the timers take integers, and a positive interval stays on. */
+function millis (seconds: number): number {
+  return Math.max(1, Math.round(seconds * 1000))
+}
+
+export function parseNetworkPolicy (values: { 'churn-interval'?: string | undefined, 'audit-interval'?: string | undefined, 'grace-churns'?: string | undefined }): NetworkPolicy {
+  const churnSeconds = parseNumber('churn-interval', values['churn-interval'], 0, DAY_SECONDS)
+  const auditSeconds = parseNumber('audit-interval', values['audit-interval'], 0.1, DAY_SECONDS)
+  const graceChurns = parseInteger('grace-churns', values['grace-churns'], 1, 1_000_000)
+  return {
+    ...(churnSeconds === undefined ? {} : { churnIntervalMs: churnSeconds === 0 ? 0 : millis(churnSeconds) }),
+    ...(auditSeconds === undefined ? {} : { auditIntervalMs: millis(auditSeconds) }),
+    ...(graceChurns === undefined ? {} : { graceChurns })
+  }
+}
+
+/** The policy as every vault of a local network takes it; the section's own defaults where not given. */
+export function localNetworkPolicy (policy: NetworkPolicy): Pick<LocalNetworkInit, 'churn' | 'section' | 'standing'> {
+  const { churnIntervalMs, auditIntervalMs, graceChurns } = policy
+  return {
+    ...(churnIntervalMs === undefined || churnIntervalMs === 0 ? {} : { churn: { intervalMs: churnIntervalMs } }),
+    ...(graceChurns === undefined ? {} : { section: { pauseAndFix: { graceChurns } } }),
+    ...(auditIntervalMs === undefined ? {} : { standing: { auditIntervalMs } })
+  }
+}
+
+export interface TestnetOptions {
+  nodes: number
+  /** Absent: a temporary dir, removed on exit. */
+  dataDir: string | undefined
+  json: boolean
+  clientRate: number
+  chunkBytes: number
+  policy: NetworkPolicy
+}
+
+export function parseTestnetArgs (args: string[]): TestnetOptions {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -18,29 +74,48 @@ export async function testnetCommand (args: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       'client-rate': { type: 'string', default: '1' },
-      'chunk-size': { type: 'string', default: String(64 * 1024) }
+      'chunk-size': { type: 'string', default: String(64 * 1024) },
+      ...POLICY_OPTIONS
     }
   })
-  const nodes = parseInteger('nodes', values.nodes, 1, 500) ?? 20
-  const clientRate = parseNumber('client-rate', values['client-rate'], 0, 1000) ?? 1
-  const chunkBytes = parseInteger('chunk-size', values['chunk-size'], 1, MAX_CHUNK_BYTES) ?? 64 * 1024
-  const ownDir = values['data-dir'] === undefined
-  const dataDir = ownDir ? await mkdtemp(join(tmpdir(), 'vault-testnet-')) : resolve(values['data-dir'] ?? '')
+  return {
+    nodes: parseInteger('nodes', values.nodes, 1, 500) ?? 20,
+    dataDir: values['data-dir'] === undefined ? undefined : resolve(values['data-dir']),
+    json: values.json,
+    clientRate: parseNumber('client-rate', values['client-rate'], 0, 1000) ?? 1,
+    chunkBytes: parseInteger('chunk-size', values['chunk-size'], 1, MAX_CHUNK_BYTES) ?? 64 * 1024,
+    // Churn is off unless asked: `vault start` asks for it (embedded-network.ts).
+    policy: parseNetworkPolicy(values)
+  }
+}
 
-  const network = new LocalNetwork({ nodes, dataDir, clientRate, chunkBytes })
-  const print = (line: unknown): void => { process.stdout.write((values.json ? JSON.stringify(line) : String(line)) + '\n') }
-  if (!values.json) {
+export async function testnetCommand (args: string[]): Promise<number> {
+  const { nodes, json, clientRate, chunkBytes, policy, ...options } = parseTestnetArgs(args)
+  const ownDir = options.dataDir === undefined
+  const dataDir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'vault-testnet-'))
+
+  const network = new LocalNetwork({ nodes, dataDir, clientRate, chunkBytes, ...localNetworkPolicy(policy) })
+  const print = (line: unknown): void => { process.stdout.write((json ? JSON.stringify(line) : String(line)) + '\n') }
+  if (!json) {
     network.addEventListener('network:progress', event => { process.stderr.write(`vaults started: ${event.detail.joined}/${event.detail.total}\n`) })
   }
+  network.addEventListener('network:churn', event => {
+    const { kind, vault, running } = event.detail
+    if (json) print({ type: 'churn', kind, vault: vault.toString(), running })
+    else process.stderr.write(`churn: vault ${vault.toString()} ${{ join: 'joined', leave: 'left', rejoin: 'rejoined' }[kind]} (${running} running)\n`)
+  })
+  network.addEventListener('network:churn-failed', event => {
+    process.stderr.write(`churn: a ${event.detail.kind} failed: ${event.detail.error.message}\n`)
+  })
   await network.start()
   const bootstrap = network.bootstrapAddrs()
-  if (values.json) {
+  if (json) {
     print({ type: 'ready', nodes, bootstrap, dataDir })
   } else {
     print(`Local network of ${nodes} vaults is up. Bootstrap address:\n${bootstrap.join('\n')}\nData: ${dataDir}\nPress Ctrl+C to stop.`)
   }
   network.addEventListener('client:stats', event => {
-    if (values.json) print({ type: 'client', stats: event.detail })
+    if (json) print({ type: 'client', stats: event.detail })
   })
 
   await new Promise<void>(resolve => {
