@@ -46,7 +46,9 @@ async function main (): Promise<void> {
     capacityBytes: config.capacityBytes,
     localNetwork: config.localNetwork,
     ...(config.shadow === undefined ? {} : { shadow: config.shadow }),
-    ...(config.releaseTrust === undefined ? {} : { releaseTrust: config.releaseTrust })
+    ...(config.releaseTrust === undefined ? {} : { releaseTrust: config.releaseTrust }),
+    ...(config.section?.graceChurns === undefined ? {} : { section: { pauseAndFix: { graceChurns: config.section.graceChurns } } }),
+    ...(config.section?.auditIntervalMs === undefined ? {} : { standing: { auditIntervalMs: config.section.auditIntervalMs } })
   })
   let vault = await open()
   if (config.paused) vault.pause()

@@ -23,7 +23,16 @@ export const EngineConfigSchema = z.object({
   /** Run as a shadow engine on a read-only snapshot of the live store (issue 5). */
   shadow: z.object({ snapshotDir: z.string().min(1) }).strict().optional(),
   /** The release trust the host was given (release-trust.ts): the engine then follows releases. */
-  releaseTrust: ReleaseTrustSchema.optional()
+  releaseTrust: ReleaseTrustSchema.optional(),
+  /**
+   * Section policy (issue 3): the elders' audit interval and a paused vault's grace in churns; the
+   * section's defaults where absent. An engine that ignores it keeps its defaults, which is safe:
+   * so no new RPC version, and unknown keys inside are dropped as at the top level.
+   */
+  section: z.object({
+    auditIntervalMs: z.number().int().positive().optional(),
+    graceChurns: z.number().int().positive().optional()
+  }).optional()
 // Unknown keys are dropped, not refused: a rollback starts an older engine with a newer host's
 // config, which may carry fields the older engine never knew. A field an engine must not
 // ignore (as `shadow` is) comes with a new ENGINE_RPC_VERSION, which the host checks first.
