@@ -2,46 +2,30 @@
 // section has not paused the vault: the real engine refuses, and the command says why and exits 1.
 // (A paused vault needs the elders' audits to fail; the dashboard's pause-and-fix test does that.)
 import assert from 'node:assert/strict'
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
+import { runVault, startLiveHost, type CliRun, type LiveHost } from '../../helpers/cli-host.ts'
 
-const cli = fileURLToPath(new URL('../../../node-core/cli/vault.ts', import.meta.url))
 
-interface Run { code: number, stdout: string, stderr: string }
+type Run = CliRun
 
 async function vault (...args: string[]): Promise<Run> {
-  return await new Promise(resolve => {
-    execFile(process.execPath, [cli, ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr })
-    })
-  })
+  return await runVault(args)
 }
 
 describe('vault resume against a running vault', () => {
   let dir = ''
-  let host: ChildProcess | undefined
-  let exited: Promise<number | null> = Promise.resolve(null)
+  let host: LiveHost | undefined
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vault-resume-cli-'))
-    const child = spawn(process.execPath, [cli, 'start', '--headless', '--data-dir', join(dir, 'data'), '--nodes', '3', '--client-rate', '1'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    host = child
-    exited = new Promise(resolve => child.once('exit', resolve))
-    const lines = createInterface({ input: child.stdout })
-    await new Promise<void>((resolve, reject) => {
-      lines.on('line', line => { if (line === 'The vault is live.') resolve() })
-      void exited.then(code => { reject(new Error(`vault start exited (${String(code)}) before the vault was live`)) })
-    })
+    host = await startLiveHost(['--data-dir', join(dir, 'data'), '--nodes', '3', '--client-rate', '1'])
   })
 
   after(async () => {
-    host?.kill('SIGINT')
-    await exited
+    await host?.stop()
     await rm(dir, { recursive: true, force: true })
   })
 

@@ -3,13 +3,11 @@
 // shadow run is taken as done (upgrades.json is written before the host starts): the shadow run
 // end to end has its own test.
 import assert from 'node:assert/strict'
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
+import { runVault, startLiveHost, type CliRun, type LiveHost } from '../../helpers/cli-host.ts'
 import { VaultStatusSchema } from '../../../contract/host-api.ts'
 import { UpgradeStatusSchema, type UpgradeStatus } from '../../../contract/upgrade.ts'
 import { ENGINE_VERSION } from '../../../node-core/engine/version.ts'
@@ -19,25 +17,19 @@ import { DEFAULT_UPGRADE_STATE, saveUpgradeState } from '../../../node-core/upgr
 import { buildBundleFile, repo, type BundleFile } from '../../helpers/bundle-fixture.ts'
 import { verdictOf } from '../../helpers/manager-fakes.ts'
 
-const cli = fileURLToPath(new URL('../../../node-core/cli/vault.ts', import.meta.url))
 const DAY_MS = 24 * 3600 * 1000
 
-interface Run { code: number, stdout: string, stderr: string }
+type Run = CliRun
 
 async function vault (...args: string[]): Promise<Run> {
-  return await new Promise(resolve => {
-    execFile(process.execPath, [cli, ...args], { timeout: 240_000 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr })
-    })
-  })
+  return await runVault(args)
 }
 
 describe('vault upgrade against a running vault', () => {
   let dir = ''
   let dataDir = ''
   let bundle: BundleFile
-  let host: ChildProcess | undefined
-  let exited: Promise<number | null> = Promise.resolve(null)
+  let host: LiveHost | undefined
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vault-upgrade-cli-'))
@@ -65,19 +57,11 @@ describe('vault upgrade against a running vault', () => {
       },
       history: [{ at: now, kind: 'shadow-passed', fromVersion: ENGINE_VERSION, toVersion: '0.2.0', detail: 'The candidate was as good as the current version.' }]
     })
-    const child = spawn(process.execPath, [cli, 'start', '--headless', '--data-dir', dataDir, '--nodes', '3', '--client-rate', '2', '--health-window', '5'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    host = child
-    exited = new Promise(resolve => child.once('exit', resolve))
-    const lines = createInterface({ input: child.stdout })
-    await new Promise<void>((resolve, reject) => {
-      lines.on('line', line => { if (line === 'The vault is live.') resolve() })
-      void exited.then(code => { reject(new Error(`vault start exited (${String(code)}) before the vault was live`)) })
-    })
+    host = await startLiveHost(['--data-dir', dataDir, '--nodes', '3', '--client-rate', '2', '--health-window', '5'])
   })
 
   after(async () => {
-    host?.kill('SIGINT')
-    await exited
+    await host?.stop()
     await rm(dir, { recursive: true, force: true })
   })
 

@@ -1,0 +1,40 @@
+// The `vault` CLI as a user runs it, for integration tests: one command to completion, and
+// `vault start --headless` run until it says the vault is live, then stopped as Ctrl-C would.
+import { execFile, spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+export const VAULT_CLI = fileURLToPath(new URL('../../node-core/cli/vault.ts', import.meta.url))
+
+export interface CliRun { code: number, stdout: string, stderr: string }
+
+/** Runs `vault ...args` to its end; `code` is its exit code (-1 when it had none). */
+export async function runVault (args: readonly string[], options: { timeoutMs?: number } = {}): Promise<CliRun> {
+  return await new Promise(resolve => {
+    execFile(process.execPath, [VAULT_CLI, ...args], { timeout: options.timeoutMs ?? 240_000 }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr })
+    })
+  })
+}
+
+export interface LiveHost {
+  /** Stops the host (SIGINT) and waits for it to exit. */
+  stop(): Promise<void>
+}
+
+/** Starts `vault start --headless ...args` and resolves once it prints "The vault is live.". */
+export async function startLiveHost (args: readonly string[]): Promise<LiveHost> {
+  const child = spawn(process.execPath, [VAULT_CLI, 'start', '--headless', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const exited = new Promise<number | null>(resolve => child.once('exit', resolve))
+  const lines = createInterface({ input: child.stdout })
+  await new Promise<void>((resolve, reject) => {
+    lines.on('line', line => { if (line === 'The vault is live.') resolve() })
+    void exited.then(code => { reject(new Error(`vault start exited (${String(code)}) before the vault was live`)) })
+  })
+  return {
+    async stop () {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT')
+      await exited
+    }
+  }
+}
