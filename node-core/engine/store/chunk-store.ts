@@ -207,7 +207,9 @@ export class ChunkStore extends TypedEventEmitter<ChunkStoreEvents> {
         await file.close()
       }
       const shardDir = join(this.chunksDir, address.slice(0, 2))
-      await mkdir(shardDir, { recursive: true })
+      // Not recursive: a chunk folder that went away (its drive unplugged) is not made again
+      // elsewhere, where the chunks would be lost once the drive is back.
+      await mkdir(shardDir).catch((err: unknown) => { if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err })
       await rename(temp, this.chunkPath(address))
       await syncDirectory(shardDir)
     } catch (err) {

@@ -1,7 +1,7 @@
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -74,6 +74,20 @@ describe('ChunkStore', () => {
     assert.equal(stats.chunks, 1)
     assert.equal(stats.bytes, 4096)
     assert.equal(stats.quarantined, 0)
+  })
+
+  it('refuses a put while its chunk folder is gone, rather than make a new one elsewhere; reindex takes the folder back', async () => {
+    const store = await openStore()
+    const kept = randomBytes(512)
+    const { address } = await store.put(kept)
+    await rename(join(dir, 'chunks'), join(dir, 'chunks.unplugged'))
+    await assert.rejects(store.put(randomBytes(512)), { code: 'ENOENT' })
+    assert.deepEqual(await readdir(dir).then(names => names.filter(name => name.startsWith('chunks'))), ['chunks.unplugged'])
+    assert.equal(await store.get(address).catch(() => undefined), undefined)
+    await rename(join(dir, 'chunks.unplugged'), join(dir, 'chunks'))
+    await store.reindex()
+    assert.equal(store.has(address), true)
+    assertSameBytes(await store.get(address), kept)
   })
 
   it('accepts a put whose expected address is right, and an empty chunk', async () => {
