@@ -5,6 +5,7 @@ import { toErrorValue } from '../../contract/host-api.ts'
 import { namedError } from '../../contract/named-error.ts'
 import { createVault, type Vault } from './vault.ts'
 import { rejoinIdentity } from './identity/identity-file.ts'
+import { surviveClosedStreamRace } from './network/closed-stream-race.ts'
 import { serveShadowRequest } from './shadow/shadow-serve.ts'
 import {
   ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, ENGINE_STANDBY_ENV, EngineConfigSchema, NotOnStandbyError, parseEngineCall, parseEngineRequest,
@@ -70,6 +71,7 @@ async function main (): Promise<void> {
     await vault.start()
     sendEvent({ type: 'status', status: vault.status() })
   }
+  surviveClosedStreamRace(message => { sendEvent({ type: 'activity', activity: { at: Date.now(), kind: 'network:stream-race', message } }) }, fail)
   process.on('disconnect', () => { void shutdown() })
   process.on('SIGTERM', () => { void shutdown() })
   process.on('SIGINT', () => { void shutdown() })

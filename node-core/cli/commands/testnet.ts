@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { LocalNetwork, type LocalNetworkInit } from '../../localnet/local-network.ts'
 import { MAX_CHUNK_BYTES } from '../../engine/store/chunk-address.ts'
 import { parseInteger, parseNumber } from '../parse.ts'
+import { surviveClosedStreamRace } from '../../engine/network/closed-stream-race.ts'
 
 export const POLICY_USAGE = '[--churn-interval S] [--audit-interval S] [--grace-churns N]'
 export const TESTNET_USAGE = `vault testnet --nodes N [--data-dir DIR] [--json] [--client-rate CHUNKS_PER_S] [--chunk-size BYTES] ${POLICY_USAGE}`
@@ -89,27 +90,12 @@ export function parseTestnetArgs (args: string[]): TestnetOptions {
   }
 }
 
-/**
- * A vault that leaves (churn, or a demoted one rejoining) closes its connections while another
- * vault of this process may be opening a stream on one of them: yamux 8.0.1 then writes the new
- * stream's window update to the closed connection from a microtask, and that error escapes
- * uncaught. The opener's own write fails and is handled where it is made; only the stray throw
- * would end the whole network, so that one error is reported and survived, and any other ends it.
- */
-function surviveClosedStreamRace (): void {
-  process.on('uncaughtException', err => {
-    if (err.name === 'StreamStateError' && err.message.startsWith('Cannot write to a stream that is closed')) {
-      process.stderr.write(`vault testnet: a stream opened as its connection closed (${err.message})\n`)
-      return
-    }
+export async function testnetCommand (args: string[]): Promise<number> {
+  const { nodes, json, clientRate, chunkBytes, policy, ...options } = parseTestnetArgs(args)
+  surviveClosedStreamRace(message => { process.stderr.write(`vault testnet: ${message}\n`) }, err => {
     process.stderr.write(`${err.stack ?? String(err)}\n`)
     process.exit(1)
   })
-}
-
-export async function testnetCommand (args: string[]): Promise<number> {
-  const { nodes, json, clientRate, chunkBytes, policy, ...options } = parseTestnetArgs(args)
-  surviveClosedStreamRace()
   const ownDir = options.dataDir === undefined
   const dataDir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'vault-testnet-'))
 
