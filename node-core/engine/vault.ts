@@ -147,8 +147,9 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.chunks = new ChunkService({
       libp2p: this.libp2p,
       trust: this.trust,
-      // A vault its section paused takes no new data either: its store may be what is broken.
-      serving: { store: this.store, acceptsPuts: () => !this.paused && this.standing?.paused !== true }
+      // A vault its section paused still takes puts: its elders place audit chunks for its
+      // probation, and a broken store refuses by itself (chunk-store.ts never remakes its folder).
+      serving: { store: this.store, acceptsPuts: () => !this.paused }
     }, init.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: init.requestTimeoutMs })
     this.versions = new PeerVersionService({ libp2p: this.libp2p, trust: this.trust })
     this.releaseParts = vaultReleases(

@@ -8,6 +8,9 @@ import { timerSchedule, type Schedule } from './schedule.ts'
 import type { SectionService } from './section-service.ts'
 import { peerIdOfHexName } from './section-service.ts'
 
+/** Audits of one round run at once: well under the audit service's own bound (DEFAULT_MAX_AUDITS_IN_FLIGHT). */
+const ROUND_CONCURRENCY = 8
+
 export interface SectionAuditsComponents {
   section: Pick<SectionService, 'node' | 'addEventListener' | 'removeEventListener'>
   audits: Pick<AuditService, 'audit' | 'placeMaterial' | 'materialOf'>
@@ -47,16 +50,19 @@ export class SectionAudits {
     this.#components.section.removeEventListener('section:probation', this.#onProbation)
   }
 
-  /** One round: every adult of the section, one after another. Only a voting elder audits. */
+  /**
+   * One round: every adult of the section, ROUND_CONCURRENCY at a time, so a member that does not
+   * answer costs the round its timeout once, not once per member after it. Only a voting elder audits.
+   */
   async round (): Promise<void> {
     const { node } = this.#components.section
     const membership = node.membership
     if (!node.isVotingElder || membership === undefined) return
     const adults = [...membership.members].filter(name => name !== node.self && !membership.elders.includes(name))
-    for (const name of adults) {
-      if (this.#stopped) return
-      await this.#auditOne(name)
+    const worker = async (): Promise<void> => {
+      for (let name = adults.shift(); name !== undefined && !this.#stopped; name = adults.shift()) await this.#auditOne(name)
     }
+    await Promise.all(Array.from({ length: ROUND_CONCURRENCY }, worker))
   }
 
   #arm (): void {

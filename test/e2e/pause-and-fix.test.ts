@@ -1,0 +1,88 @@
+// End to end (issue 3, done means 3): a real headless host joins a small embedded network whose
+// elders audit every second. Its chunk folder goes away (a drive unplugged): the elders pause it,
+// and in Chromium its owner sees why, what it costs and how to fix it, with Reconnect disabled
+// while the self-check fails. The folder comes back: the self-check passes, Reconnect resumes the
+// vault with its age intact. Unplugged again and left alone, its grace in churns runs out and the
+// section demotes it: it rejoins under a new name at half its age.
+import assert from 'node:assert/strict'
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { Browser, Page } from 'playwright-core'
+import { grindKey } from '../../node-core/engine/identity/grind.ts'
+import { identityFromSeed, writeIdentity } from '../../node-core/engine/identity/identity-file.ts'
+import { launchChromium } from './browser.ts'
+import { startHeadlessVault, type HeadlessVault } from './headless-vault.ts'
+
+/**
+ * Old enough that half its age is not the newcomer's 5, young enough to be an adult: the 7 oldest
+ * of the 13 founding vaults (local-network.ts foundingAge) are 13 to 20.
+ */
+const AGE = 12
+const HALF_AGE = 6
+// Bounds on a hang, not measures of speed: forming a section, pausing, a grace of churns.
+const LONG = 240_000
+
+describe('pause and fix from the dashboard', () => {
+  let dir: string
+  let vault: HeadlessVault
+  let browser: Browser
+  let page: Page
+  let chunks: string
+
+  const unplug = async (): Promise<void> => { await rename(chunks, `${chunks}.unplugged`) }
+  const plugBack = async (): Promise<void> => { await rename(`${chunks}.unplugged`, chunks) }
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vault-e2e-pause-'))
+    const engineDir = join(dir, 'data', 'vault')
+    chunks = join(engineDir, 'store', 'chunks')
+    await mkdir(engineDir, { recursive: true })
+    await writeIdentity(engineDir, identityFromSeed((await grindKey({ prefix: '', age: AGE })).seed))
+    vault = await startHeadlessVault(join(dir, 'data'), ['--nodes', '13', '--client-rate', '2', '--audit-interval', '1', '--grace-churns', '10', '--churn-interval', '4'])
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } })
+    await page.goto(vault.url)
+    await page.locator('[data-testid="section-self"][data-value="adult"]').waitFor({ timeout: LONG })
+  })
+
+  after(async () => {
+    await browser?.close()
+    await vault?.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('shows the pause with its reasons, its cost and the fix, Reconnect disabled while the self-check fails', async () => {
+    await unplug()
+    const card = page.getByTestId('pause-card')
+    await card.getByTestId('pause-reasons').waitFor({ timeout: LONG })
+    assert.match(await card.getByTestId('pause-reasons').textContent() ?? '', /missed-audit/)
+    assert.match(await card.getByTestId('pause-cost').textContent() ?? '', new RegExp(`Age ${AGE} is at risk.*rejoins at age ${HALF_AGE}`))
+    assert.ok(Number(await card.getByTestId('pause-countdown').getAttribute('data-churns-left')) > 0)
+    await card.getByTestId('run-self-check-button').click()
+    await card.locator('[data-testid="self-check-results"][data-passed="false"]').waitFor({ timeout: LONG })
+    assert.match(await card.getByTestId('self-check-chunk-folder').textContent() ?? '', /reconnect the drive that holds it/)
+    assert.ok(await card.getByTestId('reconnect-button').isDisabled())
+  })
+
+  it('reconnects once the drive is back and the self-check passes: resumed, age intact', async () => {
+    await plugBack()
+    const card = page.getByTestId('pause-card')
+    await card.getByTestId('run-self-check-button').click()
+    await card.locator('[data-testid="self-check-results"][data-passed="true"]').waitFor({ timeout: LONG })
+    await card.getByTestId('reconnect-button').click()
+    await card.waitFor({ state: 'detached', timeout: LONG })
+    assert.equal(await page.getByTestId('vault-age').textContent(), String(AGE))
+    assert.equal(await page.locator('[data-testid="section-self"]').getAttribute('data-value'), 'adult')
+  })
+
+  it('demotes it when the deadline passes without a fix: it rejoins at half its age', async () => {
+    const name = await page.getByTestId('vault-name').textContent()
+    await unplug()
+    await page.getByTestId('pause-card').getByTestId('pause-countdown').waitFor({ timeout: LONG })
+    await page.locator('[data-testid="vault-age"]', { hasText: new RegExp(`^${HALF_AGE}$`) }).waitFor({ timeout: LONG })
+    assert.notEqual(await page.getByTestId('vault-name').textContent(), name, 'it rejoined under a new name')
+    await page.locator('[data-testid="recent-events"]', { hasText: /demoted this vault/ }).waitFor({ timeout: LONG })
+  })
+})
