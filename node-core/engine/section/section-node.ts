@@ -200,12 +200,14 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
 
   /** A paused vault whose self-check passed asks the elders to resume it, again each retry period until they decide. */
   async requestResume (): Promise<void> {
-    await this.#serially(() => {
-      const membership = this.#membership
-      if (membership?.pauseOf(this.self) === undefined) throw new NotPausedError('the section has not paused this vault: there is nothing to resume')
+    const paused = await this.#serially(() => {
+      if (this.#membership?.pauseOf(this.self) === undefined) return false
       this.#standing.askedToResume()
       this.#askToResume()
+      return true
     })
+    // Thrown here, not in the queue, where it would read as a failure of the section service.
+    if (!paused) throw new NotPausedError('the section has not paused this vault: there is nothing to resume')
   }
 
   #askToResume (): void {
