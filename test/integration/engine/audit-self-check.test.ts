@@ -12,7 +12,7 @@ import { auditMaterialFile } from '../../../node-core/engine/audit/audit-materia
 import { AuditService } from '../../../node-core/engine/audit/audit-service.ts'
 import { runSelfCheck, type SelfCheckReport } from '../../../node-core/engine/audit/self-check.ts'
 import { CHUNKS_DIR } from '../../../node-core/engine/store/chunk-layout.ts'
-import { createVault, type Vault } from '../../../node-core/engine/vault.ts'
+import { AUDIT_MATERIAL_FILE, createVault, type Vault } from '../../../node-core/engine/vault.ts'
 
 async function connected (vault: Vault): Promise<void> {
   if (vault.libp2p.getPeers().length > 0) return
@@ -41,9 +41,14 @@ describe('audits and the self-check between two vaults on loopback', { timeout: 
   let root = ''
   let auditor: Vault
   let member: Vault
+  // Each vault's own audit service: the one its section's elders and members use.
   let auditorAudits: AuditService
   let memberAudits: AuditService
   const services: AuditService[] = []
+  const auditsIn = (vault: Vault): AuditService => {
+    assert.ok(vault.standing !== undefined)
+    return vault.standing.audits
+  }
   const selfCheck = async (): Promise<SelfCheckReport> => await runSelfCheck({
     store: member.store,
     alwaysCheck: memberAudits.challengedAddresses(),
@@ -58,11 +63,8 @@ describe('audits and the self-check between two vaults on loopback', { timeout: 
     member = await createVault({ dataDir: join(root, 'member'), localNetwork: true, bootstrap: auditor.multiaddrs() })
     await member.start()
     await Promise.all([connected(auditor), connected(member)])
-    auditorAudits = auditsOf(auditor, auditMaterialFile(join(root, 'auditor', 'audit-material.json')))
-    memberAudits = auditsOf(member)
-    services.push(auditorAudits, memberAudits)
-    await auditorAudits.start()
-    await memberAudits.start()
+    auditorAudits = auditsIn(auditor)
+    memberAudits = auditsIn(member)
   })
 
   after(async () => {
@@ -96,7 +98,7 @@ describe('audits and the self-check between two vaults on loopback', { timeout: 
     assert.equal(fixed.passed, true, JSON.stringify(fixed.checks.filter(check => !check.passed)))
     // Reconnect: the store forgot the chunks it could not read while the folder was gone, so it
     // re-reads its folder before the vault asks to resume.
-    await member.store.start()
+    await member.store.reindex()
     for (let i = 0; i < 8; i++) {
       const result = await auditorAudits.audit(member.peerId)
       assert.equal(result.outcome, 'passed', result.reason)
@@ -104,7 +106,7 @@ describe('audits and the self-check between two vaults on loopback', { timeout: 
   })
 
   it('an auditor restarted from its material file audits the same chunks', async () => {
-    const file = auditMaterialFile(join(root, 'auditor', 'audit-material.json'))
+    const file = auditMaterialFile(join(root, 'auditor', AUDIT_MATERIAL_FILE))
     const material = await file.load()
     assert.ok(material !== undefined)
     await auditorAudits.stop()

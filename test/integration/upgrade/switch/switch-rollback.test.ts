@@ -14,7 +14,7 @@ import { buildEngineCandidate, ENGINE_ENTRY } from '../../../helpers/engine-cand
 import { BUILT_IN, startLiveVault, type LiveVault } from './live-vault.ts'
 
 const HEALTH_WINDOW_MS = 1500
-const CREATE_VAULT = 'const vault = await createVault({'
+const CREATE_VAULT = 'const open = async (): Promise<Vault> => await createVault({'
 
 describe('switching the live engine', { timeout: 240_000 }, () => {
   let dir = ''
