@@ -2,15 +2,19 @@
 // elders audit every second. Its chunk folder goes away (a drive unplugged): the elders pause it,
 // and in Chromium its owner sees why, what it costs and how to fix it, with Reconnect disabled
 // while the self-check fails. The folder comes back: the self-check passes, Reconnect resumes the
-// vault with its age intact. Unplugged again and left alone, its grace in churns runs out and the
-// section demotes it: it rejoins under a new name at half its age.
+// vault with its age intact. Unplugged again and left alone while new vaults join (each join is a
+// churn), its grace of three churns runs out and the section demotes it: it rejoins under a new
+// name at half its age. The joiners are started here, one at a time, so the deadline comes when
+// the test makes it come, not with the clock.
 import assert from 'node:assert/strict'
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
+import { VaultStatusSchema } from '../../contract/host-api.ts'
 import { grindKey } from '../../node-core/engine/identity/grind.ts'
+import { createVault, type Vault } from '../../node-core/engine/vault.ts'
 import { identityFromSeed, writeIdentity } from '../../node-core/engine/identity/identity-file.ts'
 import { launchChromium } from './browser.ts'
 import { startHeadlessVault, type HeadlessVault } from './headless-vault.ts'
@@ -21,6 +25,7 @@ import { startHeadlessVault, type HeadlessVault } from './headless-vault.ts'
  */
 const AGE = 12
 const HALF_AGE = 6
+const GRACE_CHURNS = 3
 // Bounds on a hang, not measures of speed: forming a section, pausing, a grace of churns.
 const LONG = 240_000
 
@@ -30,6 +35,21 @@ describe('pause and fix from the dashboard', () => {
   let browser: Browser
   let page: Page
   let chunks: string
+  const joiners: Vault[] = []
+
+  /** A new vault joins the embedded network's section: one churn. */
+  const joinOne = async (bootstrap: string[]): Promise<void> => {
+    const joiner = await createVault({ dataDir: join(dir, `joiner-${joiners.length}`), localNetwork: true, bootstrap })
+    joiners.push(joiner)
+    await joiner.start()
+    const section = joiner.section
+    assert.ok(section !== undefined)
+    await new Promise<void>(resolve => {
+      const check = (): void => { if (section.status().isMember) resolve() }
+      for (const type of ['section:established', 'section:member-joined'] as const) section.addEventListener(type, check)
+      check()
+    })
+  }
 
   const unplug = async (): Promise<void> => { await rename(chunks, `${chunks}.unplugged`) }
   const plugBack = async (): Promise<void> => { await rename(`${chunks}.unplugged`, chunks) }
@@ -40,7 +60,7 @@ describe('pause and fix from the dashboard', () => {
     chunks = join(engineDir, 'store', 'chunks')
     await mkdir(engineDir, { recursive: true })
     await writeIdentity(engineDir, identityFromSeed((await grindKey({ prefix: '', age: AGE })).seed))
-    vault = await startHeadlessVault(join(dir, 'data'), ['--nodes', '13', '--client-rate', '2', '--audit-interval', '1', '--grace-churns', '10', '--churn-interval', '4'])
+    vault = await startHeadlessVault(join(dir, 'data'), ['--nodes', '13', '--client-rate', '2', '--audit-interval', '1', '--grace-churns', String(GRACE_CHURNS), '--churn-interval', '0'])
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } })
     await page.goto(vault.url)
@@ -48,6 +68,7 @@ describe('pause and fix from the dashboard', () => {
   })
 
   after(async () => {
+    await Promise.allSettled(joiners.map(async joiner => { await joiner.stop() }))
     await browser?.close()
     await vault?.stop()
     await rm(dir, { recursive: true, force: true })
@@ -77,11 +98,19 @@ describe('pause and fix from the dashboard', () => {
     assert.equal(await page.locator('[data-testid="section-self"]').getAttribute('data-value'), 'adult')
   })
 
-  it('demotes it when the deadline passes without a fix: it rejoins at half its age', async () => {
+  it('demotes it when its grace of churns passes without a fix: it rejoins at half its age', async () => {
     const name = await page.getByTestId('vault-name').textContent()
     await unplug()
-    await page.getByTestId('pause-card').getByTestId('pause-countdown').waitFor({ timeout: LONG })
-    await page.locator('[data-testid="vault-age"]', { hasText: new RegExp(`^${HALF_AGE}$`) }).waitFor({ timeout: LONG })
+    const countdown = page.getByTestId('pause-card').getByTestId('pause-countdown')
+    await countdown.waitFor({ timeout: LONG })
+    // The pause was itself a churn: the deadline is its generation plus the grace.
+    assert.equal(await countdown.getAttribute('data-churns-left'), String(GRACE_CHURNS - 1))
+    const answer = await vault.call('getStatus', {})
+    assert.ok(answer.ok)
+    const bootstrap = VaultStatusSchema.parse(answer.value).network.bootstrap
+    const demoted = page.locator('[data-testid="vault-age"]', { hasText: new RegExp(`^${HALF_AGE}$`) })
+    for (let churns = 0; churns < GRACE_CHURNS && !await demoted.isVisible(); churns++) await joinOne(bootstrap)
+    await demoted.waitFor({ timeout: LONG })
     assert.notEqual(await page.getByTestId('vault-name').textContent(), name, 'it rejoined under a new name')
     await page.locator('[data-testid="recent-events"]', { hasText: /demoted this vault/ }).waitFor({ timeout: LONG })
   })
