@@ -104,7 +104,7 @@ export class VaultStanding extends TypedEventEmitter<VaultStandingEvents> {
   async reconnect (): Promise<SelfCheck> {
     const check = await this.runSelfCheck()
     if (!check.passed) {
-      const fixes = check.checks.flatMap(item => item.passed || item.fix === undefined ? [] : [item.fix])
+      const fixes = [...new Set(check.checks.flatMap(item => item.passed || item.fix === undefined ? [] : [item.fix]))]
       throw new SelfCheckFailedError(`the self-check fails, so the vault cannot ask to resume yet: ${fixes.join(' ')}`)
     }
     // Reads while the chunk folder was gone dropped chunks from the index: take the folder as it is now.

@@ -48,6 +48,8 @@ export interface ChunkAnswer {
 export class ChunkClientOnlyError extends namedError('ChunkClientOnlyError') {}
 
 export class VaultPausedError extends namedError('VaultPausedError') {}
+/** A put this vault's own disk failed (its chunk folder gone, an I/O error): the peer is told, not reset. */
+export class StoreWriteError extends namedError('StoreWriteError') {}
 
 /** An error the remote vault answered with, keeping its name (StoreFullError, VaultPausedError, ...). */
 export class RemoteChunkError extends Error {
@@ -183,8 +185,12 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
           const { added } = await store.put(body, request.address)
           return { reply: { ok: true, op: 'put', added } }
         } catch (err) {
-          if (!(err instanceof StoreFullError)) throw err
-          return { reply: errorReply(err) }
+          if (err instanceof StoreFullError) return { reply: errorReply(err) }
+          // A failure of this vault's own disk is no fault of the peer's: it hears what failed,
+          // by its error code, and not where this vault keeps its files.
+          const code = (err as NodeJS.ErrnoException).code
+          if (typeof code !== 'string') throw err
+          return { reply: errorReply(new StoreWriteError(`this vault could not write the chunk to its store (${code})`)) }
         }
       }
       case 'get': {

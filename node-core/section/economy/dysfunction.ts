@@ -88,7 +88,9 @@ export function clearAfterResume (): DysfunctionState {
 
 /** A reason as one line for a decision's payload and the owner's notice: "missed-audit x3: ...". */
 export function formatReason (reason: FailureReason): string {
-  const details = reason.details.length > 0 ? `: ${reason.details.slice(0, 3).join('; ')}` : ''
+  // The same failure seen again says nothing new: each detail once.
+  const distinct = [...new Set(reason.details)]
+  const details = distinct.length > 0 ? `: ${distinct.slice(0, 3).join('; ')}` : ''
   return `${reason.kind} x${reason.count}${details}`.slice(0, 1024)
 }
 

@@ -14,7 +14,8 @@ export function rejoinAgeOf (age: number): number {
 
 /** The last self-check's failed checks' fixes, in the order the engine ran the checks. */
 export function selfCheckFixes (selfCheck: SelfCheck | null): string[] {
-  return selfCheck?.checks.flatMap((check) => check.passed || check.fix === undefined ? [] : [check.fix]) ?? []
+  // Checks that could not run for the same cause share its fix: each fix once, in order.
+  return [...new Set(selfCheck?.checks.flatMap((check) => check.passed || check.fix === undefined ? [] : [check.fix]) ?? [])]
 }
 
 /** A check's result in words, so it never depends on colour alone. */

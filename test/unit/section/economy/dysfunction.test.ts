@@ -22,6 +22,11 @@ describe('dysfunction tracker', () => {
     assert.equal(formatReason(reasons[1] ?? assert.fail()), 'wrong-data x1: chunk 3f2a... hashed wrong')
   })
 
+  it('words a reason with each distinct detail once', () => {
+    const repeated = { kind: 'missed-audit' as const, count: 4, score: 4, details: ['chunk a missing', 'chunk a missing', 'chunk b missing', 'chunk a missing'] }
+    assert.equal(formatReason(repeated), 'missed-audit x4: chunk a missing; chunk b missing')
+  })
+
   it('weighs kinds by the options: two wrong answers reach the default threshold, two outdated reports do not', () => {
     assert.equal(assessDysfunction(feed([{ kind: 'wrong-data', churn: 1 }, { kind: 'wrong-data', churn: 2 }]), 2).action, 'pause-due')
     assert.equal(assessDysfunction(feed([{ kind: 'outdated-version', churn: 1 }, { kind: 'outdated-version', churn: 2 }]), 2).action, 'ok')

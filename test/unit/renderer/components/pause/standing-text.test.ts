@@ -34,6 +34,9 @@ describe('what is wrong and what it costs', () => {
 describe('the steps to fix it', () => {
   it('are the failed checks\' fixes in order, then run again and Reconnect', () => {
     assert.deepEqual(selfCheckFixes(SAMPLE_SELF_CHECK_FAILED), FIXES)
+    // Checks that could not run for one cause (the chunk folder is gone) share its fix: listed once.
+    const shared = { ...SAMPLE_SELF_CHECK_FAILED, checks: SAMPLE_SELF_CHECK_FAILED.checks.map(check => check.passed ? check : { ...check, fix: 'Reconnect the drive.' }) }
+    assert.deepEqual(selfCheckFixes(shared), ['Reconnect the drive.'])
     const steps = fixSteps(SAMPLE_SELF_CHECK_FAILED)
     assert.equal(steps.source, 'self-check')
     assert.deepEqual(steps.steps.slice(0, 2), FIXES)
