@@ -25,7 +25,8 @@ import type { SectionStatus, SelfCheck } from '../../../contract/host-api.ts'
 import { namedError } from '../../../contract/named-error.ts'
 import type { PauseAndFixOptions } from '../../section/economy/pause-and-fix.ts'
 import type { DysfunctionOptions } from '../../section/economy/dysfunction.ts'
-import { DEFAULT_MEMBER_HEALTH_OPTIONS, MemberHealth, type AuditOutcome } from './member-health.ts'
+import { ElderRole } from './elder-role.ts'
+import { DEFAULT_MEMBER_HEALTH_OPTIONS, type AuditOutcome } from './member-health.ts'
 import { SelfStanding } from './self-standing.ts'
 import { releaseKeyFromSeed, type ReleaseKey } from '../../release/keys.ts'
 import type { Decision, VoterState } from '../../section/crypto/decisions.ts'
@@ -35,12 +36,10 @@ import { SectionChain } from '../../section/crypto/section-chain.ts'
 import { groupPublicKey, publicKeyToHex } from '../../section/crypto/threshold-bls.ts'
 import {
   DEFAULT_DKG_ROUND_TIMEOUT_MS, DEFAULT_ERA_ACTIVATION_DELAY, DEFAULT_FORMING_SETTLE_MS, DEFAULT_JOIN_RETRY_MS,
-  DEFAULT_PROPOSAL_TIMEOUT_MS, MAX_BUFFERED_DECISIONS, MAX_SECTION_MEMBERS, NETWORK_PREFIX
+  DEFAULT_PROPOSAL_TIMEOUT_MS, MAX_BUFFERED_DECISIONS, NETWORK_PREFIX
 } from './constants.ts'
 import { SUPPORTED_ERAS } from '../eras.ts'
 import type { ActiveEra } from '../versions/eras.ts'
-import { SectionAgenda } from './section-agenda.ts'
-import { createSectionConsensus, type SectionConsensus } from './section-consensus.ts'
 import { nameToHex } from './known-vaults.ts'
 import { ACCEPTED, DKG_ROUNDS, ignored, violation, type Keying, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import { SectionForming } from './section-forming.ts'
@@ -100,12 +99,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #components: SectionNodeComponents
   readonly #key: ReleaseKey
   readonly #schedule: Schedule
-  readonly #proposalMs: number
   readonly #joinRetryMs: number
   readonly #roundMs: number
-  readonly #eraDelay: number
   readonly #supportedEras: readonly number[]
-  readonly #health: MemberHealth
+  readonly #elder: ElderRole
   readonly #standing: SelfStanding
   #cancelResumeRetry: (() => void) | undefined
   readonly #forming: SectionForming
@@ -113,12 +110,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #futureDecisions: Decision[] = []
   #membership: SectionMembership | undefined
   #lastDecision: Decision | null = null
-  #consensus: SectionConsensus | undefined
-  #agenda: SectionAgenda | undefined
   /** The elder set this vault last told which eras it supports. */
   #eraSupportToldTo = ''
-  /** Era support members sent this elder before it could vote: taken onto its agenda once it can. */
-  readonly #earlyEraSupport = new Map<string, readonly number[]>()
   #cancelJoinRetry: (() => void) | undefined
   /** A genesis that reached its supermajority while this elder's own DKG run was still going. */
   #waitingGenesis: { id: string, statement: SectionStatement, members: string[] } | undefined
@@ -134,14 +127,23 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const schedule = components.schedule ?? timerSchedule
     // Timer callbacks run in the same queue as messages: the state changes one input at a time.
     this.#schedule = (ms, callback) => schedule(ms, () => { this.#later(callback) })
-    this.#proposalMs = init.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS
     this.#joinRetryMs = init.joinRetryMs ?? DEFAULT_JOIN_RETRY_MS
     this.#roundMs = init.dkgRoundTimeoutMs ?? DEFAULT_DKG_ROUND_TIMEOUT_MS
-    this.#eraDelay = init.eraActivationDelay ?? DEFAULT_ERA_ACTIVATION_DELAY
     this.#supportedEras = [...(components.supportedEras ?? SUPPORTED_ERAS)]
-    this.#health = new MemberHealth({
-      dysfunction: init.dysfunction ?? DEFAULT_MEMBER_HEALTH_OPTIONS.dysfunction,
-      pauseAndFix: { ...DEFAULT_MEMBER_HEALTH_OPTIONS.pauseAndFix, ...init.pauseAndFix }
+    this.#elder = new ElderRole({
+      self: this.self,
+      send: (to, message) => { this.#components.send(to, message) },
+      schedule: this.#schedule,
+      decided: async decision => { await this.#onOwnDecision(decision) },
+      probation: member => { this.#emit('section:probation', { name: member }) },
+      ...(components.persistVoter === undefined ? {} : { persistVoter: components.persistVoter })
+    }, {
+      proposalTimeoutMs: init.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS,
+      eraActivationDelay: init.eraActivationDelay ?? DEFAULT_ERA_ACTIVATION_DELAY,
+      health: {
+        dysfunction: init.dysfunction ?? DEFAULT_MEMBER_HEALTH_OPTIONS.dysfunction,
+        pauseAndFix: { ...DEFAULT_MEMBER_HEALTH_OPTIONS.pauseAndFix, ...init.pauseAndFix }
+      }
     })
     this.#standing = new SelfStanding(components.now ?? Date.now)
     this.#forming = new SectionForming({
@@ -164,7 +166,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
 
   get phase (): SectionPhase { return this.#membership === undefined ? this.#forming.phase : 'active' }
   get membership (): SectionMembership | undefined { return this.#membership }
-  get isVotingElder (): boolean { return this.#consensus !== undefined }
+  get isVotingElder (): boolean { return this.#elder.voting }
   get activeEra (): ActiveEra { return this.#membership?.activeEra ?? FIRST_ERA }
   get generation (): number { return this.#membership?.generation ?? 0 }
 
@@ -186,12 +188,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
 
   /** Elder: the outcome of this vault's audit of a member, for its dysfunction tracking. */
   async noteAudit (member: string, outcome: AuditOutcome): Promise<void> {
-    await this.#serially(async () => {
-      const membership = this.#membership
-      if (membership === undefined || !membership.isMember(member) || this.#consensus === undefined) return
-      this.#health.noteAudit(member, outcome, membership.generation)
-      await this.#consensus.agendaChanged()
-    })
+    await this.#serially(async () => { await this.#elder.noteAudit(member, outcome) })
   }
 
   recordSelfCheck (check: SelfCheck): void {
@@ -224,7 +221,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#cancelResumeRetry?.()
     this.#forming.finish()
     this.#cancelJoinRetry?.()
-    this.#consensus?.stop()
+    this.#elder.stop()
   }
 
   /** A peer speaking the section protocol, over an authenticated connection. */
@@ -256,35 +253,18 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         if (message.prefix !== NETWORK_PREFIX) return ignored(`a join request for section "${message.prefix}"`)
         // A member still asking missed its admission: the latest statement names it.
         if (this.#membership?.isMember(from) === true) this.#relayTo(from, { again: true })
-        return await this.#toAgenda(agenda => agenda.requestJoin(from))
-      case 'era-support':
-        if (this.#agenda === undefined && this.#earlyEraSupport.size < MAX_SECTION_MEMBERS) this.#earlyEraSupport.set(from, message.eras)
-        return await this.#toAgenda(agenda => agenda.noteEraSupport(from, message.eras))
-      case 'vote': return this.#consensus === undefined ? ignored('this vault is not a voting elder') : await this.#consensus.receiveVote(from, message.vote)
-      case 'resume-request': {
+        return await this.#elder.requestJoin(from)
+      case 'era-support': return await this.#elder.eraSupport(from, message.eras)
+      case 'vote': return await this.#elder.receiveVote(from, message.vote)
+      case 'resume-request':
         if (message.prefix !== NETWORK_PREFIX) return ignored(`a resume request for section "${message.prefix}"`)
-        if (this.#consensus === undefined) return ignored('this vault is not a voting elder')
-        if (this.#membership?.pauseOf(from) === undefined) return ignored('a resume request from a vault that is not paused')
-        const first = !this.#health.isOnProbation(from)
-        this.#health.requestedResume(from)
-        if (first) this.#emit('section:probation', { name: from })
-        return ACCEPTED
-      }
+        return this.#elder.resumeRequest(from)
       case 'decision': return await this.#onDecision(message.decision)
       default: {
         const unknown: never = message
         return violation(`unknown message ${JSON.stringify(unknown).slice(0, 100)}`)
       }
     }
-  }
-
-  /** Puts a request on this elder's agenda, then proposes or follows if that is due. */
-  async #toAgenda (put: (agenda: SectionAgenda) => string | undefined): Promise<SectionReceipt> {
-    if (this.#consensus === undefined || this.#agenda === undefined) return ignored('this vault is not a voting elder')
-    const refused = put(this.#agenda)
-    if (refused !== undefined) return ignored(refused)
-    await this.#consensus.agendaChanged()
-    return ACCEPTED
   }
 
   #learn (name: string): void {
@@ -391,31 +371,12 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const keyed = this.#forming.keyed
     const holdsShare = isElder && keyed !== undefined && keyed.keying.elders.join() === membership.elders.join() &&
       publicKeyToHex(groupPublicKey(keyed.result.publicKeySet)) === publicKeyToHex(membership.chain.genesisKey)
-    if (holdsShare) this.#startVoting(keyed.result, membership)
+    if (holdsShare) this.#elder.start(keyed.result, membership)
     this.#tellEraSupport()
     this.#emit('section:established', { sectionKey: membership.sectionKey, elders: [...membership.elders], isElder, hasKeyShare: holdsShare })
     // Vaults known while forming may have heard fewer elders than a supermajority: pass the statement on.
     for (const name of this.#forming.known.names()) if (name !== this.self && !membership.elders.includes(name)) this.#relayTo(name)
     this.#askToJoin()
-  }
-
-  #startVoting (result: DkgResult, membership: SectionMembership): void {
-    const agenda = new SectionAgenda({ prefix: NETWORK_PREFIX, membership, eraActivationDelay: this.#eraDelay, health: this.#health })
-    for (const [name, eras] of this.#earlyEraSupport) agenda.noteEraSupport(name, eras)
-    this.#earlyEraSupport.clear()
-    this.#agenda = agenda
-    this.#consensus = createSectionConsensus(result, {
-      agenda,
-      self: this.self,
-      elders: membership.elders,
-      prefix: NETWORK_PREFIX,
-      membership,
-      send: (to, message) => { this.#components.send(to, message) },
-      schedule: this.#schedule,
-      decided: async decision => { await this.#onOwnDecision(decision) },
-      proposalTimeoutMs: this.#proposalMs,
-      ...(this.#components.persistVoter === undefined ? {} : { persistVoter: this.#components.persistVoter })
-    })
   }
 
   /** Until this vault is a member it asks every elder to admit it, again after each retry period. */
@@ -461,7 +422,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   async #afterGeneration (): Promise<void> {
     const membership = this.#membership
     if (membership === undefined) return
-    await this.#consensus?.generationChanged()
+    await this.#elder.generationChanged()
     if (membership.elders.includes(this.self) && this.#lastDecision !== null && this.#lastDecision.proposal.generation === membership.generation - 1) {
       // Members only: a vault waiting to join needs no generation but the one that admits it.
       const members = [...membership.members]
@@ -516,9 +477,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
 
   #standingDecided (subject: string, kind: 'pause' | 'resume' | 'demote', generation: number): void {
     const self = subject === this.self
-    if (kind === 'pause') this.#health.paused(subject, generation - 1)
-    if (kind === 'resume') this.#health.resumed(subject)
-    if (kind === 'demote') this.#health.forget(subject)
+    this.#elder.standingDecided(subject, kind, generation)
     if (self) {
       this.#standing.decided()
       this.#cancelResumeRetry?.()
@@ -540,7 +499,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     if (this.#eraSupportToldTo === elders) return
     this.#eraSupportToldTo = elders
     for (const elder of membership.elders) if (elder !== this.self) this.#components.send(elder, { type: 'era-support', eras: [...this.#supportedEras] })
-    if (membership.elders.includes(this.self)) this.#agenda?.noteEraSupport(this.self, this.#supportedEras)
+    if (membership.elders.includes(this.self)) this.#elder.ownEraSupport(this.#supportedEras)
   }
 
   // --- plumbing --------------------------------------------------------------------------------

@@ -1,0 +1,130 @@
+// What a vault does as a voting elder of its section (issue 3, deliver 2 and 6): it holds a share
+// of the section key, keeps an agenda (joins asked for, the eras members support), tracks each
+// member's health from its own audits, and votes in the consensus. SectionNode owns one and hands
+// it the messages only an elder acts on; until the elder has a key share, it keeps the era support
+// members already sent, and ignores the rest.
+import type { Decision, VoterState } from '../../section/crypto/decisions.ts'
+import type { DkgResult } from '../../section/crypto/dkg.ts'
+import { MAX_SECTION_MEMBERS, NETWORK_PREFIX } from './constants.ts'
+import { MemberHealth, type AuditOutcome, type MemberHealthOptions } from './member-health.ts'
+import { SectionAgenda } from './section-agenda.ts'
+import { createSectionConsensus, type SectionConsensus } from './section-consensus.ts'
+import type { SectionMembership } from './section-membership.ts'
+import { ACCEPTED, ignored, type SectionMessage, type SectionReceipt } from './section-messages.ts'
+import type { Schedule } from './schedule.ts'
+
+export interface ElderRoleComponents {
+  self: string
+  send(to: string, message: SectionMessage): void
+  schedule: Schedule
+  /** A decision this elder combined; the node applies it and moves the section on. */
+  decided(decision: Decision): Promise<void>
+  /** A paused member asked to resume: the vault audits it now, its probation. */
+  probation(member: string): void
+  persistVoter?: (state: VoterState) => Promise<void>
+}
+
+export interface ElderRoleInit {
+  proposalTimeoutMs: number
+  eraActivationDelay: number
+  health: MemberHealthOptions
+}
+
+const NOT_VOTING = 'this vault is not a voting elder'
+
+export class ElderRole {
+  readonly #components: ElderRoleComponents
+  readonly #init: ElderRoleInit
+  readonly #health: MemberHealth
+  /** Era support members sent before this elder could vote: taken onto its agenda once it can. */
+  readonly #earlyEraSupport = new Map<string, readonly number[]>()
+  #voting: { agenda: SectionAgenda, consensus: SectionConsensus, membership: SectionMembership } | undefined
+
+  constructor (components: ElderRoleComponents, init: ElderRoleInit) {
+    this.#components = components
+    this.#init = init
+    this.#health = new MemberHealth(init.health)
+  }
+
+  get voting (): boolean { return this.#voting !== undefined }
+
+  /** The DKG gave this elder a share of the section's key: it votes from now on. */
+  start (result: DkgResult, membership: SectionMembership): void {
+    const agenda = new SectionAgenda({ prefix: NETWORK_PREFIX, membership, eraActivationDelay: this.#init.eraActivationDelay, health: this.#health })
+    for (const [name, eras] of this.#earlyEraSupport) agenda.noteEraSupport(name, eras)
+    this.#earlyEraSupport.clear()
+    const { self, send, schedule, decided, persistVoter } = this.#components
+    const consensus = createSectionConsensus(result, {
+      agenda,
+      self,
+      elders: membership.elders,
+      prefix: NETWORK_PREFIX,
+      membership,
+      send,
+      schedule,
+      decided,
+      proposalTimeoutMs: this.#init.proposalTimeoutMs,
+      ...(persistVoter === undefined ? {} : { persistVoter })
+    })
+    this.#voting = { agenda, consensus, membership }
+  }
+
+  stop (): void {
+    this.#voting?.consensus.stop()
+  }
+
+  async requestJoin (from: string): Promise<SectionReceipt> {
+    return await this.#toAgenda(agenda => agenda.requestJoin(from))
+  }
+
+  async eraSupport (from: string, eras: readonly number[]): Promise<SectionReceipt> {
+    if (this.#voting === undefined && this.#earlyEraSupport.size < MAX_SECTION_MEMBERS) this.#earlyEraSupport.set(from, eras)
+    return await this.#toAgenda(agenda => agenda.noteEraSupport(from, eras))
+  }
+
+  /** This elder's own release: it counts itself among the members that support its eras. */
+  ownEraSupport (eras: readonly number[]): void {
+    this.#voting?.agenda.noteEraSupport(this.#components.self, eras)
+  }
+
+  async receiveVote (from: string, vote: Parameters<SectionConsensus['receiveVote']>[1]): Promise<SectionReceipt> {
+    return this.#voting === undefined ? ignored(NOT_VOTING) : await this.#voting.consensus.receiveVote(from, vote)
+  }
+
+  resumeRequest (from: string): SectionReceipt {
+    if (this.#voting === undefined) return ignored(NOT_VOTING)
+    if (this.#voting.membership.pauseOf(from) === undefined) return ignored('a resume request from a vault that is not paused')
+    const first = !this.#health.isOnProbation(from)
+    this.#health.requestedResume(from)
+    if (first) this.#components.probation(from)
+    return ACCEPTED
+  }
+
+  /** The outcome of this vault's audit of a member, for its dysfunction tracking. */
+  async noteAudit (member: string, outcome: AuditOutcome): Promise<void> {
+    const voting = this.#voting
+    if (voting === undefined || !voting.membership.isMember(member)) return
+    this.#health.noteAudit(member, outcome, voting.membership.generation)
+    await voting.consensus.agendaChanged()
+  }
+
+  /** A decision changed a member's standing: its health record follows. */
+  standingDecided (subject: string, kind: 'pause' | 'resume' | 'demote', generation: number): void {
+    if (kind === 'pause') this.#health.paused(subject, generation - 1)
+    if (kind === 'resume') this.#health.resumed(subject)
+    if (kind === 'demote') this.#health.forget(subject)
+  }
+
+  async generationChanged (): Promise<void> {
+    await this.#voting?.consensus.generationChanged()
+  }
+
+  /** Puts a request on this elder's agenda, then proposes or follows if that is due. */
+  async #toAgenda (put: (agenda: SectionAgenda) => string | undefined): Promise<SectionReceipt> {
+    if (this.#voting === undefined) return ignored(NOT_VOTING)
+    const refused = put(this.#voting.agenda)
+    if (refused !== undefined) return ignored(refused)
+    await this.#voting.consensus.agendaChanged()
+    return ACCEPTED
+  }
+}
