@@ -51,7 +51,7 @@ export function KnownVersionsTable ({ known }: { known: KnownVersions }) {
     <div className="known-versions">
       <h3 className="subheading">{`Known versions (${formatCount(peers)} known ${peers === 1 ? 'peer' : 'peers'})`}</h3>
       <div className="known-versions__scroll" tabIndex={0} role="region" aria-label="Known versions">
-        <table className="known-versions__table" data-testid="known-versions">
+        <table className="data-table known-versions__table" data-testid="known-versions">
           <thead>
             <tr>
               <th scope="col">Version</th>

@@ -18,7 +18,7 @@ export function EldersTable ({ rows }: { rows: ElderRow[] }) {
         ? <p className="empty-note">No elders yet: the section has none until its key exists.</p>
         : (
           <div className="section-table__scroll" tabIndex={0} role="region" aria-label="Elders">
-            <table className="section-table__table" data-testid="section-elders">
+            <table className="data-table section-table__table" data-testid="section-elders">
               <thead>
                 <tr>
                   <th scope="col" title="The elder's key share index">Index</th>
@@ -54,7 +54,7 @@ export function MembersTable ({ list, count }: { list: MemberList, count: number
         ? <p className="empty-note">{list.kind === 'members' ? 'No members listed.' : 'No vaults known yet.'}</p>
         : (
           <div className="section-table__scroll" tabIndex={0} role="region" aria-label={list.kind === 'members' ? 'Members' : 'Vaults known so far'}>
-            <table className="section-table__table" data-testid="section-members" data-kind={list.kind}>
+            <table className="data-table section-table__table" data-testid="section-members" data-kind={list.kind}>
               <thead>
                 <tr>
                   <th scope="col">Vault</th>

@@ -8,7 +8,7 @@ export function MetricsTable ({ baseline, candidate }: { baseline: RunMetrics, c
   const rows = metricRows(baseline, candidate)
   return (
     <div className="metrics-table__scroll" tabIndex={0} role="region" aria-label="Shadow test measurements">
-      <table className="metrics-table" data-testid="upgrade-metrics">
+      <table className="data-table metrics-table" data-testid="upgrade-metrics">
         <caption className="metrics-table__caption">The same work, given to both engines at the same time</caption>
         <thead>
           <tr>
