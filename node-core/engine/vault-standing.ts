@@ -66,7 +66,7 @@ export class VaultStanding extends TypedEventEmitter<VaultStandingEvents> {
       if (!event.detail.self) return
       this.#watchWhilePaused()
       if (event.detail.kind === 'demote') {
-        const rejoinAge = section.node.status().standing.rejoinAge
+        const rejoinAge = section.node.standing.rejoinAge
         if (rejoinAge !== null) this.dispatchEvent(new CustomEvent('vault:demoted', { detail: { rejoinAge } }))
       }
     })
@@ -88,7 +88,7 @@ export class VaultStanding extends TypedEventEmitter<VaultStandingEvents> {
   }
 
   get paused (): boolean {
-    const state = this.#components.section.node.status().standing.state
+    const state = this.#components.section.node.standing.state
     return state === 'paused' || state === 'resume-requested'
   }
 

@@ -179,8 +179,8 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
   /** The bootstrap vault and the section's elders keep running; while no vault knows the elders yet, all do. */
   private mustKeep (vault: Vault): boolean {
     if (vault === this.vaults[0]) return true
-    const elders = new Set(this.vaults.flatMap(running => running.section?.status().elders.map(elder => elder.name) ?? []))
-    return elders.size === 0 || elders.has(vault.peerId.toString())
+    const elders = new Set(this.vaults.flatMap(running => running.section?.node.membership?.elders ?? []))
+    return elders.size === 0 || elders.has(vault.section?.node.self ?? '')
   }
 
   /** As engine-main does for the live vault: a demoted vault rejoins under a new name at the age the decision gave it. */

@@ -36,8 +36,9 @@ export async function readIdentity (dataDir: string): Promise<VaultIdentity | un
   return file === undefined ? undefined : identityFromSeed(Uint8Array.from(Buffer.from(file.seed, 'hex')))
 }
 
-export async function writeIdentity (dataDir: string, identity: VaultIdentity): Promise<void> {
-  await writeJsonFile(join(dataDir, IDENTITY_FILE), { version: 1, seed: Buffer.from(identity.seed).toString('hex') })
+/** Writes the identity to the data dir's identity file, or to `fileName` there (a kept old identity). */
+export async function writeIdentity (dataDir: string, identity: VaultIdentity, fileName = IDENTITY_FILE): Promise<void> {
+  await writeJsonFile(join(dataDir, fileName), { version: 1, seed: Buffer.from(identity.seed).toString('hex') })
 }
 
 /** Loads the vault's identity, or grinds a new one of age 5 on first start. */
@@ -58,7 +59,7 @@ export async function rejoinIdentity (dataDir: string, age: number, options: { s
   const old = await readIdentity(dataDir)
   const key = await grindKey({ prefix: '', age, signal: options.signal })
   const identity = identityFromSeed(key.seed)
-  if (old !== undefined) await writeJsonFile(join(dataDir, `identity.demoted-${Buffer.from(old.name).toString('hex').slice(0, 16)}.json`), { version: 1, seed: Buffer.from(old.seed).toString('hex') })
+  if (old !== undefined) await writeIdentity(dataDir, old, `identity.demoted-${Buffer.from(old.name).toString('hex').slice(0, 16)}.json`)
   await writeIdentity(dataDir, identity)
   return identity
 }

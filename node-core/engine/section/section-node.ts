@@ -21,7 +21,7 @@
 // yet trigger a new DKG and the handover to the next section key; leaves, relocation and splits
 // are modelled in section/rules but not run live.
 import { TypedEventEmitter } from 'main-event'
-import type { SectionStatus, SelfCheck } from '../../../contract/host-api.ts'
+import type { SectionStanding, SectionStatus, SelfCheck } from '../../../contract/host-api.ts'
 import { namedError } from '../../../contract/named-error.ts'
 import type { PauseAndFixOptions } from '../../section/economy/pause-and-fix.ts'
 import type { DysfunctionOptions } from '../../section/economy/dysfunction.ts'
@@ -182,8 +182,14 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       self: this.self,
       generation: membership?.generation ?? 0,
       isMember: membership?.isMember(this.self) ?? false,
-      standing: this.#standing.standing(membership?.pauseOf(this.self), membership?.generation ?? 0)
+      standing: this.standing
     })
+  }
+
+  /** This vault's own standing in its section, without building the whole status. */
+  get standing (): SectionStanding {
+    const membership = this.#membership
+    return this.#standing.standing(membership?.pauseOf(this.self), membership?.generation ?? 0)
   }
 
   /** Elder: the outcome of this vault's audit of a member, for its dysfunction tracking. */
