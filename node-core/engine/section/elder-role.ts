@@ -3,8 +3,10 @@
 // member's health from its own audits, and votes in the consensus. SectionNode owns one and hands
 // it the messages only an elder acts on; until the elder has a key share, it keeps the era support
 // members already sent, and ignores the rest.
+import type { ReleaseKey } from '../../release/keys.ts'
 import type { Decision, VoterState } from '../../section/crypto/decisions.ts'
 import type { DkgResult } from '../../section/crypto/dkg.ts'
+import type { ConsensusItem } from './ballots.ts'
 import { MAX_SECTION_MEMBERS, NETWORK_PREFIX } from './constants.ts'
 import { MemberHealth, type AuditOutcome, type MemberHealthOptions } from './member-health.ts'
 import { SectionAgenda } from './section-agenda.ts'
@@ -15,6 +17,8 @@ import type { Schedule } from './schedule.ts'
 
 export interface ElderRoleComponents {
   self: string
+  /** The vault's key: it signs this elder's proposals and ballots. */
+  key: ReleaseKey
   send(to: string, message: SectionMessage): void
   schedule: Schedule
   /** A decision this elder combined; the node applies it and moves the section on. */
@@ -53,10 +57,11 @@ export class ElderRole {
     const agenda = new SectionAgenda({ prefix: NETWORK_PREFIX, membership, eraActivationDelay: this.#init.eraActivationDelay, health: this.#health })
     for (const [name, eras] of this.#earlyEraSupport) agenda.noteEraSupport(name, eras)
     this.#earlyEraSupport.clear()
-    const { self, send, schedule, decided, persistVoter } = this.#components
+    const { self, key, send, schedule, decided, persistVoter } = this.#components
     const consensus = createSectionConsensus(result, {
       agenda,
       self,
+      key,
       elders: membership.elders,
       prefix: NETWORK_PREFIX,
       membership,
@@ -85,6 +90,10 @@ export class ElderRole {
   /** This elder's own release: it counts itself among the members that support its eras. */
   ownEraSupport (eras: readonly number[]): void {
     this.#voting?.agenda.noteEraSupport(this.#components.self, eras)
+  }
+
+  async receiveConsensus (from: string, items: readonly ConsensusItem[]): Promise<SectionReceipt> {
+    return this.#voting === undefined ? ignored(NOT_VOTING) : await this.#voting.consensus.receiveConsensus(from, items)
   }
 
   async receiveVote (from: string, vote: Parameters<SectionConsensus['receiveVote']>[1]): Promise<SectionReceipt> {

@@ -1,29 +1,32 @@
 // How elders decide (DESIGN §2 "Decisions and churn"; issue 3, deliver 2). One decision per
-// membership generation, on what the proposer's agenda (section-agenda.ts) puts forward: a join,
-// an era activation. The generation's proposer, elder ((generation + attempt) mod n) + 1, votes
-// first; the others follow the first vote they see from a proposer of this or an earlier attempt,
-// unless their own agenda objects. Votes are signature shares (ElderVoter: never two proposals in
-// one generation) sent to every elder; each elder accumulates them and 5 of 7 make the decision.
-// When a generation does not decide within the proposal timeout, the next elder becomes proposer:
-// it backs a proposal that already has votes, if it has seen one, so a crashed proposer costs one
-// timeout and two silent elders never stop progress. (An equivocating proposer can still split the
-// honest votes of one generation so that none decides; an echo round before voting is the next step.)
+// membership generation, on what a proposer's agenda (section-agenda.ts) puts forward: a join, an
+// era activation, a pause, a resume, a demotion. The elders first agree on one proposal in rounds
+// (round-agreement.ts), and only then sign it with their key shares (ElderVoter: never two
+// proposals in one generation); each elder accumulates the shares, and 5 of 7 make the decision.
+// Two elders silent, or equivocating, neither split the honest shares nor stop progress.
 import {
-  DecisionAccumulator, ElderVoter, EquivocationRefusedError, proposalId, type Decision, type Proposal, type Vote, type VoterState
+  DecisionAccumulator, ElderVoter, EquivocationRefusedError, type Decision, type Proposal, type Vote, type VoterState
 } from '../../section/crypto/decisions.ts'
 import type { DkgResult } from '../../section/crypto/dkg.ts'
+import type { ReleaseKey } from '../../release/keys.ts'
+import type { ConsensusItem } from './ballots.ts'
+import { RoundAgreement, type AgreementStep } from './round-agreement.ts'
 import type { SectionAgenda } from './section-agenda.ts'
 import { ACCEPTED, ignored, violation, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
 
-/** Votes kept for generations this elder has not reached yet. */
-const MAX_FUTURE_VOTES = 64
+/** Votes and consensus messages kept for generations this elder has not reached yet. */
+const MAX_FUTURE_MESSAGES = 64
+/** Rounds after which timeouts stop growing. */
+const TIMEOUT_GROWTH_ROUNDS = 8
 
 export interface SectionConsensusComponents {
   self: string
   /** The elders in index order. */
   elders: readonly string[]
   prefix: string
+  /** This elder's vault key: it signs the elder's proposals and ballots. */
+  key: ReleaseKey
   voter: ElderVoter
   accumulator: DecisionAccumulator
   membership: { readonly generation: number }
@@ -33,22 +36,18 @@ export interface SectionConsensusComponents {
   schedule: Schedule
   /** A decision this elder combined; the caller applies it and calls generationChanged. */
   decided(decision: Decision): Promise<void>
+  /** How long a round waits for a silent proposer; the vote steps wait half as long, and each later round longer. */
   proposalTimeoutMs: number
-}
-
-interface SeenProposal {
-  proposal: Proposal
-  voters: Set<number>
 }
 
 export class SectionConsensus {
   readonly #components: SectionConsensusComponents
   readonly #index: number
-  readonly #future: Vote[] = []
-  #seen = new Map<string, SeenProposal>()
-  #attempt = 0
-  #myVote: Vote | undefined
-  #cancelTimer: (() => void) | undefined
+  readonly #futureVotes: Vote[] = []
+  readonly #futureItems: ConsensusItem[] = []
+  #agreement: RoundAgreement
+  #myVote: { vote: Vote, proof: ConsensusItem[] } | undefined
+  #cancelResend: (() => void) | undefined
   #stopped = false
 
   constructor (components: SectionConsensusComponents) {
@@ -56,27 +55,44 @@ export class SectionConsensus {
     if (index === 0) throw new RangeError('"self" expected one of the elders')
     this.#components = components
     this.#index = index
+    this.#agreement = this.#newAgreement()
   }
 
-  get attempt (): number { return this.#attempt }
+  /** This generation's agreement: its round and step, and the equivocations it has proof of. */
+  get agreement (): Pick<RoundAgreement, 'round' | 'step' | 'committed' | 'evidence'> { return this.#agreement }
 
-  /** The elder index that proposes at `attempt` of `generation`. */
-  proposer (generation: number, attempt: number): number {
-    return ((generation + attempt) % this.#components.elders.length) + 1
+  /** The elder index that proposes in `round` of `generation`. */
+  proposer (generation: number, round: number): number {
+    return ((generation + round) % this.#components.elders.length) + 1
   }
 
   stop (): void {
     this.#stopped = true
-    this.#cancelTimer?.()
+    this.#agreement.stop()
+    this.#cancelResend?.()
   }
 
-  /** The agenda has something new (a join request, a member's era support): propose or follow if due. */
+  /** The agenda has something new (a join request, a member's era support): take part, or reconsider. */
   async agendaChanged (): Promise<void> {
-    await this.#followSeen()
-    await this.#proposeIfMyTurn()
-    this.#armTimer()
+    if (this.#stopped) return
+    if (this.#components.agenda.next() !== undefined) await this.#agreement.start()
+    else await this.#agreement.reconsider()
   }
 
+  /** Proposals and ballots from an elder: its own, or a quorum of others' it passes on. */
+  async receiveConsensus (from: string, items: readonly ConsensusItem[]): Promise<SectionReceipt> {
+    if (!this.#components.elders.includes(from)) return violation('a consensus message from a vault that is not an elder')
+    const receipts: SectionReceipt[] = []
+    for (const item of items) {
+      const generation = this.#components.membership.generation
+      if (item.generation < generation) receipts.push(ignored(`a consensus message for generation ${item.generation}, already decided`))
+      else if (item.generation > generation) receipts.push(this.#keepForLater(this.#futureItems, item, item.generation))
+      else receipts.push(await this.#agreement.receive(item))
+    }
+    return receipts.find(receipt => !receipt.accepted && receipt.misbehaviour) ?? receipts.find(receipt => receipt.accepted) ?? receipts[0] ?? ignored('an empty consensus message')
+  }
+
+  /** A key share's signature on a committed proposal: 5 of them for one proposal make the decision. */
   async receiveVote (from: string, vote: Vote): Promise<SectionReceipt> {
     const sender = this.#components.elders.indexOf(from) + 1
     if (sender === 0) return violation('a vote from a vault that is not an elder')
@@ -84,113 +100,102 @@ export class SectionConsensus {
     if (vote.proposal.sectionPrefix !== this.#components.prefix) return ignored(`a vote for section "${vote.proposal.sectionPrefix}"`)
     const generation = this.#components.membership.generation
     if (vote.proposal.generation < generation) return ignored(`a vote for generation ${vote.proposal.generation}, already decided`)
-    if (vote.proposal.generation > generation) {
-      if (this.#future.length < MAX_FUTURE_VOTES) this.#future.push(vote)
-      return ignored(`a vote for generation ${vote.proposal.generation}, kept until this elder reaches it`)
-    }
+    if (vote.proposal.generation > generation) return this.#keepForLater(this.#futureVotes, vote, vote.proposal.generation)
     const result = this.#components.accumulator.add(vote)
     if (result.status === 'dropped') return /does not verify|malformed/.test(result.reason) ? violation(result.reason) : ignored(result.reason)
-    const id = proposalId(vote.proposal)
-    const seen = this.#seen.get(id) ?? { proposal: vote.proposal, voters: new Set<number>() }
-    seen.voters.add(sender)
-    this.#seen.set(id, seen)
-    if (result.status === 'decided') {
-      await this.#components.decided(result.decision)
-      return ACCEPTED
-    }
-    if (this.#myVote === undefined && this.#followable(sender, generation) && this.#components.agenda.objection(vote.proposal) === undefined) await this.#cast(vote.proposal)
-    this.#armTimer()
+    if (result.status === 'decided') await this.#components.decided(result.decision)
     return ACCEPTED
   }
 
-  /** After a decision moved the section on: a fresh generation, with the votes kept for it. */
+  /** After a decision moved the section on: a fresh agreement, with the messages kept for it. */
   async generationChanged (): Promise<void> {
     const generation = this.#components.membership.generation
-    this.#cancelTimer?.()
-    this.#cancelTimer = undefined
-    this.#attempt = 0
-    this.#seen = new Map()
+    this.#agreement.stop()
+    this.#cancelResend?.()
+    this.#cancelResend = undefined
     this.#myVote = undefined
     this.#components.voter.forgetBelow(generation)
     this.#components.accumulator.forgetBelow(generation)
     this.#components.agenda.generationChanged()
-    const ready = this.#future.filter(vote => vote.proposal.generation <= generation)
-    this.#future.splice(0, this.#future.length, ...this.#future.filter(vote => vote.proposal.generation > generation))
-    for (const vote of ready) {
+    this.#agreement = this.#newAgreement()
+    const items = this.#takeReady(this.#futureItems, item => item.generation)
+    const votes = this.#takeReady(this.#futureVotes, vote => vote.proposal.generation)
+    for (const vote of votes) {
       const from = this.#components.elders[vote.index - 1]
       if (from !== undefined) await this.receiveVote(from, vote)
-      // A buffered vote may have completed this generation already.
+      // A kept vote may have completed this generation already.
       if (this.#components.membership.generation !== generation) return
     }
-    await this.#proposeIfMyTurn()
-    this.#armTimer()
-  }
-
-  /** Whether a vote from `sender` is a proposer's, for this attempt or an earlier one. */
-  #followable (sender: number, generation: number): boolean {
-    for (let attempt = 0; attempt <= this.#attempt; attempt++) if (this.proposer(generation, attempt) === sender) return true
-    return false
-  }
-
-  /** Follows a vote seen earlier from an elder that has since become a proposer this elder follows. */
-  async #followSeen (): Promise<void> {
-    if (this.#stopped || this.#myVote !== undefined) return
-    const generation = this.#components.membership.generation
-    for (const seen of this.#seen.values()) {
-      if ([...seen.voters].some(voter => this.#followable(voter, generation)) && this.#components.agenda.objection(seen.proposal) === undefined) {
-        await this.#cast(seen.proposal)
-        return
-      }
+    for (const item of items) {
+      await this.#agreement.receive(item)
+      if (this.#components.membership.generation !== generation) return
     }
+    await this.agendaChanged()
   }
 
-  async #proposeIfMyTurn (): Promise<void> {
-    if (this.#stopped || this.#myVote !== undefined) return
-    const generation = this.#components.membership.generation
-    if (this.proposer(generation, this.#attempt) !== this.#index) return
-    const backed = [...this.#seen].filter(([, seen]) => this.#components.agenda.objection(seen.proposal) === undefined)
-      .sort(([idA, a], [idB, b]) => (b.voters.size - a.voters.size) || (idA < idB ? -1 : idA > idB ? 1 : 0))[0]
-    if (backed !== undefined) {
-      await this.#cast(backed[1].proposal)
-      return
-    }
-    const proposal = this.#components.agenda.next()
-    if (proposal !== undefined) await this.#cast(proposal)
+  #newAgreement (): RoundAgreement {
+    const { prefix, elders, key, schedule, agenda, membership, proposalTimeoutMs } = this.#components
+    const generation = membership.generation
+    return new RoundAgreement({
+      prefix,
+      generation,
+      elders,
+      self: this.#index,
+      key,
+      schedule,
+      proposer: round => this.proposer(generation, round),
+      objection: proposal => agenda.objection(proposal),
+      next: () => agenda.next(),
+      broadcast: items => { this.#broadcast({ type: 'consensus', items }) },
+      timeoutMs: (step: AgreementStep, round: number) => (step === 'propose' ? proposalTimeoutMs : proposalTimeoutMs / 2) * (1 + Math.min(round, TIMEOUT_GROWTH_ROUNDS) / 2),
+      committed: async (proposal, proof) => { await this.#sign(proposal, proof) }
+    })
   }
 
-  async #cast (proposal: Proposal): Promise<void> {
+  /** Signs the committed proposal with this elder's key share, and sends the share until the section moves on. */
+  async #sign (proposal: Proposal, proof: ConsensusItem[]): Promise<void> {
     let vote: Vote
     try {
       vote = await this.#components.voter.vote(proposal)
     } catch (err) {
+      // Only after a restart in the middle of a generation, with another proposal signed before it.
       if (err instanceof EquivocationRefusedError) return
       throw err
     }
     // The section may have moved on while the vote was persisted.
     if (this.#stopped || proposal.generation !== this.#components.membership.generation) return
-    this.#myVote = vote
-    this.#sendVote(vote)
+    this.#myVote = { vote, proof }
+    this.#broadcast({ type: 'vote', vote })
+    this.#armResend()
     await this.receiveVote(this.#components.self, vote)
   }
 
-  #sendVote (vote: Vote): void {
-    for (const elder of this.#components.elders) if (elder !== this.#components.self) this.#components.send(elder, { type: 'vote', vote })
+  /** Elders that missed this elder's share, or the commit, get both again after each timeout. */
+  #armResend (): void {
+    const generation = this.#components.membership.generation
+    this.#cancelResend = this.#components.schedule(this.#components.proposalTimeoutMs, () => {
+      this.#cancelResend = undefined
+      if (this.#stopped || this.#myVote === undefined || this.#components.membership.generation !== generation) return
+      this.#broadcast({ type: 'consensus', items: this.#myVote.proof })
+      this.#broadcast({ type: 'vote', vote: this.#myVote.vote })
+      this.#armResend()
+    })
   }
 
-  #armTimer (): void {
-    if (this.#stopped || this.#cancelTimer !== undefined) return
-    if (this.#seen.size === 0 && this.#components.agenda.next() === undefined) return
+  #broadcast (message: SectionMessage): void {
+    for (const elder of this.#components.elders) if (elder !== this.#components.self) this.#components.send(elder, message)
+  }
+
+  #keepForLater<T> (kept: T[], value: T, generation: number): SectionReceipt {
+    if (kept.length < MAX_FUTURE_MESSAGES) kept.push(value)
+    return ignored(`a message for generation ${generation}, kept until this elder reaches it`)
+  }
+
+  #takeReady<T> (kept: T[], generationOf: (value: T) => number): T[] {
     const generation = this.#components.membership.generation
-    this.#cancelTimer = this.#components.schedule(this.#components.proposalTimeoutMs, async () => {
-      this.#cancelTimer = undefined
-      if (this.#stopped || this.#components.membership.generation !== generation) return
-      this.#attempt++
-      // Elders that missed this elder's vote get it again; a new proposer may be needed.
-      if (this.#myVote !== undefined) this.#sendVote(this.#myVote)
-      await this.#followSeen()
-      await this.#proposeIfMyTurn()
-      this.#armTimer()
-    })
+    const ready = kept.filter(value => generationOf(value) <= generation)
+    kept.splice(0, kept.length, ...kept.filter(value => generationOf(value) > generation))
+    return ready
   }
 }
 

@@ -12,6 +12,7 @@ import { DecisionSchema, VoteSchema } from '../../section/crypto/decisions.ts'
 import { ELDER_COUNT } from '../../section/rules/elders.ts'
 import { MAX_HELLO_NAMES, MAX_SECTION_FRAME_BYTES, MAX_SECTION_MEMBERS } from './constants.ts'
 import { NameHexSchema, PrefixSchema, SignedStatementSchema } from './statements.ts'
+import { ConsensusItemSchema, MAX_CONSENSUS_ITEMS } from './ballots.ts'
 
 export class MalformedSectionMessageError extends namedError('MalformedSectionMessageError') {}
 export class SectionFrameTooLargeError extends namedError('SectionFrameTooLargeError') {}
@@ -68,13 +69,17 @@ export const EraSupportMessageSchema = z.object({
 /** A paused member whose self-check passed asks the elders to resume it (they audit it first). */
 export const ResumeRequestMessageSchema = z.object({ type: z.literal('resume-request'), prefix: PrefixSchema }).strict()
 
+/** Elders' signed proposals and ballots (round-agreement.ts): an elder's own, or a quorum it passes on. */
+export const ConsensusMessageSchema = z.object({ type: z.literal('consensus'), items: z.array(ConsensusItemSchema).min(1).max(MAX_CONSENSUS_ITEMS) }).strict()
+
+/** An elder's key-share signature on the proposal the elders committed to. */
 export const VoteMessageSchema = z.object({ type: z.literal('vote'), vote: VoteSchema }).strict()
 
 export const DecisionMessageSchema = z.object({ type: z.literal('decision'), decision: DecisionSchema }).strict()
 
 export const SectionMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema, DkgRoundMessageSchema, DkgShareEnvelopeSchema, SectionInfoMessageSchema,
-  JoinRequestMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, VoteMessageSchema, DecisionMessageSchema
+  JoinRequestMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema
 ])
 export type SectionMessage = z.infer<typeof SectionMessageSchema>
 export type HelloMessage = z.infer<typeof HelloMessageSchema>

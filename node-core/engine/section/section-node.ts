@@ -132,6 +132,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#supportedEras = [...(components.supportedEras ?? SUPPORTED_ERAS)]
     this.#elder = new ElderRole({
       self: this.self,
+      key: this.#key,
       send: (to, message) => { this.#components.send(to, message) },
       schedule: this.#schedule,
       decided: async decision => { await this.#onOwnDecision(decision) },
@@ -261,6 +262,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         if (this.#membership?.isMember(from) === true) this.#relayTo(from, { again: true })
         return await this.#elder.requestJoin(from)
       case 'era-support': return await this.#elder.eraSupport(from, message.eras)
+      case 'consensus': return await this.#elder.receiveConsensus(from, message.items)
       case 'vote': return await this.#elder.receiveVote(from, message.vote)
       case 'resume-request':
         if (message.prefix !== NETWORK_PREFIX) return ignored(`a resume request for section "${message.prefix}"`)
