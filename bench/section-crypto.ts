@@ -26,7 +26,7 @@ export interface SectionCryptoFigures {
 }
 
 /** One plain single-key BLS sign + verify. Sampled between the measured runs, so load on the machine hits both alike. */
-function baselineSample (run: number): number {
+export function baselineSample (run: number): number {
   const bls = bls12_381.longSignatures
   const { secretKey, publicKey } = bls.keygen()
   const message = new TextEncoder().encode(`baseline ${run}`)
