@@ -5,6 +5,7 @@ import { toErrorValue } from '../../contract/host-api.ts'
 import { namedError } from '../../contract/named-error.ts'
 import { createVault, type Vault } from './vault.ts'
 import { rejoinIdentity } from './identity/identity-file.ts'
+import { relocateIdentity, type Move } from './identity/relocated-identity.ts'
 import { surviveClosedStreamRace } from './network/closed-stream-race.ts'
 import { serveShadowRequest } from './shadow/shadow-serve.ts'
 import {
@@ -61,12 +62,14 @@ async function main (): Promise<void> {
     await vault.stop().catch(() => {})
     process.exit(0)
   }
-  const rejoin = async (age: number): Promise<void> => {
-    const demoted = vault
-    await demoted.stop()
-    await rejoinIdentity(config.dataDir, age)
+  /** Demoted (a new name at the age the decision gave it) or relocated (age + 1, with the proof of the move): the vault rejoins under its new name. */
+  const rejoin = async (newName: { demotedTo: number } | { relocated: Move }): Promise<void> => {
+    const previous = vault
+    await previous.stop()
+    if ('demotedTo' in newName) await rejoinIdentity(config.dataDir, newName.demotedTo)
+    else await relocateIdentity(config.dataDir, newName.relocated)
     vault = await open()
-    if (demoted.isPaused) vault.pause()
+    if (previous.isPaused) vault.pause()
     forwardEvents(vault, rejoin)
     await vault.start()
     sendEvent({ type: 'status', status: vault.status() })
@@ -152,8 +155,8 @@ function standingOf (vault: Vault): NonNullable<Vault['standing']> {
   return vault.standing
 }
 
-/** Activity goes to the host as it happens, with a status push after it (debounced); a demotion rejoins. */
-function forwardEvents (vault: Vault, rejoin: (age: number) => Promise<void>): void {
+/** Activity goes to the host as it happens, with a status push after it (debounced); a demotion or a relocation rejoins. */
+function forwardEvents (vault: Vault, rejoin: (newName: { demotedTo: number } | { relocated: Move }) => Promise<void>): void {
   let pending: NodeJS.Timeout | undefined
   const pushStatus = (): void => {
     pending ??= setTimeout(() => {
@@ -166,7 +169,8 @@ function forwardEvents (vault: Vault, rejoin: (age: number) => Promise<void>): v
     pushStatus()
   })
   vault.addEventListener('vault:peers', pushStatus)
-  vault.addEventListener('vault:demoted', event => { void rejoin(event.detail.rejoinAge).catch(fail) })
+  vault.addEventListener('vault:demoted', event => { void rejoin({ demotedTo: event.detail.rejoinAge }).catch(fail) })
+  vault.addEventListener('vault:relocated', event => { void rejoin({ relocated: event.detail }).catch(fail) })
 }
 
 /** The status, pushed periodically whatever happens. */

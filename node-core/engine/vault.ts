@@ -28,7 +28,9 @@ import { SUPPORTED_ERAS } from './eras.ts'
 import { forwardReleaseActivity, latestRelease, vaultReleases, type ReleaseFollowing, type VaultReleases } from './vault-releases.ts'
 import type { EngineStatus } from './rpc/engine-rpc.ts'
 import { PeerVersionService, upgradeRequiredNotice } from './versions/peer-versions.ts'
-import { SECTION_PROTOCOL } from './section/constants.ts'
+import { NETWORK_PREFIX, SECTION_PROTOCOL } from './section/constants.ts'
+import type { RelocationProofWire } from './section/section-messages.ts'
+import { loadRelocationProof, type Move } from './identity/relocated-identity.ts'
 import { forwardSectionActivity } from './section/section-activity.ts'
 import { SectionService, type SectionServiceInit } from './section/section-service.ts'
 import { FIRST_ERA } from './section/section-membership.ts'
@@ -88,6 +90,8 @@ export interface VaultEvents {
   'vault:peers': CustomEvent<number>
   /** The section demoted this vault: it may rejoin under a new name of this age (engine-main does). */
   'vault:demoted': CustomEvent<{ rejoinAge: number }>
+  /** The section relocated this vault: it rejoins under a new name of age + 1 with a proof (engine-main does). */
+  'vault:relocated': CustomEvent<Move>
 }
 
 export interface StoredChunk {
@@ -135,7 +139,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   constructor (init: {
     identity: VaultIdentity, libp2p: VaultLibp2p, store: ChunkStore, bootstrap: string[], copies: number,
     requestTimeoutMs?: number, trustedReleaseRoot?: () => Root, releaseFollowing?: ReleaseFollowing, shadow: boolean, now?: () => number,
-    section?: SectionServiceInit, supportedEras: readonly number[], standing?: VaultStandingInit, auditMaterial?: AuditMaterialFile
+    section?: SectionServiceInit, supportedEras: readonly number[], standing?: VaultStandingInit, auditMaterial?: AuditMaterialFile,
+    relocation?: RelocationProofWire
   }) {
     super()
     this.identity = init.identity
@@ -166,7 +171,15 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       ? undefined
       : new Neighbourhood({ libp2p: this.libp2p, trust: this.trust, activity: (kind, message) => { this.activity(kind, message) } }, { bootstrap: init.bootstrap })
     this.supportedEras = init.supportedEras
-    this.section = init.shadow ? undefined : new SectionService({ libp2p: this.libp2p, trust: this.trust, identity: init.identity, supportedEras: init.supportedEras }, init.section)
+    this.section = init.shadow
+      ? undefined
+      : new SectionService({
+        libp2p: this.libp2p,
+        trust: this.trust,
+        identity: init.identity,
+        supportedEras: init.supportedEras,
+        ...(init.relocation === undefined ? {} : { relocation: init.relocation })
+      }, init.section)
     this.eraWatch = this.section === undefined
       ? undefined
       : new EraWatch({
@@ -337,6 +350,10 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       this.dispatchEvent(new CustomEvent('vault:demoted', { detail: event.detail }))
     })
     if (this.section !== undefined) forwardSectionActivity(this.section, (kind, message) => { this.activity(kind, message) })
+    this.section?.addEventListener('section:relocated', event => {
+      const { self, newAge, destination, decisionSignatures } = event.detail
+      if (self) this.dispatchEvent(new CustomEvent('vault:relocated', { detail: { newAge, destination, decisionSignatures, sectionPrefix: NETWORK_PREFIX } }))
+    })
     this.trust.addEventListener('trust:lowered', event => {
       this.activity('peer:misbehaved', `peer ${event.detail.peer.slice(-8)} sent ${event.detail.offence} data (${event.detail.reason}); local trust now ${event.detail.score}`)
     })
@@ -370,6 +387,8 @@ export async function createVault (init: VaultInit): Promise<Vault> {
     capacityBytes: init.capacityBytes ?? DEFAULT_CAPACITY_BYTES,
     ...(shadow === undefined ? {} : { readOnlyLower: new SnapshotLayer({ dir: shadow.snapshotDir }) })
   })
+  // A vault relocated before a restart still shows its proof; an unreadable proof file is left as it is, and the vault joins as a newcomer.
+  const relocation = shadow === undefined ? await loadRelocationProof(init.dataDir, identity).catch(() => undefined) : undefined
   const auditFile = auditMaterialFile(join(init.dataDir, AUDIT_MATERIAL_FILE))
   const auditMaterial = shadow === undefined ? { material: await auditFile.load(), persist: auditFile.persist } : undefined
   const trust = init.releaseTrust
@@ -388,6 +407,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
     ...(init.section === undefined ? {} : { section: init.section }),
     supportedEras: init.supportedEras ?? SUPPORTED_ERAS,
     ...(init.standing === undefined ? {} : { standing: init.standing }),
-    ...(auditMaterial === undefined ? {} : { auditMaterial })
+    ...(auditMaterial === undefined ? {} : { auditMaterial }),
+    ...(relocation === undefined ? {} : { relocation })
   })
 }

@@ -52,14 +52,15 @@ export async function loadOrCreateIdentity (dataDir: string, options: { prefix?:
 }
 
 /**
- * A demoted vault rejoins under a new name of `age` (DESIGN §2: half its age): grinds the key,
- * keeps the old identity beside it (identity.demoted-<name>.json) and makes the new one current.
+ * A vault rejoins under a new name of `age` (DESIGN §2): half its age once demoted, age + 1 once
+ * relocated, ground under `prefix`. Keeps the old identity beside it
+ * (identity.<demoted|relocated>-<name>.json) and makes the new one current.
  */
-export async function rejoinIdentity (dataDir: string, age: number, options: { signal?: AbortSignal } = {}): Promise<VaultIdentity> {
+export async function rejoinIdentity (dataDir: string, age: number, options: { signal?: AbortSignal, prefix?: string, keptAs?: 'demoted' | 'relocated' } = {}): Promise<VaultIdentity> {
   const old = await readIdentity(dataDir)
-  const key = await grindKey({ prefix: '', age, signal: options.signal })
+  const key = await grindKey({ prefix: options.prefix ?? '', age, signal: options.signal })
   const identity = identityFromSeed(key.seed)
-  if (old !== undefined) await writeIdentity(dataDir, old, `identity.demoted-${Buffer.from(old.name).toString('hex').slice(0, 16)}.json`)
+  if (old !== undefined) await writeIdentity(dataDir, old, `identity.${options.keptAs ?? 'demoted'}-${Buffer.from(old.name).toString('hex').slice(0, 16)}.json`)
   await writeIdentity(dataDir, identity)
   return identity
 }

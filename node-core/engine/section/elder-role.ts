@@ -12,7 +12,7 @@ import { MemberHealth, type AuditOutcome, type MemberHealthOptions } from './mem
 import { SectionAgenda } from './section-agenda.ts'
 import { createSectionConsensus, type SectionConsensus } from './section-consensus.ts'
 import type { SectionMembership } from './section-membership.ts'
-import { ACCEPTED, ignored, type SectionMessage, type SectionReceipt } from './section-messages.ts'
+import { ACCEPTED, ignored, type RelocationProofWire, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
 
 export interface ElderRoleComponents {
@@ -78,8 +78,13 @@ export class ElderRole {
     this.#voting?.consensus.stop()
   }
 
-  async requestJoin (from: string): Promise<SectionReceipt> {
-    return await this.#toAgenda(agenda => agenda.requestJoin(from))
+  /** A vault asks to join; a relocated one shows its proof, which this elder checks against the decision that moved it. */
+  async requestJoin (from: string, relocation?: RelocationProofWire): Promise<SectionReceipt> {
+    if (relocation === undefined) return await this.#toAgenda(agenda => agenda.requestJoin(from))
+    if (this.#voting === undefined) return ignored(NOT_VOTING)
+    const refused = this.#voting.membership.checkRelocation(from, relocation)
+    if (refused !== undefined) return refused
+    return await this.#toAgenda(agenda => agenda.requestJoin(from, relocation.oldName))
   }
 
   async eraSupport (from: string, eras: readonly number[]): Promise<SectionReceipt> {

@@ -34,6 +34,11 @@ export function forwardSectionActivity (section: SectionService, activity: (kind
     const what = { pause: `paused ${whom}`, resume: `resumed ${whom}, its age kept`, demote: `demoted ${whom}` }[kind]
     activity(`section:${kind}`, `the elders ${what} by a verified decision (generation ${generation})`)
   })
+  section.addEventListener('section:relocated', event => {
+    const { name, oldAge, newAge, self } = event.detail
+    const whom = self ? 'this vault' : `vault ${short(peerIdOfName(name))}`
+    activity('section:relocated', `the churn relocated ${whom} (age ${oldAge}): it rejoins under a new name of age ${newAge}`)
+  })
   section.addEventListener('section:rejected', event => {
     const { from, type, reason } = event.detail
     activity('section:rejected', `refused a section ${type} from ${short(peerIdOfName(from))}: ${reason.slice(0, 300)}`)

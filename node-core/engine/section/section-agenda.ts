@@ -49,16 +49,22 @@ function nameBytes (hex: string): Uint8Array {
 export class SectionAgenda {
   readonly #init: SectionAgendaInit
   readonly #pendingJoins = new Set<string>()
+  /** Joiners whose relocation proof this elder checked: new name → old name. */
+  readonly #relocatedJoins = new Map<string, string>()
   readonly #eraSupport = new Map<string, readonly number[]>()
 
   constructor (init: SectionAgendaInit) {
     this.#init = init
   }
 
-  /** Why a join request is not taken, or undefined when it is now pending. */
-  requestJoin (name: string): string | undefined {
+  /**
+   * Why a join request is not taken, or undefined when it is now pending. `relocatedFrom`: the
+   * joiner's old name, once this elder has checked the proof of its relocation.
+   */
+  requestJoin (name: string, relocatedFrom?: string): string | undefined {
     if (this.#init.membership.isMember(name)) return 'already a member'
     if (this.#init.membership.demotedRejoinAge(name) !== undefined) return 'a name demoted from this section: it rejoins under a new one'
+    if (relocatedFrom !== undefined && this.#relocatedJoins.size < MAX_PENDING_JOINS) this.#relocatedJoins.set(name, relocatedFrom)
     if (this.#pendingJoins.has(name)) return 'join already requested'
     if (this.#pendingJoins.size >= MAX_PENDING_JOINS) return `already ${MAX_PENDING_JOINS} join requests pending`
     this.#pendingJoins.add(name)
@@ -76,6 +82,7 @@ export class SectionAgenda {
   generationChanged (): void {
     const { membership } = this.#init
     for (const name of [...this.#pendingJoins]) if (membership.isMember(name)) this.#pendingJoins.delete(name)
+    for (const name of [...this.#relocatedJoins.keys()]) if (membership.isMember(name)) this.#relocatedJoins.delete(name)
     for (const name of [...this.#eraSupport.keys()]) if (!membership.isMember(name)) this.#eraSupport.delete(name)
   }
 
@@ -94,7 +101,9 @@ export class SectionAgenda {
     }
     const joiner = [...this.#pendingJoins].filter(name => !membership.isMember(name)).sort()[0]
     if (joiner === undefined) return undefined
-    return { kind: 'join', subject: joiner, generation: membership.generation, sectionPrefix: prefix, payload: { age: ageOfName(nameBytes(joiner)) } }
+    const relocatedFrom = this.#relocatedJoins.get(joiner)
+    const payload = { age: ageOfName(nameBytes(joiner)), ...(relocatedFrom === undefined ? {} : { relocatedFrom }) }
+    return { kind: 'join', subject: joiner, generation: membership.generation, sectionPrefix: prefix, payload }
   }
 
   /** Why this elder would not vote for `proposal` now, or undefined if it would. */
@@ -105,6 +114,9 @@ export class SectionAgenda {
       case 'join':
         if (membership.isMember(proposal.subject)) return 'the vault is already a member'
         if (proposal.payload.age !== ageOfName(nameBytes(proposal.subject))) return 'the proposal states an age other than the last byte of the name'
+        if (proposal.payload.relocatedFrom !== undefined && proposal.payload.relocatedFrom !== this.#relocatedJoins.get(proposal.subject)) {
+          return 'a relocated join whose proof this elder has not checked'
+        }
         return undefined
       case 'era-activation': {
         const era = this.#nextEra()

@@ -5,13 +5,18 @@
 // the name it was demoted under may not join again (it rejoins under a new name, at half its age).
 // A vault with no state yet, or one that missed decisions, takes a statement signed by a
 // supermajority of the elders (statements.ts) instead, checking the decision that statement names.
+// Every decision is a churn: the members its churn ID qualifies move by the relocation rule
+// (section/rules/relocation.ts), leaving under their old names; each rejoins under a new name of
+// age + 1 with a proof the elders check against the decision kept here.
+import { hexToBytes } from '@noble/curves/utils.js'
 import { SectionChain, verifyChain } from '../../section/crypto/section-chain.ts'
+import { decodeRelocationProof, selectRelocations, verifyRelocationProof, type KnownDecision, type Relocation } from '../../section/rules/relocation.ts'
 import { verifyDecision, type Decision, type DecisionProblem } from '../../section/crypto/decisions.ts'
 import { publicKeyFromHex, publicKeyToHex, type G1Point } from '../../section/crypto/threshold-bls.ts'
 import { pauseNoticeFromDecision, rejoinAge, type PauseNotice } from '../../section/economy/pause-and-fix.ts'
 import { ageOfHexName } from './known-vaults.ts'
 import { activeEraFromDecision, type ActiveEra } from '../versions/eras.ts'
-import { ignored, violation, type SectionReceipt } from './section-messages.ts'
+import { ignored, violation, type RelocationProofWire, type SectionReceipt } from './section-messages.ts'
 import { membersDigest, type SectionStatement } from './statements.ts'
 
 export type DecisionOutcome =
@@ -21,6 +26,9 @@ export type DecisionOutcome =
 export type StatementOutcome =
   | { adopted: true, /** The verified decision that produced the statement's generation. */ decision: Decision | undefined }
   | { adopted: false, reason: string, /** A statement this vault already holds, or an older one: no fault. */ stale: boolean }
+
+/** Relocating decisions kept for checking the moved vaults' proofs when they rejoin: the oldest go first. */
+export const MAX_KNOWN_RELOCATIONS = 256
 
 /** Every section starts in the first era, in effect from its genesis. */
 export const FIRST_ERA: ActiveEra = { era: 1, effectiveFromEpoch: 0 }
@@ -36,6 +44,9 @@ export class SectionMembership {
   #paused: Map<string, PauseNotice>
   /** Names demoted by a decision this vault applied, with the age each may rejoin at. */
   readonly #demoted = new Map<string, number>()
+  /** Members moved by a decision this vault applied, by old name, with that decision. */
+  readonly #relocated = new Map<string, KnownDecision>()
+  #lastRelocations: Relocation[] = []
 
   private constructor (prefix: string, chain: SectionChain, elders: string[], generation: number, members: Set<string>, eraDecision: Decision | null, paused: Map<string, PauseNotice>) {
     this.prefix = prefix
@@ -74,6 +85,24 @@ export class SectionMembership {
   /** The signed pause of a member paused now. */
   pauseOf (name: string): PauseNotice | undefined { return this.#paused.get(name) }
   get pauseDecisions (): Decision[] { return [...this.#paused.values()].map(notice => notice.decision) }
+  /** The members the latest decision this vault applied moved out, to rejoin at age + 1. */
+  get lastRelocations (): readonly Relocation[] { return this.#lastRelocations }
+  /**
+   * Why a relocated joiner's proof is refused (section/rules/relocation.ts names each failure), or
+   * undefined when it holds: `from` is the connection the request came on, so the new name.
+   */
+  checkRelocation (from: string, relocation: RelocationProofWire): SectionReceipt | undefined {
+    if (relocation.newName !== from) return violation(`a relocation proof for ${relocation.newName.slice(0, 16)}... sent by ${from.slice(0, 16)}...`)
+    const knownDecision = this.#relocated.get(relocation.oldName)
+    if (knownDecision === undefined) return ignored(`no relocation of ${relocation.oldName.slice(0, 16)}... known to this vault`)
+    try {
+      verifyRelocationProof(decodeRelocationProof(relocation), { knownDecision, prefix: this.prefix })
+    } catch (err) {
+      return violation(`relocation proof refused: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`)
+    }
+    return undefined
+  }
+
   /** The age a demoted name may rejoin at, under a new name. */
   demotedRejoinAge (name: string): number | undefined { return this.#demoted.get(name) }
 
@@ -132,7 +161,38 @@ export class SectionMembership {
       }
     }
     this.#generation++
+    this.#lastRelocations = this.#relocate(decision)
     return { applied: true, decision }
+  }
+
+  /**
+   * The relocation rule after a decision (DESIGN §2): below 14 members nothing moves. Elders and
+   * paused members stay where they are: moving an elder changes the elder set, which needs a new
+   * DKG (not run live yet), and a paused vault holds no data it serves.
+   */
+  #relocate (decision: Decision): Relocation[] {
+    const signatures = [hexToBytes(decision.signature)]
+    const { kind, subject } = decision.proposal
+    const selection = selectRelocations({
+      members: [...this.#members].map(name => hexToBytes(name)),
+      signatures,
+      joinedThisDecision: kind === 'join' ? [hexToBytes(subject)] : []
+    })
+    const moves = selection.moves.filter(move => {
+      const name = Buffer.from(move.oldName).toString('hex')
+      return !this.#elders.includes(name) && !this.#paused.has(name)
+    })
+    const known: KnownDecision = { signatures, relocated: moves.map(move => move.oldName) }
+    for (const move of moves) {
+      const name = Buffer.from(move.oldName).toString('hex')
+      this.#members.delete(name)
+      this.#relocated.set(name, known)
+      for (const oldest of this.#relocated.keys()) {
+        if (this.#relocated.size <= MAX_KNOWN_RELOCATIONS) break
+        this.#relocated.delete(oldest)
+      }
+    }
+    return moves
   }
 
   /** Moves to a newer generation that a supermajority of the elders signed. */
@@ -146,6 +206,9 @@ export class SectionMembership {
     if (next) {
       const outcome = this.applyDecision(statement.lastDecision)
       if (!outcome.applied) return { adopted: false, reason: outcome.reason, stale: false }
+    } else {
+      // Decisions skipped over: their relocations are not known here, only their outcome in the member list.
+      this.#lastRelocations = []
     }
     this.#chain = checked.chain
     this.#elders = [...statement.elders]

@@ -10,6 +10,7 @@ import {
 } from '../../section/crypto/dkg.ts'
 import { DecisionSchema, VoteSchema } from '../../section/crypto/decisions.ts'
 import { ELDER_COUNT } from '../../section/rules/elders.ts'
+import { MAX_DECISION_SIGNATURES } from '../../section/rules/relocation.ts'
 import { MAX_HELLO_NAMES, MAX_SECTION_FRAME_BYTES, MAX_SECTION_MEMBERS } from './constants.ts'
 import { NameHexSchema, PrefixSchema, SignedStatementSchema } from './statements.ts'
 import { ConsensusItemSchema, MAX_CONSENSUS_ITEMS } from './ballots.ts'
@@ -56,8 +57,21 @@ export const SectionInfoMessageSchema = z.object({
   members: DistinctNames(MAX_SECTION_MEMBERS)
 }).strict()
 
-/** A vault asks the elders to admit it: the request is its connection, the age is its name's last byte. */
-export const JoinRequestMessageSchema = z.object({ type: z.literal('join-request'), prefix: PrefixSchema }).strict()
+/** A relocated vault's proof, as hex on the wire (section/rules/relocation.ts decodes and checks it). */
+export const RelocationProofWireSchema = z.object({
+  oldName: NameHexSchema,
+  newName: NameHexSchema,
+  newAge: z.number().int().min(0).max(255),
+  decisionSignatures: z.array(z.string().regex(/^[0-9a-f]{192}$/, 'expected a compressed G2 signature: 192 lowercase hex digits')).min(1).max(MAX_DECISION_SIGNATURES),
+  oldKeySignature: z.string().regex(/^[0-9a-f]{128}$/, 'expected an ed25519 signature: 128 lowercase hex digits')
+}).strict()
+export type RelocationProofWire = z.infer<typeof RelocationProofWireSchema>
+
+/**
+ * A vault asks the elders to admit it: the request is its connection, the age is its name's last
+ * byte. A vault the section relocated shows the proof of its move.
+ */
+export const JoinRequestMessageSchema = z.object({ type: z.literal('join-request'), prefix: PrefixSchema, relocation: RelocationProofWireSchema.optional() }).strict()
 
 /** A member tells the elders which eras its release supports (DESIGN §2, versions and eras). */
 export const EraSupportMessageSchema = z.object({

@@ -41,7 +41,7 @@ import {
 import { SUPPORTED_ERAS } from '../eras.ts'
 import type { ActiveEra } from '../versions/eras.ts'
 import { nameToHex } from './known-vaults.ts'
-import { ACCEPTED, DKG_ROUNDS, ignored, violation, type Keying, type SectionMessage, type SectionReceipt } from './section-messages.ts'
+import { ACCEPTED, DKG_ROUNDS, ignored, violation, type Keying, type RelocationProofWire, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import { SectionForming } from './section-forming.ts'
 import { decisionReceipt, FIRST_ERA, SectionMembership } from './section-membership.ts'
 import { buildSectionStatus, type SectionPhase } from './section-status.ts'
@@ -61,6 +61,8 @@ export interface SectionNodeComponents {
   supportedEras?: readonly number[]
   /** The clock of the deadline estimate. */
   now?: () => number
+  /** The proof this vault shows with its join requests, when its section relocated it under its previous name. */
+  relocation?: RelocationProofWire
 }
 
 /** requestResume on a vault its section has not paused. */
@@ -89,6 +91,8 @@ export interface SectionNodeEvents {
   'section:standing': CustomEvent<{ name: string, kind: 'pause' | 'resume' | 'demote', generation: number, self: boolean }>
   /** Elder: a paused member asked to resume, so audit it now (its probation audit). */
   'section:probation': CustomEvent<{ name: string }>
+  /** A decision's churn moved a member (DESIGN §2, relocation): it rejoins under a new name of `newAge`, ground near `destination`. */
+  'section:relocated': CustomEvent<{ name: string, oldAge: number, newAge: number, destination: string, decisionSignatures: string[], self: boolean }>
   'section:rejected': CustomEvent<{ from: string, type: SectionMessage['type'], reason: string, misbehaviour: boolean }>
   'section:keying': CustomEvent<{ attempt: number, outcome: 'started' | 'keyed' | 'failed', reason?: string }>
   'section:failure': CustomEvent<{ reason: string }>
@@ -260,7 +264,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         if (message.prefix !== NETWORK_PREFIX) return ignored(`a join request for section "${message.prefix}"`)
         // A member still asking missed its admission: the latest statement names it.
         if (this.#membership?.isMember(from) === true) this.#relayTo(from, { again: true })
-        return await this.#elder.requestJoin(from)
+        return await this.#elder.requestJoin(from, message.relocation)
       case 'era-support': return await this.#elder.eraSupport(from, message.eras)
       case 'consensus': return await this.#elder.receiveConsensus(from, message.items)
       case 'vote': return await this.#elder.receiveVote(from, message.vote)
@@ -393,7 +397,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#cancelJoinRetry = undefined
     const membership = this.#membership
     if (membership === undefined || membership.isMember(this.self)) return
-    for (const elder of membership.elders) this.#components.send(elder, { type: 'join-request', prefix: NETWORK_PREFIX })
+    const relocation = this.#components.relocation
+    for (const elder of membership.elders) this.#components.send(elder, { type: 'join-request', prefix: NETWORK_PREFIX, ...(relocation === undefined ? {} : { relocation }) })
     this.#cancelJoinRetry = this.#schedule(this.#joinRetryMs, () => { this.#askToJoin() })
   }
 
@@ -403,9 +408,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     if (membership === undefined) return
     const outcome = membership.applyDecision(decision)
     if (!outcome.applied) return
-    // A demoted vault is no longer a member, and is told all the same.
+    // A demoted or relocated vault is no longer a member, and is told all the same.
     const told = new Set(membership.members)
     if (decision.proposal.kind === 'demote') told.add(decision.proposal.subject)
+    for (const move of membership.lastRelocations) told.add(nameToHex(move.oldName))
     for (const name of told) if (name !== this.self) this.#components.send(name, { type: 'decision', decision })
     this.#lastDecision = decision
     this.#decisionApplied(decision)
@@ -461,6 +467,12 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const generation = this.generation
     const { kind, subject } = decision.proposal
     this.#standing.churned()
+    for (const move of this.#membership?.lastRelocations ?? []) {
+      const name = nameToHex(move.oldName)
+      this.#emit('section:relocated', {
+        name, oldAge: move.oldAge, newAge: move.newAge, destination: nameToHex(move.destination), decisionSignatures: [decision.signature], self: name === this.self
+      })
+    }
     switch (kind) {
       case 'join':
         this.#emit('section:member-joined', { name: subject, generation, decision })

@@ -16,7 +16,7 @@ import { nameOfPeer } from '../network/placement.ts'
 import { DEFAULT_MAX_STREAMS_PER_PEER, DEFAULT_SEND_TIMEOUT_MS, MAX_SECTION_FRAME_BYTES, SECTION_PROTOCOL } from './constants.ts'
 import { nameToBytes, nameToHex } from './known-vaults.ts'
 import {
-  decodeSectionMessage, encodeSectionMessage, MalformedSectionMessageError, SectionFrameTooLargeError, type SectionMessage
+  decodeSectionMessage, encodeSectionMessage, MalformedSectionMessageError, SectionFrameTooLargeError, type RelocationProofWire, type SectionMessage
 } from './section-messages.ts'
 import { SectionNode, type SectionNodeEvents, type SectionNodeInit } from './section-node.ts'
 import type { Schedule } from './schedule.ts'
@@ -29,6 +29,8 @@ export interface SectionServiceComponents {
   random?: Random
   persistVoter?: (state: VoterState) => Promise<void>
   supportedEras?: readonly number[]
+  /** The proof this vault rejoins with after its section relocated it. */
+  relocation?: RelocationProofWire
 }
 
 export interface SectionServiceInit extends SectionNodeInit {
@@ -79,7 +81,7 @@ export async function sendSectionMessage (libp2p: Pick<Libp2p, 'dialProtocol'>, 
 
 const FORWARDED_EVENTS = [
   'section:phase', 'section:established', 'section:member-joined', 'section:era', 'section:standing', 'section:probation',
-  'section:rejected', 'section:keying', 'section:failure'
+  'section:rejected', 'section:keying', 'section:failure', 'section:relocated'
 ] as const
 
 export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
@@ -104,7 +106,8 @@ export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
       ...(components.schedule === undefined ? {} : { schedule: components.schedule }),
       ...(components.random === undefined ? {} : { random: components.random }),
       ...(components.persistVoter === undefined ? {} : { persistVoter: components.persistVoter }),
-      ...(components.supportedEras === undefined ? {} : { supportedEras: components.supportedEras })
+      ...(components.supportedEras === undefined ? {} : { supportedEras: components.supportedEras }),
+      ...(components.relocation === undefined ? {} : { relocation: components.relocation })
     }, init)
     for (const type of FORWARDED_EVENTS) {
       this.node.addEventListener(type, event => { this.dispatchEvent(new CustomEvent(type, { detail: event.detail })) })
