@@ -18,7 +18,11 @@ import { createVaultLibp2p, type EncryptionChoice, type VaultLibp2p } from './ne
 import { LearnedAddresses } from './network/learned-addresses.ts'
 import { LocalTrust } from './network/local-trust.ts'
 import { Neighbourhood } from './network/neighbourhood.ts'
-import { XorPlacement, type Placement } from './network/placement.ts'
+import { XorPlacement } from './network/placement.ts'
+import { sectionViewOf, type SectionView } from './replication/holder-order.ts'
+import { forwardReplicationActivity } from './replication/replication-activity.ts'
+import { Replicator } from './replication/replicator.ts'
+import { FullHolders, placeChunk, SectionPlacement } from './replication/section-placement.ts'
 import { addressToBytes, chunkAddress } from './store/chunk-address.ts'
 import { ChunkStore } from './store/chunk-store.ts'
 import { SnapshotLayer } from './store/snapshot-layer.ts'
@@ -30,7 +34,7 @@ import type { EngineStatus } from './rpc/engine-rpc.ts'
 import { PeerVersionService, upgradeRequiredNotice } from './versions/peer-versions.ts'
 import { SECTION_PROTOCOL } from './section/constants.ts'
 import { forwardSectionActivity } from './section/section-activity.ts'
-import { SectionService, type SectionServiceInit } from './section/section-service.ts'
+import { peerIdOfHexName, SectionService, type SectionServiceInit } from './section/section-service.ts'
 import { FIRST_ERA } from './section/section-membership.ts'
 import { EraWatch } from './versions/era-watch.ts'
 import { VaultStanding, type VaultStandingInit } from './vault-standing.ts'
@@ -105,7 +109,10 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   readonly store: ChunkStore
   readonly trust: LocalTrust
   readonly chunks: ChunkService
-  readonly placement: Placement
+  /** Where chunks go: the section's members once it is known (replication/section-placement.ts). */
+  readonly placement: SectionPlacement
+  /** Re-replicates the chunks held after each churn; absent in shadow mode. */
+  readonly replication: Replicator | undefined
   /** Which versions peers run; peers two protocol versions behind are refused and deranked. */
   readonly versions: PeerVersionService
   readonly releases: ReleaseGossip | undefined
@@ -188,17 +195,44 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
         connectedPeers: () => this.libp2p.getPeers().length,
         activity: (kind, message) => { this.activity(kind, message) }
       }, init.standing)
-    this.placement = new XorPlacement({
+    const isIgnored = (peer: PeerId): boolean => this.trust.isIgnored(peer.toString()) || this.versions.isOutdated(peer)
+    const full = new FullHolders()
+    this.placement = new SectionPlacement({
       self: this.libp2p.peerId,
-      knownPeers: async () => (await this.libp2p.peerStore.all()).map(peer => peer.id),
-      isIgnored: peer => this.trust.isIgnored(peer.toString()) || this.versions.isOutdated(peer)
+      view: () => this.sectionView(),
+      fallback: new XorPlacement({
+        self: this.libp2p.peerId,
+        knownPeers: async () => (await this.libp2p.peerStore.all()).map(peer => peer.id),
+        isIgnored
+      }),
+      isIgnored,
+      selfFull: () => this.store.stats().full,
+      full
     })
+    const section = this.section
+    this.replication = section === undefined
+      ? undefined
+      : new Replicator({
+        self: section.node.self,
+        store: this.store,
+        view: () => this.sectionView(),
+        has: async (name, address, options) => await this.chunks.has(peerIdOfHexName(name), address, options),
+        put: async (name, bytes, options) => { await this.chunks.put(peerIdOfHexName(name), bytes, options) },
+        mayReceive: (name, generation) => !full.isFull(name, generation) && !isIgnored(peerIdOfHexName(name)),
+        full: (name, generation) => { full.mark(name, generation) }
+      }, { copies: this.copies })
     this.forwardActivity()
   }
 
   get peerId (): PeerId { return this.libp2p.peerId }
   get age (): number { return this.identity.age }
   get isPaused (): boolean { return this.paused }
+
+  /** The section as placement sees it; undefined while this vault knows none. */
+  sectionView (): SectionView | undefined {
+    const membership = this.section?.node.membership
+    return membership === undefined ? undefined : sectionViewOf(membership)
+  }
 
   async start (): Promise<void> {
     await this.store.start()
@@ -211,6 +245,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.learned.afterStart()
     await this.versions.start()
     await this.chunks.start()
+    this.replication?.start()
     this.started = true
     this.activity('vault:started', `${this.shadow ? 'shadow ' : ''}vault ${this.peerId.toString()} of age ${this.age} listening on ${this.multiaddrs().join(', ')}`)
     for (const problem of this.releaseParts.problems) this.activity('release:state', problem)
@@ -224,6 +259,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     await this.releaseFollower?.stop()
     this.started = false
     this.learned.stop()
+    await this.replication?.stop()
     await this.chunks.stop()
     await this.standing?.stop()
     await this.section?.stop()
@@ -275,22 +311,22 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     }
   }
 
-  /** Stores a chunk on the closest vaults (this one included when it is among them). */
+  /**
+   * Stores a chunk on the vaults that should hold it (this one included when it is among them); a
+   * vault that fails or answers full hands its place to the next in the placement's order.
+   */
   async storeChunk (bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<StoredChunk> {
     this.assertStarted()
     const address = chunkAddress(bytes)
-    const targets = await this.placement.closest(addressToBytes(address), this.copies)
-    const results = await Promise.allSettled(targets.map(async peer => {
+    const candidates = await this.placement.closest(addressToBytes(address), Number.POSITIVE_INFINITY)
+    const placed = await placeChunk(candidates, this.copies, async peer => {
       if (peer.equals(this.peerId)) await this.store.put(bytes, address)
       else await this.chunks.put(peer, bytes, options)
-      return peer.toString()
-    }))
-    const holders = results.flatMap(result => result.status === 'fulfilled' ? [result.value] : [])
-    if (holders.length === 0) {
-      const reasons = results.flatMap(result => result.status === 'rejected' ? [String(result.reason)] : [])
-      throw new NoHolderError(`no vault accepted chunk ${address}: ${reasons.join('; ')}`)
+    }, peer => { this.placement.markFull(peer) })
+    if (placed.holders.length === 0) {
+      throw new NoHolderError(`no vault accepted chunk ${address}: ${placed.errors.map(String).join('; ')}`)
     }
-    return { address, holders }
+    return { address, holders: placed.holders.map(peer => peer.toString()) }
   }
 
   /** Reads a chunk from this vault or from the closest vaults that hold it. */
@@ -337,6 +373,13 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       this.dispatchEvent(new CustomEvent('vault:demoted', { detail: event.detail }))
     })
     if (this.section !== undefined) forwardSectionActivity(this.section, (kind, message) => { this.activity(kind, message) })
+    const replication = this.replication
+    if (this.section !== undefined && replication !== undefined) {
+      // A churn only starts a run (replicator.ts): the section's own events never wait on one.
+      this.section.addEventListener('section:established', () => { replication.churned() })
+      this.section.addEventListener('section:generation', () => { replication.churned() })
+      forwardReplicationActivity(replication, (kind, message) => { this.activity(kind, message) })
+    }
     this.trust.addEventListener('trust:lowered', event => {
       this.activity('peer:misbehaved', `peer ${event.detail.peer.slice(-8)} sent ${event.detail.offence} data (${event.detail.reason}); local trust now ${event.detail.score}`)
     })
