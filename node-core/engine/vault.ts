@@ -378,6 +378,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       // A churn only starts a run (replicator.ts): the section's own events never wait on one.
       this.section.addEventListener('section:established', () => { replication.churned() })
       this.section.addEventListener('section:generation', () => { replication.churned() })
+      this.store.addEventListener('chunk:stored', event => { replication.noteStored(event.detail.address) })
       forwardReplicationActivity(replication, (kind, message) => { this.activity(kind, message) })
     }
     this.trust.addEventListener('trust:lowered', event => {

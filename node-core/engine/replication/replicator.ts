@@ -6,6 +6,12 @@
 // between batches, and is cancelled by the next churn; the chunks it had not reached go first in
 // the next run. The section's own event handling only starts a run, never waits for one.
 //
+// Vaults learn of a churn at different moments, so a push can land on a member after that member
+// listed its chunks for its own run: it then holds a chunk it will not check. Two guards: a chunk
+// stored while a run is under way joins that run (noteStored), and a vault does not defer to a
+// member it pushed the chunk to itself since its last completed run. What is left (a third vault's
+// late push, in an unlucky order of holders) is one copy short until the next churn.
+//
 // Never delete on churn: a chunk this vault is no longer among the holders of is KEPT. The next
 // churn may make it a holder again, a holder may be lost before it passed the chunk on, and
 // elders audit what was placed on a vault (DESIGN §2 "Storage and audits").
@@ -73,6 +79,10 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
   #controller: AbortController | undefined
   #running: Promise<void> = Promise.resolve()
   #placedBy = ''
+  /** The chunks of the run under way, to which a chunk stored meanwhile is added. */
+  #queue: { addresses: string[], queued: Set<string> } | undefined
+  /** Address -> members this vault pushed it to since its last completed run. */
+  #pushedSince = new Map<string, Set<string>>()
   #started = false
   readonly #totals = { pushed: 0, failed: 0 }
 
@@ -115,6 +125,15 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
     })()
   }
 
+  /** A chunk was stored here (by a peer's put or a push): a run under way checks it too. */
+  noteStored (address: string): void {
+    const queue = this.#queue
+    if (queue === undefined || queue.queued.has(address)) return
+    queue.queued.add(address)
+    queue.addresses.push(address)
+    this.#unchecked.add(address)
+  }
+
   /** Resolves once no run is under way (for tests and orderly shutdown). */
   async idle (): Promise<void> {
     let running: Promise<void>
@@ -126,14 +145,16 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
 
   async #run (view: SectionView, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return
-    const queue = [...new Set([...this.#unchecked, ...this.#components.store.addresses()])]
-    this.#unchecked = new Set(queue)
-    this.#emit('replication:started', { generation: view.generation, chunks: queue.length })
+    const queued = new Set([...this.#unchecked, ...this.#components.store.addresses()])
+    const queue = { addresses: [...queued], queued }
+    this.#queue = queue
+    this.#unchecked = new Set(queued)
+    this.#emit('replication:started', { generation: view.generation, chunks: queued.size })
     const run: ReplicationRun = { generation: view.generation, checked: 0, pushed: 0, failed: 0, cancelled: false }
     let next = 0
     const worker = async (): Promise<void> => {
       while (!signal.aborted) {
-        const address = queue[next++]
+        const address = queue.addresses[next++]
         if (address === undefined) return
         if (next % BATCH === 0) await yieldToEvents()
         const outcome = await this.#check(address, view, signal)
@@ -144,8 +165,11 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
         run.failed += outcome.failed
       }
     }
-    await Promise.all(Array.from({ length: this.#concurrency }, worker))
+    // Chunks stored while the workers ran are checked before the run ends.
+    while (next < queue.addresses.length && !signal.aborted) await Promise.all(Array.from({ length: this.#concurrency }, worker))
+    this.#queue = undefined
     run.cancelled = signal.aborted
+    if (!run.cancelled) this.#pushedSince = new Map()
     this.#emit('replication:finished', run)
   }
 
@@ -154,9 +178,11 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
     const { self } = this.#components
     const plan = replicationPlan(addressToBytes(address), view, self)
     if (plan.kind === 'not-a-member') return outcome
+    const pushedTo = this.#pushedSince.get(address)
     for (const member of plan.ask) {
-      // An earlier holder is the one that pushes; one that cannot be asked is taken as not holding.
-      if (await this.#holds(member, address, signal)) return outcome
+      // An earlier holder is the one that pushes; one that cannot be asked is taken as not holding,
+      // and one this vault pushed the chunk to may have listed its chunks before it arrived.
+      if (pushedTo?.has(member) !== true && await this.#holds(member, address, signal)) return outcome
       if (signal.aborted) return outcome
     }
     let bytes: Uint8Array | undefined
@@ -180,6 +206,7 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
         held++
         outcome.pushed++
         this.#totals.pushed++
+        this.#pushedSince.set(address, (this.#pushedSince.get(address) ?? new Set()).add(member))
         this.#emit('replication:pushed', { address, to: member })
       } catch (err) {
         if (signal.aborted) break

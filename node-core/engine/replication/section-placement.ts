@@ -120,13 +120,15 @@ export async function placeChunk (
   const holders: PeerId[] = []
   const errors: Error[] = []
   let next = 0
-  const worker = async (): Promise<void> => {
-    while (holders.length < copies) {
+  // One slot per copy: a slot tries candidates in order until one accepts.
+  const slot = async (): Promise<void> => {
+    for (;;) {
       const peer = candidates[next++]
       if (peer === undefined) return
       try {
         await put(peer)
         holders.push(peer)
+        return
       } catch (err) {
         const error = err instanceof Error ? err : new Error(String(err))
         if (isFullAnswer(error)) full(peer)
@@ -134,6 +136,6 @@ export async function placeChunk (
       }
     }
   }
-  await Promise.all(Array.from({ length: Math.min(copies, candidates.length) }, worker))
+  await Promise.all(Array.from({ length: Math.min(copies, candidates.length) }, slot))
   return { holders, errors }
 }
