@@ -18,11 +18,10 @@ import { createVaultLibp2p, type EncryptionChoice, type VaultLibp2p } from './ne
 import { LearnedAddresses } from './network/learned-addresses.ts'
 import { LocalTrust } from './network/local-trust.ts'
 import { Neighbourhood } from './network/neighbourhood.ts'
-import { XorPlacement } from './network/placement.ts'
-import { sectionViewOf, type SectionView } from './replication/holder-order.ts'
-import { forwardReplicationActivity } from './replication/replication-activity.ts'
-import { Replicator } from './replication/replicator.ts'
-import { FullHolders, placeChunk, SectionPlacement } from './replication/section-placement.ts'
+import type { SectionView } from './replication/holder-order.ts'
+import type { Replicator } from './replication/replicator.ts'
+import { placeChunk, type SectionPlacement } from './replication/section-placement.ts'
+import { vaultReplication } from './replication/vault-replication.ts'
 import { addressToBytes, chunkAddress } from './store/chunk-address.ts'
 import { ChunkStore } from './store/chunk-store.ts'
 import { SnapshotLayer } from './store/snapshot-layer.ts'
@@ -34,7 +33,7 @@ import type { EngineStatus } from './rpc/engine-rpc.ts'
 import { PeerVersionService, upgradeRequiredNotice } from './versions/peer-versions.ts'
 import { SECTION_PROTOCOL } from './section/constants.ts'
 import { forwardSectionActivity } from './section/section-activity.ts'
-import { peerIdOfHexName, SectionService, type SectionServiceInit } from './section/section-service.ts'
+import { SectionService, type SectionServiceInit } from './section/section-service.ts'
 import { FIRST_ERA } from './section/section-membership.ts'
 import { EraWatch } from './versions/era-watch.ts'
 import { VaultStanding, type VaultStandingInit } from './vault-standing.ts'
@@ -113,6 +112,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   readonly placement: SectionPlacement
   /** Re-replicates the chunks held after each churn; absent in shadow mode. */
   readonly replication: Replicator | undefined
+  /** The section as placement sees it; undefined while this vault knows none. */
+  readonly sectionView: () => SectionView | undefined
   /** Which versions peers run; peers two protocol versions behind are refused and deranked. */
   readonly versions: PeerVersionService
   readonly releases: ReleaseGossip | undefined
@@ -195,44 +196,24 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
         connectedPeers: () => this.libp2p.getPeers().length,
         activity: (kind, message) => { this.activity(kind, message) }
       }, init.standing)
-    const isIgnored = (peer: PeerId): boolean => this.trust.isIgnored(peer.toString()) || this.versions.isOutdated(peer)
-    const full = new FullHolders()
-    this.placement = new SectionPlacement({
+    const replication = vaultReplication({
       self: this.libp2p.peerId,
-      view: () => this.sectionView(),
-      fallback: new XorPlacement({
-        self: this.libp2p.peerId,
-        knownPeers: async () => (await this.libp2p.peerStore.all()).map(peer => peer.id),
-        isIgnored
-      }),
-      isIgnored,
-      selfFull: () => this.store.stats().full,
-      full
-    })
-    const section = this.section
-    this.replication = section === undefined
-      ? undefined
-      : new Replicator({
-        self: section.node.self,
-        store: this.store,
-        view: () => this.sectionView(),
-        has: async (name, address, options) => await this.chunks.has(peerIdOfHexName(name), address, options),
-        put: async (name, bytes, options) => { await this.chunks.put(peerIdOfHexName(name), bytes, options) },
-        mayReceive: (name, generation) => !full.isFull(name, generation) && !isIgnored(peerIdOfHexName(name)),
-        full: (name, generation) => { full.mark(name, generation) }
-      }, { copies: this.copies })
+      section: this.section,
+      store: this.store,
+      chunks: this.chunks,
+      knownPeers: async () => (await this.libp2p.peerStore.all()).map(peer => peer.id),
+      isIgnored: peer => this.trust.isIgnored(peer.toString()) || this.versions.isOutdated(peer),
+      activity: (kind, message) => { this.activity(kind, message) }
+    }, { copies: this.copies })
+    this.placement = replication.placement
+    this.replication = replication.replication
+    this.sectionView = replication.view
     this.forwardActivity()
   }
 
   get peerId (): PeerId { return this.libp2p.peerId }
   get age (): number { return this.identity.age }
   get isPaused (): boolean { return this.paused }
-
-  /** The section as placement sees it; undefined while this vault knows none. */
-  sectionView (): SectionView | undefined {
-    const membership = this.section?.node.membership
-    return membership === undefined ? undefined : sectionViewOf(membership)
-  }
 
   async start (): Promise<void> {
     await this.store.start()
@@ -373,14 +354,6 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       this.dispatchEvent(new CustomEvent('vault:demoted', { detail: event.detail }))
     })
     if (this.section !== undefined) forwardSectionActivity(this.section, (kind, message) => { this.activity(kind, message) })
-    const replication = this.replication
-    if (this.section !== undefined && replication !== undefined) {
-      // A churn only starts a run (replicator.ts): the section's own events never wait on one.
-      this.section.addEventListener('section:established', () => { replication.churned() })
-      this.section.addEventListener('section:generation', () => { replication.churned() })
-      this.store.addEventListener('chunk:stored', event => { replication.noteStored(event.detail.address) })
-      forwardReplicationActivity(replication, (kind, message) => { this.activity(kind, message) })
-    }
     this.trust.addEventListener('trust:lowered', event => {
       this.activity('peer:misbehaved', `peer ${event.detail.peer.slice(-8)} sent ${event.detail.offence} data (${event.detail.reason}); local trust now ${event.detail.score}`)
     })
