@@ -21,7 +21,7 @@ import { ClientSimulator } from '../../../node-core/localnet/client-simulator.ts
 import { foundingAge } from '../../../node-core/localnet/local-network.ts'
 
 const FOUNDERS = 10
-const SECTION = { formingSettleMs: 2000, proposalTimeoutMs: 2000, dkgRoundTimeoutMs: 10_000, joinRetryMs: 2000 }
+const SECTION = { formingSettleMs: 1500, proposalTimeoutMs: 2000, dkgRoundTimeoutMs: 10_000, joinRetryMs: 1000 }
 const CHUNK_BYTES = 2048
 
 async function identities (ages: number[]): Promise<VaultIdentity[]> {
