@@ -315,7 +315,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.assertStarted()
     const local = await this.store.get(address).catch(() => undefined)
     if (local !== undefined) return local
-    const candidates = await this.placement.closest(addressToBytes(address), this.copies * 2)
+    const candidates = await this.placement.readers(addressToBytes(address), this.copies * 2)
     for (const peer of candidates) {
       if (peer.equals(this.peerId)) continue
       try {

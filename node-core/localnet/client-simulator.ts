@@ -120,7 +120,8 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
     if (this.written.length === 0) return
     const address = this.written[(this.init.pick ?? randomInt)(this.written.length)]
     if (address === undefined) return
-    for (const peer of await this.vaultsFor(address, this.init.copies)) {
+    const readers = (await this.placement.readers(addressToBytes(address), this.init.copies + 1)).filter(peer => !peer.equals(this.libp2p.peerId)).slice(0, this.init.copies)
+    for (const peer of readers) {
       try {
         const data = await this.chunks.get(peer, address)
         if (data === undefined) continue

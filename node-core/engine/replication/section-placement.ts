@@ -7,7 +7,7 @@ import type { PeerId } from '@libp2p/interface'
 import { nameOfPeer, type Placement } from '../network/placement.ts'
 import { nameToHex } from '../section/known-vaults.ts'
 import { peerIdOfHexName } from '../section/section-service.ts'
-import { storageOrder, type SectionView } from './holder-order.ts'
+import { holderOrder, storageOrder, type SectionView } from './holder-order.ts'
 
 /** ENOSPC and EDQUOT: the disk or the owner's quota is full, which StoreWriteError names by code. */
 const FULL_DISK_CODE = /\((ENOSPC|EDQUOT)\)$/
@@ -77,6 +77,16 @@ export class SectionPlacement implements Placement {
       if (!this.#components.isIgnored(peer)) chosen.push(peer)
     }
     return chosen
+  }
+
+  /**
+   * The `count` members to read a chunk from, in holder order: full and paused members included,
+   * since both still serve what they hold; only locally ignored peers are left out.
+   */
+  async readers (address: Uint8Array, count: number): Promise<PeerId[]> {
+    const view = this.#components.view()
+    if (view === undefined) return await this.#components.fallback.closest(address, count)
+    return holderOrder(address, view).map(name => this.#peerIdOf(name)).filter(peer => !this.#components.isIgnored(peer)).slice(0, count)
   }
 
   /** A holder answered full: skipped until the section's next generation. */

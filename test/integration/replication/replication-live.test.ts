@@ -128,6 +128,7 @@ describe('replication live on loopback', { timeout: 120_000 }, () => {
     for (let i = 0; i < 6; i++) await client.tick()
     assert.equal(client.stats.stored, 6)
     assert.equal(client.stats.failedStores, 0)
+    assert.equal(client.stats.fetched, 6, 'the client reads back from the same holders it placed on')
     for (let i = 0; i < 6; i++) chunks.push(chunkAddress(chunkBytes(`client-${i}`)))
 
     const elders = new Set(view.elders)

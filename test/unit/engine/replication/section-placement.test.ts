@@ -63,6 +63,22 @@ describe('SectionPlacement', () => {
   })
 })
 
+describe('SectionPlacement.readers', () => {
+  it('reads from the holders in order, paused and full ones included, but not from an ignored peer', async () => {
+    const paused = adults[1] ?? ''
+    const ignored = adults[2] ?? ''
+    const full = new FullHolders()
+    const { placement: p, fallbackCalls } = placement(view(members, elders, [paused], 2), { full, ignored: new Set([peerIdOfHexName(ignored).toString()]) })
+    const nearestAdult = nearest(address, adults.filter(name => name !== paused))[0] ?? ''
+    full.mark(nearestAdult, 2)
+    const readers = names(await p.readers(addressToBytes(address), 100))
+    const active = adults.filter(name => name !== paused && name !== ignored)
+    assert.deepEqual(readers, [...nearest(address, active), ...nearest(address, elders), paused])
+    assert.ok(readers.includes(nearestAdult))
+    assert.deepEqual(fallbackCalls, [])
+  })
+})
+
 describe('isFullAnswer', () => {
   it('is a full store or a full disk, as a remote vault names them, and nothing else', () => {
     assert.equal(isFullAnswer(new StoreFullError('store is full')), true)
