@@ -18,7 +18,10 @@ import { createVaultLibp2p, type EncryptionChoice, type VaultLibp2p } from './ne
 import { LearnedAddresses } from './network/learned-addresses.ts'
 import { LocalTrust } from './network/local-trust.ts'
 import { Neighbourhood } from './network/neighbourhood.ts'
-import { XorPlacement, type Placement } from './network/placement.ts'
+import type { SectionView } from './replication/holder-order.ts'
+import type { Replicator } from './replication/replicator.ts'
+import { placeChunk, type SectionPlacement } from './replication/section-placement.ts'
+import { vaultReplication } from './replication/vault-replication.ts'
 import { addressToBytes, chunkAddress } from './store/chunk-address.ts'
 import { ChunkStore } from './store/chunk-store.ts'
 import { SnapshotLayer } from './store/snapshot-layer.ts'
@@ -109,7 +112,12 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   readonly store: ChunkStore
   readonly trust: LocalTrust
   readonly chunks: ChunkService
-  readonly placement: Placement
+  /** Where chunks go: the section's members once it is known (replication/section-placement.ts). */
+  readonly placement: SectionPlacement
+  /** Re-replicates the chunks held after each churn; absent in shadow mode. */
+  readonly replication: Replicator | undefined
+  /** The section as placement sees it; undefined while this vault knows none. */
+  readonly sectionView: () => SectionView | undefined
   /** Which versions peers run; peers two protocol versions behind are refused and deranked. */
   readonly versions: PeerVersionService
   readonly releases: ReleaseGossip | undefined
@@ -201,11 +209,18 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
         connectedPeers: () => this.libp2p.getPeers().length,
         activity: (kind, message) => { this.activity(kind, message) }
       }, init.standing)
-    this.placement = new XorPlacement({
+    const replication = vaultReplication({
       self: this.libp2p.peerId,
+      section: this.section,
+      store: this.store,
+      chunks: this.chunks,
       knownPeers: async () => (await this.libp2p.peerStore.all()).map(peer => peer.id),
-      isIgnored: peer => this.trust.isIgnored(peer.toString()) || this.versions.isOutdated(peer)
-    })
+      isIgnored: peer => this.trust.isIgnored(peer.toString()) || this.versions.isOutdated(peer),
+      activity: (kind, message) => { this.activity(kind, message) }
+    }, { copies: this.copies })
+    this.placement = replication.placement
+    this.replication = replication.replication
+    this.sectionView = replication.view
     this.forwardActivity()
   }
 
@@ -224,6 +239,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.learned.afterStart()
     await this.versions.start()
     await this.chunks.start()
+    this.replication?.start()
     this.started = true
     this.activity('vault:started', `${this.shadow ? 'shadow ' : ''}vault ${this.peerId.toString()} of age ${this.age} listening on ${this.multiaddrs().join(', ')}`)
     for (const problem of this.releaseParts.problems) this.activity('release:state', problem)
@@ -237,6 +253,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     await this.releaseFollower?.stop()
     this.started = false
     this.learned.stop()
+    await this.replication?.stop()
     await this.chunks.stop()
     await this.standing?.stop()
     await this.section?.stop()
@@ -288,22 +305,22 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     }
   }
 
-  /** Stores a chunk on the closest vaults (this one included when it is among them). */
+  /**
+   * Stores a chunk on the vaults that should hold it (this one included when it is among them); a
+   * vault that fails or answers full hands its place to the next in the placement's order.
+   */
   async storeChunk (bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<StoredChunk> {
     this.assertStarted()
     const address = chunkAddress(bytes)
-    const targets = await this.placement.closest(addressToBytes(address), this.copies)
-    const results = await Promise.allSettled(targets.map(async peer => {
+    const candidates = await this.placement.closest(addressToBytes(address), Number.POSITIVE_INFINITY)
+    const placed = await placeChunk(candidates, this.copies, async peer => {
       if (peer.equals(this.peerId)) await this.store.put(bytes, address)
       else await this.chunks.put(peer, bytes, options)
-      return peer.toString()
-    }))
-    const holders = results.flatMap(result => result.status === 'fulfilled' ? [result.value] : [])
-    if (holders.length === 0) {
-      const reasons = results.flatMap(result => result.status === 'rejected' ? [String(result.reason)] : [])
-      throw new NoHolderError(`no vault accepted chunk ${address}: ${reasons.join('; ')}`)
+    }, peer => { this.placement.markFull(peer) })
+    if (placed.holders.length === 0) {
+      throw new NoHolderError(`no vault accepted chunk ${address}: ${placed.errors.map(String).join('; ')}`)
     }
-    return { address, holders }
+    return { address, holders: placed.holders.map(peer => peer.toString()) }
   }
 
   /** Reads a chunk from this vault or from the closest vaults that hold it. */
@@ -311,7 +328,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.assertStarted()
     const local = await this.store.get(address).catch(() => undefined)
     if (local !== undefined) return local
-    const candidates = await this.placement.closest(addressToBytes(address), this.copies * 2)
+    const candidates = await this.placement.readers(addressToBytes(address), this.copies * 2)
     for (const peer of candidates) {
       if (peer.equals(this.peerId)) continue
       try {

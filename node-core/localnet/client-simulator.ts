@@ -1,5 +1,7 @@
 // The local network's client: stores random chunks on the closest vaults and reads them back,
-// at a configurable rate, so a fresh install shows a vault that is really used.
+// at a configurable rate, so a fresh install shows a vault that is really used. It places chunks
+// as a vault does (replication/section-placement.ts): on the section's members once it is told
+// the section, on the closest known peers before.
 import { randomBytes, randomInt } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
@@ -7,6 +9,8 @@ import { ChunkService } from '../engine/chunk-protocol/chunk-service.ts'
 import type { VaultLibp2p } from '../engine/network/libp2p-node.ts'
 import { LocalTrust } from '../engine/network/local-trust.ts'
 import { XorPlacement } from '../engine/network/placement.ts'
+import type { SectionView } from '../engine/replication/holder-order.ts'
+import { FullHolders, placeChunk, SectionPlacement } from '../engine/replication/section-placement.ts'
 import { addressToBytes, chunkAddress } from '../engine/store/chunk-address.ts'
 
 export interface ClientSimulatorInit {
@@ -20,6 +24,8 @@ export interface ClientSimulatorInit {
   /** Randomness, injectable for tests: chunk contents, and which stored chunk to read back. */
   random?: (size: number) => Uint8Array
   pick?: (count: number) => number
+  /** The section, as a vault of it sees it; without one the client places on the closest known peers. */
+  section?: () => SectionView | undefined
 }
 
 export interface ClientStats {
@@ -37,7 +43,7 @@ export interface ClientSimulatorEvents {
 export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
   private readonly libp2p: VaultLibp2p
   private readonly chunks: ChunkService
-  private readonly placement: XorPlacement
+  private readonly placement: SectionPlacement
   private readonly init: ClientSimulatorInit
   private readonly written: string[] = []
   private timer: NodeJS.Timeout | undefined
@@ -52,10 +58,13 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
     const trust = new LocalTrust()
     // A client only asks: its chunk service has no store and is never started.
     this.chunks = new ChunkService({ libp2p, trust })
-    this.placement = new XorPlacement({
+    const isIgnored = (peer: PeerId): boolean => trust.isIgnored(peer.toString())
+    this.placement = new SectionPlacement({
       self: libp2p.peerId,
-      knownPeers: async () => (await libp2p.peerStore.all()).map(peer => peer.id),
-      isIgnored: peer => trust.isIgnored(peer.toString())
+      view: init.section ?? (() => undefined),
+      fallback: new XorPlacement({ self: libp2p.peerId, knownPeers: async () => (await libp2p.peerStore.all()).map(peer => peer.id), isIgnored }),
+      isIgnored,
+      full: new FullHolders()
     })
   }
 
@@ -96,9 +105,9 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
   private async storeOne (): Promise<void> {
     const bytes = (this.init.random ?? randomBytes)(this.init.chunkBytes)
     const address = chunkAddress(bytes)
-    const targets = await this.vaultsFor(address, this.init.copies)
-    const results = await Promise.allSettled(targets.map(async peer => await this.chunks.put(peer, bytes)))
-    if (results.some(result => result.status === 'fulfilled')) {
+    const candidates = await this.vaultsFor(address, Number.POSITIVE_INFINITY)
+    const placed = await placeChunk(candidates, this.init.copies, async peer => { await this.chunks.put(peer, bytes) }, peer => { this.placement.markFull(peer) })
+    if (placed.holders.length > 0) {
       this.stats.stored++
       this.written.push(address)
       if (this.written.length > 1000) this.written.shift()
@@ -111,7 +120,8 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
     if (this.written.length === 0) return
     const address = this.written[(this.init.pick ?? randomInt)(this.written.length)]
     if (address === undefined) return
-    for (const peer of await this.vaultsFor(address, this.init.copies)) {
+    const readers = (await this.placement.readers(addressToBytes(address), this.init.copies + 1)).filter(peer => !peer.equals(this.libp2p.peerId)).slice(0, this.init.copies)
+    for (const peer of readers) {
       try {
         const data = await this.chunks.get(peer, address)
         if (data === undefined) continue

@@ -216,6 +216,8 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
       rate: this.init.clientRate ?? 1,
       chunkBytes: this.init.chunkBytes ?? 64 * 1024,
       copies: 4,
+      // The client is no vault: it places by the section as the bootstrap vault knows it.
+      section: () => this.vaults[0]?.sectionView(),
       // Vaults that join from outside this process (the live vault) are found by DHT walks.
       discover: async () => {
         try {

@@ -1,5 +1,6 @@
-// Where a chunk lives: for now the vaults closest to its address by XOR distance (DESIGN §2).
-// The section protocol will replace the membership behind this same interface.
+// Where a chunk lives: the vaults closest to its address by XOR distance (DESIGN §2). XorPlacement
+// ranks the peers this vault knows; once it knows its section, SectionPlacement ranks the
+// section's members instead (replication/section-placement.ts) and falls back to this one before.
 import type { PeerId } from '@libp2p/interface'
 import { xorDistance } from '../identity/name.ts'
 

@@ -85,6 +85,8 @@ export interface SectionNodeEvents {
   'section:phase': CustomEvent<SectionPhase>
   'section:established': CustomEvent<{ sectionKey: string, elders: string[], isElder: boolean, hasKeyShare: boolean }>
   'section:member-joined': CustomEvent<{ name: string, generation: number, decision: Decision }>
+  /** The section moved to a new generation (by a decision, or a statement that skipped some). */
+  'section:generation': CustomEvent<{ generation: number }>
   /** The section decided its next era, or this vault learned that it had. */
   'section:era': CustomEvent<{ active: ActiveEra, generation: number }>
   /** A decision changed a member's standing: this vault's own, or, for an elder, any member's. */
@@ -436,6 +438,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   async #afterGeneration (): Promise<void> {
     const membership = this.#membership
     if (membership === undefined) return
+    this.#emit('section:generation', { generation: membership.generation })
     await this.#elder.generationChanged()
     if (membership.elders.includes(this.self) && this.#lastDecision !== null && this.#lastDecision.proposal.generation === membership.generation - 1) {
       // Members only: a vault waiting to join needs no generation but the one that admits it.

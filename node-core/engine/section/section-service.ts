@@ -80,7 +80,7 @@ export async function sendSectionMessage (libp2p: Pick<Libp2p, 'dialProtocol'>, 
 }
 
 const FORWARDED_EVENTS = [
-  'section:phase', 'section:established', 'section:member-joined', 'section:era', 'section:standing', 'section:probation',
+  'section:phase', 'section:established', 'section:member-joined', 'section:generation', 'section:era', 'section:standing', 'section:probation',
   'section:rejected', 'section:keying', 'section:failure', 'section:relocated'
 ] as const
 
