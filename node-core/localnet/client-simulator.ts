@@ -8,6 +8,7 @@ import type { VaultLibp2p } from '../engine/network/libp2p-node.ts'
 import { LocalTrust } from '../engine/network/local-trust.ts'
 import { XorPlacement } from '../engine/network/placement.ts'
 import { addressToBytes, chunkAddress } from '../engine/store/chunk-address.ts'
+import { SectionPayer } from './section-payer.ts'
 
 export interface ClientSimulatorInit {
   /** Chunks stored per second (reads follow at the same rate). 0 stops the simulator. */
@@ -20,6 +21,8 @@ export interface ClientSimulatorInit {
   /** Randomness, injectable for tests: chunk contents, and which stored chunk to read back. */
   random?: (size: number) => Uint8Array
   pick?: (count: number) => number
+  /** Ledger units paid to the section's elders per chunk stored (section-payer.ts); 0 pays nothing. */
+  storeCost?: number
 }
 
 export interface ClientStats {
@@ -28,6 +31,8 @@ export interface ClientStats {
   failedStores: number
   failedFetches: number
   wrongData: number
+  /** Ledger units paid into the section for stored chunks. */
+  paid: number
 }
 
 export interface ClientSimulatorEvents {
@@ -43,7 +48,8 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
   private timer: NodeJS.Timeout | undefined
   private discoverTimer: NodeJS.Timeout | undefined
   private busy = false
-  readonly stats: ClientStats = { stored: 0, fetched: 0, failedStores: 0, failedFetches: 0, wrongData: 0 }
+  private readonly payer: SectionPayer | undefined
+  readonly stats: ClientStats = { stored: 0, fetched: 0, failedStores: 0, failedFetches: 0, wrongData: 0, paid: 0 }
 
   constructor (libp2p: VaultLibp2p, init: ClientSimulatorInit) {
     super()
@@ -52,6 +58,7 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
     const trust = new LocalTrust()
     // A client only asks: its chunk service has no store and is never started.
     this.chunks = new ChunkService({ libp2p, trust })
+    this.payer = init.storeCost === 0 ? undefined : new SectionPayer(libp2p, init.storeCost === undefined ? {} : { storeCost: init.storeCost })
     this.placement = new XorPlacement({
       self: libp2p.peerId,
       knownPeers: async () => (await libp2p.peerStore.all()).map(peer => peer.id),
@@ -102,6 +109,9 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
       this.stats.stored++
       this.written.push(address)
       if (this.written.length > 1000) this.written.shift()
+      const holders = targets.filter((_, i) => results[i]?.status === 'fulfilled')
+      const payment = await this.payer?.pay(address, holders)
+      if (payment !== undefined && payment.elders > 0) this.stats.paid += payment.amount
     } else {
       this.stats.failedStores++
     }
