@@ -23,7 +23,9 @@ import { addressToBytes, chunkAddress } from './store/chunk-address.ts'
 import { ChunkStore } from './store/chunk-store.ts'
 import { SnapshotLayer } from './store/snapshot-layer.ts'
 import { assertShadowConfig, loadShadowIdentity, type ShadowInit } from './shadow/shadow-mode.ts'
-import type { VersionsStatus } from '../../contract/host-api.ts'
+import { NO_EARNINGS, type VersionsStatus } from '../../contract/host-api.ts'
+import { forwardEarnings, openVaultEarnings, type VaultEarnings } from './earnings/vault-earnings.ts'
+import { nameToHex } from './section/known-vaults.ts'
 import { SUPPORTED_ERAS } from './eras.ts'
 import { forwardReleaseActivity, latestRelease, vaultReleases, type ReleaseFollowing, type VaultReleases } from './vault-releases.ts'
 import type { EngineStatus } from './rpc/engine-rpc.ts'
@@ -120,6 +122,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   readonly section: SectionService | undefined
   /** Audits (as an elder), the self-check and Reconnect (as a paused member); absent in shadow mode. */
   readonly standing: VaultStanding | undefined
+  /** The reward records naming this vault (issue 3); absent in shadow mode. */
+  readonly earnings: VaultEarnings | undefined
   /** Halts the vault once its section is in an era this release does not support; absent in shadow mode. */
   private readonly eraWatch: EraWatch | undefined
   private readonly supportedEras: readonly number[]
@@ -135,7 +139,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   constructor (init: {
     identity: VaultIdentity, libp2p: VaultLibp2p, store: ChunkStore, bootstrap: string[], copies: number,
     requestTimeoutMs?: number, trustedReleaseRoot?: () => Root, releaseFollowing?: ReleaseFollowing, shadow: boolean, now?: () => number,
-    section?: SectionServiceInit, supportedEras: readonly number[], standing?: VaultStandingInit, auditMaterial?: AuditMaterialFile
+    section?: SectionServiceInit, supportedEras: readonly number[], standing?: VaultStandingInit, auditMaterial?: AuditMaterialFile,
+    earnings?: VaultEarnings
   }) {
     super()
     this.identity = init.identity
@@ -166,7 +171,17 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       ? undefined
       : new Neighbourhood({ libp2p: this.libp2p, trust: this.trust, activity: (kind, message) => { this.activity(kind, message) } }, { bootstrap: init.bootstrap })
     this.supportedEras = init.supportedEras
-    this.section = init.shadow ? undefined : new SectionService({ libp2p: this.libp2p, trust: this.trust, identity: init.identity, supportedEras: init.supportedEras }, init.section)
+    this.earnings = init.shadow ? undefined : init.earnings
+    this.section = init.shadow
+      ? undefined
+      : new SectionService({
+        libp2p: this.libp2p,
+        trust: this.trust,
+        identity: init.identity,
+        supportedEras: init.supportedEras,
+        ...(this.earnings === undefined ? {} : { persistRewardSigner: this.earnings.persistSigner }),
+        ...(this.earnings?.signerState === undefined ? {} : { rewardSignerState: this.earnings.signerState })
+      }, init.section)
     this.eraWatch = this.section === undefined
       ? undefined
       : new EraWatch({
@@ -214,6 +229,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.started = true
     this.activity('vault:started', `${this.shadow ? 'shadow ' : ''}vault ${this.peerId.toString()} of age ${this.age} listening on ${this.multiaddrs().join(', ')}`)
     for (const problem of this.releaseParts.problems) this.activity('release:state', problem)
+    for (const problem of this.earnings?.problems ?? []) this.activity('earnings:unreadable', problem)
     this.neighbourhood?.start()
     this.releaseFollower?.start()
   }
@@ -258,7 +274,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       paused: this.paused,
       store: this.store.stats(),
       versions: this.versionsStatus(),
-      section: this.section?.status() ?? null
+      section: this.section?.status() ?? null,
+      earnings: this.earnings?.book.status() ?? NO_EARNINGS
     }
   }
 
@@ -337,6 +354,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       this.dispatchEvent(new CustomEvent('vault:demoted', { detail: event.detail }))
     })
     if (this.section !== undefined) forwardSectionActivity(this.section, (kind, message) => { this.activity(kind, message) })
+    if (this.section !== undefined && this.earnings !== undefined) forwardEarnings(this.section, this.earnings.book, (kind, message) => { this.activity(kind, message) })
     this.trust.addEventListener('trust:lowered', event => {
       this.activity('peer:misbehaved', `peer ${event.detail.peer.slice(-8)} sent ${event.detail.offence} data (${event.detail.reason}); local trust now ${event.detail.score}`)
     })
@@ -372,6 +390,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
   })
   const auditFile = auditMaterialFile(join(init.dataDir, AUDIT_MATERIAL_FILE))
   const auditMaterial = shadow === undefined ? { material: await auditFile.load(), persist: auditFile.persist } : undefined
+  const earnings = shadow === undefined ? await openVaultEarnings({ dataDir: init.dataDir, name: nameToHex(identity.name) }) : undefined
   const trust = init.releaseTrust
   const releaseFollowing = trust === undefined ? undefined : { state: await ReleaseStateStore.open({ dataDir: init.dataDir, trust, now: Date.now }), trust }
   return new Vault({
@@ -388,6 +407,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
     ...(init.section === undefined ? {} : { section: init.section }),
     supportedEras: init.supportedEras ?? SUPPORTED_ERAS,
     ...(init.standing === undefined ? {} : { standing: init.standing }),
-    ...(auditMaterial === undefined ? {} : { auditMaterial })
+    ...(auditMaterial === undefined ? {} : { auditMaterial }),
+    ...(earnings === undefined ? {} : { earnings })
   })
 }

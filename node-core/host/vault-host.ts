@@ -1,7 +1,7 @@
 // VaultHost: supervises the live engine (and the embedded local network when no network is
 // configured) and exposes the HostApi that Electron IPC and the headless server both carry.
 import { join } from 'node:path'
-import type { HostApi, HostEvent, Notice, VaultEvent, VaultState, VaultStatus, VerbParams } from '../../contract/host-api.ts'
+import { NO_EARNINGS, type HostApi, type HostEvent, type Notice, type VaultEvent, type VaultState, type VaultStatus, type VerbParams } from '../../contract/host-api.ts'
 import { namedError } from '../../contract/named-error.ts'
 import { DEFAULT_CAPACITY_BYTES } from '../engine/vault.ts'
 import { FIRST_ERA } from '../engine/section/section-membership.ts'
@@ -262,6 +262,7 @@ class SupervisingVaultHost implements VaultHost {
       peers,
       versions,
       section,
+      earnings: engine?.earnings ?? NO_EARNINGS,
       // Until upgrades.json is read: the engine shipped with the app, and nothing else yet.
       upgrade: manager?.status() ?? { policy: 'ask', current: { engineVersion: ENGINE_VERSION, bundleSha256: null }, previous: null, candidate: null, switching: null, failedVersions: [], history: [] },
       store,
