@@ -95,7 +95,8 @@ export class SectionRewards {
       ...(persistSigner === undefined ? {} : { persist: persistSigner }),
       ...(signerState === undefined ? {} : { state: signerState })
     })
-    for (const { epoch, pool } of signer.signedEpochs()) this.ledger.signed(epoch, pool)
+    // The ledger starts empty on each start: payments seen before are not remembered, so neither are
+    // the pools signed against them; the signer's record alone keeps it from signing an epoch twice.
     this.#voting = { signer, publicKeySet: result.publicKeySet, elders: [...elders], index }
     this.#armEpoch()
   }

@@ -24,7 +24,7 @@ export function EarningsCard ({ status }: { status: Pick<VaultStatus, 'age' | 's
         ? (
           <div className="empty-state" data-testid="earnings-empty">
             <p className="empty-state__title">Nothing earned yet</p>
-            <p className="empty-state__detail">{earningsEmptyReason(status)}</p>
+            <p className="empty-state__detail">{sentence(earningsEmptyReason(status))}</p>
           </div>
           )
         : <EarningsBody earnings={earnings} />}
@@ -83,4 +83,8 @@ function EarningsBody ({ earnings }: { earnings: VaultStatus['earnings'] }) {
       </div>
     </>
   )
+}
+
+function sentence (text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`
 }
