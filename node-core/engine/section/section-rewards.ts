@@ -4,9 +4,7 @@
 // them alike without a message. When an epoch ends, its proposer elder, ((epoch + attempt) mod n)
 // + 1, builds the record: the pool is what it saw paid in up to that epoch and not yet paid out
 // (so an unpaid pool carries over), split by 2^age among the active adults that held and served
-// data. Held and served means: this elder's latest audit of the adult passed (a storage proof is
-// both holding the chunk and serving the proof). Elders are not adults: they hold no audited data.
-// Each elder signs a share only if it agrees (objection below), never two records for one epoch
+// data. Each elder signs a share only if it agrees (reward-agreement.ts), never two records for one epoch
 // (RewardSigner), and sends it to every elder; 5 of 7 shares combine, and the elder that combines
 // sends the record to every member. When an epoch's record is not signed within the proposal
 // timeout, the next elder proposes, backing a record that already has shares.
@@ -14,14 +12,10 @@ import type { DkgResult } from '../../section/crypto/dkg.ts'
 import {
   hashMessage, publicKeyShare, signatureFromHex, signatureToHex, verifyShare, type PublicKeySet, type SignatureShare
 } from '../../section/crypto/threshold-bls.ts'
-import {
-  encodeRewardRecord, NoEligibleAdultsError, signRewardRecord, splitRewardPool, verifyRewardRecord, type RewardRecord, type UnsignedRewardRecord
-} from '../../section/economy/reward-record.ts'
+import { encodeRewardRecord, signRewardRecord, verifyRewardRecord, type RewardRecord, type UnsignedRewardRecord } from '../../section/economy/reward-record.ts'
 import { RewardEquivocationRefusedError, rewardRecordDigest, RewardSigner, type RewardSignerState } from '../../section/economy/reward-signer.ts'
-import { REWARD_LEDGER_EPOCHS } from './constants.ts'
-import { ageOfHexName } from './known-vaults.ts'
+import { proposeRewardRecord, rewardObjection, type RewardsMembership, type RewardView } from './reward-agreement.ts'
 import { RewardLedger } from './reward-ledger.ts'
-import type { SectionMembership } from './section-membership.ts'
 import { ACCEPTED, ignored, violation, type RewardShareMessage, type SectionMessage, type SectionReceipt, type StorePaymentMessage } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
 
@@ -43,9 +37,6 @@ export interface SectionRewardsComponents {
   /** This elder declined to sign a record: why, for the activity log. */
   declined(epoch: number, reason: string): void
 }
-
-/** What the rewards need of the section: who is a member, an elder, paused, and the chain records verify against. */
-export type RewardsMembership = Pick<SectionMembership, 'prefix' | 'chain' | 'elders' | 'members' | 'isMember' | 'pauseOf'>
 
 export interface SectionRewardsInit {
   epochMs: number
@@ -232,58 +223,25 @@ export class SectionRewards {
     if (voting === undefined || round.mine !== undefined || this.proposer(epoch, round.attempt) !== voting.index) return
     const backed = [...round.candidates.values()].filter(candidate => this.objection(candidate.record) === undefined)
       .sort((a, b) => b.shares.size - a.shares.size)[0]
-    const record = backed?.record ?? this.#build(epoch)
+    const view = this.#view()
+    const record = backed?.record ?? (view === undefined ? undefined : proposeRewardRecord(view, epoch))
     if (record !== undefined) await this.#castIfAgreed(record)
   }
 
-  /** The record this elder would propose for `epoch`, or undefined when there is nothing to pay or nobody to pay it to. */
-  #build (epoch: number): UnsignedRewardRecord | undefined {
-    const membership = this.#components.membership()
-    if (membership === undefined) return undefined
-    const pool = this.ledger.available({ paidUpTo: epoch, except: epoch })
-    if (pool === 0) return undefined
-    const adults = [...membership.members]
-      .filter(name => !membership.elders.includes(name) && membership.pauseOf(name) === undefined && this.#audits.get(name) === true)
-      .map(name => ({ name, age: ageOfHexName(name), held: true, served: true }))
-    try {
-      return { sectionPrefix: membership.prefix, epoch, pool, shares: splitRewardPool({ pool, adults }) }
-    } catch (err) {
-      // Nobody earns: the pool stays unpaid and carries over to the next epoch.
-      if (err instanceof NoEligibleAdultsError) return undefined
-      throw err
-    }
-  }
-
-  /** Why this elder would not sign `record`; undefined when it agrees. */
+  /** Why this elder would not sign `record`; undefined when it agrees (reward-agreement.ts). */
   objection (record: UnsignedRewardRecord): string | undefined {
-    const membership = this.#components.membership()
+    const view = this.#view()
     const voting = this.#voting
-    if (membership === undefined || voting === undefined) return 'this vault is not a voting elder'
-    if (record.sectionPrefix !== membership.prefix) return `a record for section "${record.sectionPrefix}"`
-    const current = this.epochOf(this.#components.now())
-    if (record.epoch >= current) return `epoch ${record.epoch} has not ended (now ${current})`
-    if (record.epoch < current - REWARD_LEDGER_EPOCHS) return `epoch ${record.epoch} is too old (now ${current})`
-    if (this.ledger.isSettled(record.epoch)) return `epoch ${record.epoch} is already signed`
-    const available = this.ledger.available({ except: record.epoch })
-    if (record.pool > available) return `it pays out ${record.pool}, but this elder saw only ${available} paid in and not yet paid out`
-    for (const share of record.shares) {
-      const who = `vault ${share.name.slice(0, 16)}...`
-      if (!membership.isMember(share.name)) return `${who} is not a member`
-      if (membership.elders.includes(share.name)) return `${who} is an elder, not an adult`
-      if (membership.pauseOf(share.name) !== undefined) return `${who} is paused`
-      if (share.age !== ageOfHexName(share.name)) return `${who} is listed at age ${share.age}, not its age ${ageOfHexName(share.name)}`
-      if (this.#audits.get(share.name) === false) return `${who} failed this elder's latest audit`
-    }
-    let expected: ReturnType<typeof splitRewardPool>
-    try {
-      expected = splitRewardPool({ pool: record.pool, adults: record.shares.map(s => ({ name: s.name, age: s.age, held: true, served: true })) })
-    } catch (err) {
-      return `its shares cannot be split: ${(err as Error).message}`
-    }
-    const listed = [...record.shares].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    if (JSON.stringify(listed) !== JSON.stringify(expected)) return `its amounts are not the 2^age split of ${record.pool} among the adults it names`
+    if (view === undefined || voting === undefined) return 'this vault is not a voting elder'
+    const objection = rewardObjection(view, record)
+    if (objection !== undefined) return objection
     if (!voting.signer.mayShare(record)) return `this elder already signed a different record for epoch ${record.epoch}`
     return undefined
+  }
+
+  #view (): RewardView | undefined {
+    const membership = this.#components.membership()
+    return membership === undefined ? undefined : { membership, ledger: this.ledger, audits: this.#audits, currentEpoch: this.epochOf(this.#components.now()) }
   }
 
   async #castIfAgreed (record: UnsignedRewardRecord): Promise<void> {

@@ -11,7 +11,8 @@ import type { PauseNotice } from '../../../../node-core/section/economy/pause-an
 import { signRewardRecord, signRewardShare, verifyRewardRecord, type RewardRecord, type UnsignedRewardRecord } from '../../../../node-core/section/economy/reward-record.ts'
 import type { RewardSignerState } from '../../../../node-core/section/economy/reward-signer.ts'
 import { decodeSectionMessage, encodeSectionMessage, type SectionMessage, type SectionReceipt } from '../../../../node-core/engine/section/section-messages.ts'
-import { SectionRewards, type RewardsMembership } from '../../../../node-core/engine/section/section-rewards.ts'
+import type { RewardsMembership } from '../../../../node-core/engine/section/reward-agreement.ts'
+import { SectionRewards } from '../../../../node-core/engine/section/section-rewards.ts'
 import { seededRandom } from '../../section/crypto/seeded-random.ts'
 import { ManualClock } from './memory-section.ts'
 
