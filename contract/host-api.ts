@@ -159,6 +159,8 @@ export type VersionsStatus = z.infer<typeof VersionsStatusSchema>
 
 /** At most this many members are listed in a status; `memberCount` has them all. */
 export const MAX_STATUS_MEMBERS = 64
+/** Reward records a status carries: the newest, enough for the dashboard's chart and table. */
+export const MAX_STATUS_EARNINGS_RECORDS = 200
 
 export const SectionVaultSchema = z.object({
   /** The vault's PeerId, as `name` above. */
@@ -234,6 +236,32 @@ export const SectionStatusSchema = z.object({
 }).strict()
 export type SectionStatus = z.infer<typeof SectionStatusSchema>
 
+/** One signed reward record naming this vault (DESIGN §2 "Earnings"), as the dashboard shows it. */
+export const EarningsRecordSchema = z.object({
+  epoch: z.number().int().nonnegative(),
+  sectionPrefix: z.string().regex(/^[01]{0,64}$/),
+  /** This vault's share, in ledger units. */
+  amount: z.number().int().nonnegative(),
+  /** The whole pool the record split. */
+  pool: z.number().int().nonnegative(),
+  /** When this vault received and verified it (ms since the epoch). */
+  signedAt: z.number().int().nonnegative().optional()
+}).strict()
+export type EarningsRecord = z.infer<typeof EarningsRecordSchema>
+
+/** The sum of the verified reward records naming this vault: earned, not self-reported. */
+export const EarningsStatusSchema = z.object({
+  /** Ledger units, in decimal: the sum may outgrow a JSON number. */
+  total: z.string().regex(/^(0|[1-9][0-9]*)$/),
+  /** Oldest first, the newest MAX_STATUS_EARNINGS_RECORDS of them. */
+  records: z.array(EarningsRecordSchema).max(MAX_STATUS_EARNINGS_RECORDS),
+  /** Why the kept records could not be read, if they could not (the file is kept aside). */
+  problem: z.string().optional()
+}).strict()
+export type EarningsStatus = z.infer<typeof EarningsStatusSchema>
+
+export const NO_EARNINGS: EarningsStatus = { total: '0', records: [] }
+
 export const VaultStatusSchema = z.object({
   name: z.string(), // the vault's PeerId: its ed25519 public key
   age: z.number().int().min(0).max(255), // the last byte of the name
@@ -244,6 +272,8 @@ export const VaultStatusSchema = z.object({
   versions: VersionsStatusSchema,
   /** Null when the engine runs no section (a shadow engine, or one older than the section protocol). */
   section: SectionStatusSchema.nullable(),
+  /** Absent from engines older than earnings (issue 3): nothing earned. */
+  earnings: EarningsStatusSchema.default(NO_EARNINGS),
   upgrade: UpgradeStatusSchema,
   store: StoreStatusSchema,
   network: NetworkStatusSchema,

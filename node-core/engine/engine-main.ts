@@ -49,7 +49,14 @@ async function main (): Promise<void> {
     localNetwork: config.localNetwork,
     ...(config.shadow === undefined ? {} : { shadow: config.shadow }),
     ...(config.releaseTrust === undefined ? {} : { releaseTrust: config.releaseTrust }),
-    ...(config.section?.graceChurns === undefined ? {} : { section: { pauseAndFix: { graceChurns: config.section.graceChurns } } }),
+    ...(config.section?.graceChurns === undefined && config.section?.rewardEpochMs === undefined
+      ? {}
+      : {
+          section: {
+            ...(config.section.graceChurns === undefined ? {} : { pauseAndFix: { graceChurns: config.section.graceChurns } }),
+            ...(config.section.rewardEpochMs === undefined ? {} : { rewardEpochMs: config.section.rewardEpochMs })
+          }
+        }),
     ...(config.section?.auditIntervalMs === undefined ? {} : { standing: { auditIntervalMs: config.section.auditIntervalMs } })
   })
   let vault = await open()

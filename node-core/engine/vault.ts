@@ -26,7 +26,9 @@ import { addressToBytes, chunkAddress } from './store/chunk-address.ts'
 import { ChunkStore } from './store/chunk-store.ts'
 import { SnapshotLayer } from './store/snapshot-layer.ts'
 import { assertShadowConfig, loadShadowIdentity, type ShadowInit } from './shadow/shadow-mode.ts'
-import type { VersionsStatus } from '../../contract/host-api.ts'
+import { NO_EARNINGS, type VersionsStatus } from '../../contract/host-api.ts'
+import { forwardEarnings, openVaultEarnings, type VaultEarnings } from './earnings/vault-earnings.ts'
+import { nameToHex } from './section/known-vaults.ts'
 import { SUPPORTED_ERAS } from './eras.ts'
 import { forwardReleaseActivity, latestRelease, vaultReleases, type ReleaseFollowing, type VaultReleases } from './vault-releases.ts'
 import type { EngineStatus } from './rpc/engine-rpc.ts'
@@ -132,6 +134,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   readonly section: SectionService | undefined
   /** Audits (as an elder), the self-check and Reconnect (as a paused member); absent in shadow mode. */
   readonly standing: VaultStanding | undefined
+  /** The reward records naming this vault (issue 3); absent in shadow mode. */
+  readonly earnings: VaultEarnings | undefined
   /** Halts the vault once its section is in an era this release does not support; absent in shadow mode. */
   private readonly eraWatch: EraWatch | undefined
   private readonly supportedEras: readonly number[]
@@ -149,6 +153,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     requestTimeoutMs?: number, trustedReleaseRoot?: () => Root, releaseFollowing?: ReleaseFollowing, shadow: boolean, now?: () => number,
     section?: SectionServiceInit, supportedEras: readonly number[], standing?: VaultStandingInit, auditMaterial?: AuditMaterialFile,
     relocation?: RelocationProofWire
+    earnings?: VaultEarnings
   }) {
     super()
     this.identity = init.identity
@@ -179,6 +184,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       ? undefined
       : new Neighbourhood({ libp2p: this.libp2p, trust: this.trust, activity: (kind, message) => { this.activity(kind, message) } }, { bootstrap: init.bootstrap })
     this.supportedEras = init.supportedEras
+    this.earnings = init.shadow ? undefined : init.earnings
     this.section = init.shadow
       ? undefined
       : new SectionService({
@@ -186,7 +192,9 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
         trust: this.trust,
         identity: init.identity,
         supportedEras: init.supportedEras,
-        ...(init.relocation === undefined ? {} : { relocation: init.relocation })
+        ...(init.relocation === undefined ? {} : { relocation: init.relocation }),
+        ...(this.earnings === undefined ? {} : { persistRewardSigner: this.earnings.persistSigner }),
+        ...(this.earnings?.signerState === undefined ? {} : { rewardSignerState: this.earnings.signerState })
       }, init.section)
     this.eraWatch = this.section === undefined
       ? undefined
@@ -243,6 +251,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.started = true
     this.activity('vault:started', `${this.shadow ? 'shadow ' : ''}vault ${this.peerId.toString()} of age ${this.age} listening on ${this.multiaddrs().join(', ')}`)
     for (const problem of this.releaseParts.problems) this.activity('release:state', problem)
+    for (const problem of this.earnings?.problems ?? []) this.activity('earnings:unreadable', problem)
     this.neighbourhood?.start()
     this.releaseFollower?.start()
   }
@@ -288,7 +297,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       paused: this.paused,
       store: this.store.stats(),
       versions: this.versionsStatus(),
-      section: this.section?.status() ?? null
+      section: this.section?.status() ?? null,
+      earnings: this.earnings?.book.status() ?? NO_EARNINGS
     }
   }
 
@@ -371,6 +381,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       const { self, newAge, destination, decisionSignatures } = event.detail
       if (self) this.dispatchEvent(new CustomEvent('vault:relocated', { detail: { newAge, destination, decisionSignatures, sectionPrefix: NETWORK_PREFIX } }))
     })
+    if (this.section !== undefined && this.earnings !== undefined) forwardEarnings(this.section, this.earnings.book, (kind, message) => { this.activity(kind, message) })
     this.trust.addEventListener('trust:lowered', event => {
       this.activity('peer:misbehaved', `peer ${event.detail.peer.slice(-8)} sent ${event.detail.offence} data (${event.detail.reason}); local trust now ${event.detail.score}`)
     })
@@ -408,6 +419,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
   const relocation = shadow === undefined ? await loadRelocationProof(init.dataDir, identity).catch(() => undefined) : undefined
   const auditFile = auditMaterialFile(join(init.dataDir, AUDIT_MATERIAL_FILE))
   const auditMaterial = shadow === undefined ? { material: await auditFile.load(), persist: auditFile.persist } : undefined
+  const earnings = shadow === undefined ? await openVaultEarnings({ dataDir: init.dataDir, name: nameToHex(identity.name) }) : undefined
   const trust = init.releaseTrust
   const releaseFollowing = trust === undefined ? undefined : { state: await ReleaseStateStore.open({ dataDir: init.dataDir, trust, now: Date.now }), trust }
   return new Vault({
@@ -425,6 +437,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
     supportedEras: init.supportedEras ?? SUPPORTED_ERAS,
     ...(init.standing === undefined ? {} : { standing: init.standing }),
     ...(auditMaterial === undefined ? {} : { auditMaterial }),
-    ...(relocation === undefined ? {} : { relocation })
+    ...(relocation === undefined ? {} : { relocation }),
+    ...(earnings === undefined ? {} : { earnings })
   })
 }

@@ -43,17 +43,20 @@ export interface EmbeddedNetworkInit {
   auditIntervalMs?: number
   /** A paused vault's grace in churns; the section's default when absent. */
   graceChurns?: number
+  /** Length of a reward epoch; the section's default when absent. */
+  rewardEpochMs?: number
   startTimeoutMs?: number
 }
 
 /** The `vault testnet` command line of an embedded network. */
 export function testnetArgs (init: EmbeddedNetworkInit): string[] {
-  const { auditIntervalMs, graceChurns } = init
+  const { auditIntervalMs, graceChurns, rewardEpochMs } = init
   return [
     'testnet', '--nodes', String(init.nodes), '--data-dir', init.dataDir, '--client-rate', String(init.clientRate), '--json',
     '--churn-interval', String((init.churnIntervalMs ?? DEFAULT_EMBEDDED_CHURN_INTERVAL_MS) / 1000),
     ...(auditIntervalMs === undefined ? [] : ['--audit-interval', String(auditIntervalMs / 1000)]),
-    ...(graceChurns === undefined ? [] : ['--grace-churns', String(graceChurns)])
+    ...(graceChurns === undefined ? [] : ['--grace-churns', String(graceChurns)]),
+    ...(rewardEpochMs === undefined ? [] : ['--reward-epoch', String(rewardEpochMs / 1000)])
   ]
 }
 

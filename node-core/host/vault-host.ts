@@ -1,7 +1,7 @@
 // VaultHost: supervises the live engine (and the embedded local network when no network is
 // configured) and exposes the HostApi that Electron IPC and the headless server both carry.
 import { join } from 'node:path'
-import type { HostApi, HostEvent, Notice, VaultEvent, VaultState, VaultStatus, VerbParams } from '../../contract/host-api.ts'
+import { NO_EARNINGS, type HostApi, type HostEvent, type Notice, type VaultEvent, type VaultState, type VaultStatus, type VerbParams } from '../../contract/host-api.ts'
 import { namedError } from '../../contract/named-error.ts'
 import { DEFAULT_CAPACITY_BYTES } from '../engine/vault.ts'
 import { FIRST_ERA } from '../engine/section/section-membership.ts'
@@ -36,6 +36,8 @@ export interface VaultHostOptions {
   auditIntervalMs?: number
   /** A paused vault's grace in churns, for the embedded network's vaults and this host's engine; the section's default when absent. */
   graceChurns?: number
+  /** Length of a reward epoch, for the embedded network's vaults and this host's engine; the section's default when absent. */
+  rewardEpochMs?: number
   engineEntry?: string
   restart?: Partial<RestartPolicy>
   /**
@@ -104,7 +106,7 @@ class SupervisingVaultHost implements VaultHost {
   }
 
   private engineConfig (): EngineConfig {
-    const { auditIntervalMs, graceChurns } = this.options
+    const { auditIntervalMs, graceChurns, rewardEpochMs } = this.options
     return {
       dataDir: join(this.options.dataDir, 'vault'),
       listen: [`/ip4/${this.options.listenHost ?? '127.0.0.1'}/tcp/${this.options.listenPort ?? 0}`],
@@ -113,9 +115,15 @@ class SupervisingVaultHost implements VaultHost {
       localNetwork: this.usesEmbeddedNetwork,
       paused: this.settings.paused,
       ...(this.releaseTrust === undefined ? {} : { releaseTrust: this.releaseTrust }),
-      ...(auditIntervalMs === undefined && graceChurns === undefined
+      ...(auditIntervalMs === undefined && graceChurns === undefined && rewardEpochMs === undefined
         ? {}
-        : { section: { ...(auditIntervalMs === undefined ? {} : { auditIntervalMs }), ...(graceChurns === undefined ? {} : { graceChurns }) } })
+        : {
+            section: {
+              ...(auditIntervalMs === undefined ? {} : { auditIntervalMs }),
+              ...(graceChurns === undefined ? {} : { graceChurns }),
+              ...(rewardEpochMs === undefined ? {} : { rewardEpochMs })
+            }
+          })
     }
   }
 
@@ -145,7 +153,8 @@ class SupervisingVaultHost implements VaultHost {
         clientRate: this.options.clientRate ?? 1,
         ...(this.options.churnIntervalMs === undefined ? {} : { churnIntervalMs: this.options.churnIntervalMs }),
         ...(this.options.auditIntervalMs === undefined ? {} : { auditIntervalMs: this.options.auditIntervalMs }),
-        ...(this.options.graceChurns === undefined ? {} : { graceChurns: this.options.graceChurns })
+        ...(this.options.graceChurns === undefined ? {} : { graceChurns: this.options.graceChurns }),
+        ...(this.options.rewardEpochMs === undefined ? {} : { rewardEpochMs: this.options.rewardEpochMs })
       })
       const ready = await this.embedded.start()
       this.bootstrap = ready.bootstrap
@@ -262,6 +271,7 @@ class SupervisingVaultHost implements VaultHost {
       peers,
       versions,
       section,
+      earnings: engine?.earnings ?? NO_EARNINGS,
       // Until upgrades.json is read: the engine shipped with the app, and nothing else yet.
       upgrade: manager?.status() ?? { policy: 'ask', current: { engineVersion: ENGINE_VERSION, bundleSha256: null }, previous: null, candidate: null, switching: null, failedVersions: [], history: [] },
       store,

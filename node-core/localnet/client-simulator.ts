@@ -12,6 +12,7 @@ import { XorPlacement } from '../engine/network/placement.ts'
 import type { SectionView } from '../engine/replication/holder-order.ts'
 import { FullHolders, placeChunk, SectionPlacement } from '../engine/replication/section-placement.ts'
 import { addressToBytes, chunkAddress } from '../engine/store/chunk-address.ts'
+import { SectionPayer } from './section-payer.ts'
 
 export interface ClientSimulatorInit {
   /** Chunks stored per second (reads follow at the same rate). 0 stops the simulator. */
@@ -26,6 +27,8 @@ export interface ClientSimulatorInit {
   pick?: (count: number) => number
   /** The section, as a vault of it sees it; without one the client places on the closest known peers. */
   section?: () => SectionView | undefined
+  /** Ledger units paid to the section's elders per chunk stored (section-payer.ts); 0 pays nothing. */
+  storeCost?: number
 }
 
 export interface ClientStats {
@@ -34,6 +37,8 @@ export interface ClientStats {
   failedStores: number
   failedFetches: number
   wrongData: number
+  /** Ledger units paid into the section for stored chunks. */
+  paid: number
 }
 
 export interface ClientSimulatorEvents {
@@ -49,7 +54,8 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
   private timer: NodeJS.Timeout | undefined
   private discoverTimer: NodeJS.Timeout | undefined
   private busy = false
-  readonly stats: ClientStats = { stored: 0, fetched: 0, failedStores: 0, failedFetches: 0, wrongData: 0 }
+  private readonly payer: SectionPayer | undefined
+  readonly stats: ClientStats = { stored: 0, fetched: 0, failedStores: 0, failedFetches: 0, wrongData: 0, paid: 0 }
 
   constructor (libp2p: VaultLibp2p, init: ClientSimulatorInit) {
     super()
@@ -58,6 +64,7 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
     const trust = new LocalTrust()
     // A client only asks: its chunk service has no store and is never started.
     this.chunks = new ChunkService({ libp2p, trust })
+    this.payer = init.storeCost === 0 ? undefined : new SectionPayer(libp2p, init.storeCost === undefined ? {} : { storeCost: init.storeCost })
     const isIgnored = (peer: PeerId): boolean => trust.isIgnored(peer.toString())
     this.placement = new SectionPlacement({
       self: libp2p.peerId,
@@ -111,6 +118,8 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
       this.stats.stored++
       this.written.push(address)
       if (this.written.length > 1000) this.written.shift()
+      const payment = await this.payer?.pay(address, placed.holders)
+      if (payment !== undefined && payment.elders > 0) this.stats.paid += payment.amount
     } else {
       this.stats.failedStores++
     }

@@ -2,6 +2,7 @@ import type { VaultStatus } from '../../contract/host-api.ts'
 import { ConnectionBanner, HostErrorBanner, ProtocolErrorBanner } from './components/connection/connection-banner.tsx'
 import { BlockedError, HostError, UnreachableError } from './components/connection/connection-error.tsx'
 import { Loading } from './components/connection/loading.tsx'
+import { EarningsCard } from './components/earnings/earnings-card.tsx'
 import { EngineCard } from './components/engine/engine-card.tsx'
 import { RecentEvents } from './components/events/recent-events.tsx'
 import { AppHeader } from './components/layout/app-header.tsx'
@@ -30,6 +31,7 @@ function Dashboard ({ status }: { status: VaultStatus }) {
           <AgeCard status={status} />
           <VaultCard status={status} />
         </div>
+        <EarningsCard status={status} />
         <NoticesPanel notices={status.notices} />
         <UpgradesCard upgrade={status.upgrade} />
         <ReleasesCard status={status} />

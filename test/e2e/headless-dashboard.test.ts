@@ -59,6 +59,12 @@ describe('headless dashboard', () => {
     await page.screenshot({ path: join(screenshotDir, 'dashboard.png') })
   })
 
+  it('shows the Earnings card: nothing earned yet, and why (a vault of age 5 earns nothing until its first relocation)', async () => {
+    const panel = page.getByTestId('earnings-panel')
+    assert.equal(await panel.getByTestId('earnings-total').getAttribute('data-value'), '0')
+    await panel.getByTestId('earnings-empty').getByText(/age 5 earns nothing until its first relocation/).waitFor()
+  })
+
   it('shows the Section card with its phase in words and this vault among the known vaults, and the relocation outlook', async () => {
     const name = await page.getByTestId('vault-name').getAttribute('title') ?? ''
     const panel = page.getByTestId('section-panel')

@@ -7,6 +7,7 @@ import { HOST_FILE, HostFileSchema, type HostFile } from '../../host/headless-se
 import { formatScheduleTime } from '../../upgrade/schedule/upgrade-policy.ts'
 import { CliFailure } from '../cli-errors.ts'
 import { defaultDataDir } from '../data-dir.ts'
+import { formatEarnings } from './status-earnings.ts'
 
 export const STATUS_USAGE = 'vault status [--data-dir DIR] [--json]'
 
@@ -106,7 +107,8 @@ export function formatStatus (status: VaultStatus): string {
     `store    ${status.store.chunks} chunks, ${mib(status.store.bytes)} of ${mib(status.store.capacityBytes)}${status.store.full ? ' (full)' : ''}`,
     `network  ${status.network.kind}`,
     `era      ${status.versions.activeEra} (this engine supports ${status.versions.supportedEras.join(', ')})`,
-    ...formatSection(status.section)
+    ...formatSection(status.section),
+    ...formatEarnings(status)
   ]
   for (const notice of status.notices) {
     lines.push(`notice   [${notice.severity}] ${notice.title}${notice.fix === undefined ? '' : ` (fix: ${notice.fix})`}`)

@@ -9,14 +9,15 @@ import { MAX_CHUNK_BYTES } from '../../engine/store/chunk-address.ts'
 import { parseInteger, parseNumber } from '../parse.ts'
 import { surviveClosedStreamRace } from '../../engine/network/closed-stream-race.ts'
 
-export const POLICY_USAGE = '[--churn-interval S] [--audit-interval S] [--grace-churns N]'
+export const POLICY_USAGE = '[--churn-interval S] [--audit-interval S] [--grace-churns N] [--reward-epoch S]'
 export const TESTNET_USAGE = `vault testnet --nodes N [--data-dir DIR] [--json] [--client-rate CHUNKS_PER_S] [--chunk-size BYTES] ${POLICY_USAGE}`
 
 /** The flags of the local network's churn and of the section's policy, for parseArgs. */
 export const POLICY_OPTIONS = {
   'churn-interval': { type: 'string' },
   'audit-interval': { type: 'string' },
-  'grace-churns': { type: 'string' }
+  'grace-churns': { type: 'string' },
+  'reward-epoch': { type: 'string' }
 } as const
 
 export interface NetworkPolicy {
@@ -26,6 +27,8 @@ export interface NetworkPolicy {
   auditIntervalMs?: number
   /** Churns a paused vault has to fix itself before it is demoted. */
   graceChurns?: number
+  /** Length of a reward epoch, at whose end the elders sign its reward record. */
+  rewardEpochMs?: number
 }
 
 const DAY_SECONDS = 24 * 3600
@@ -35,23 +38,27 @@ function millis (seconds: number): number {
   return Math.max(1, Math.round(seconds * 1000))
 }
 
-export function parseNetworkPolicy (values: { 'churn-interval'?: string | undefined, 'audit-interval'?: string | undefined, 'grace-churns'?: string | undefined }): NetworkPolicy {
+export function parseNetworkPolicy (values: { 'churn-interval'?: string | undefined, 'audit-interval'?: string | undefined, 'grace-churns'?: string | undefined, 'reward-epoch'?: string | undefined }): NetworkPolicy {
   const churnSeconds = parseNumber('churn-interval', values['churn-interval'], 0, DAY_SECONDS)
   const auditSeconds = parseNumber('audit-interval', values['audit-interval'], 0.1, DAY_SECONDS)
   const graceChurns = parseInteger('grace-churns', values['grace-churns'], 1, 1_000_000)
+  const rewardEpochSeconds = parseNumber('reward-epoch', values['reward-epoch'], 1, DAY_SECONDS)
   return {
     ...(churnSeconds === undefined ? {} : { churnIntervalMs: churnSeconds === 0 ? 0 : millis(churnSeconds) }),
     ...(auditSeconds === undefined ? {} : { auditIntervalMs: millis(auditSeconds) }),
-    ...(graceChurns === undefined ? {} : { graceChurns })
+    ...(graceChurns === undefined ? {} : { graceChurns }),
+    ...(rewardEpochSeconds === undefined ? {} : { rewardEpochMs: millis(rewardEpochSeconds) })
   }
 }
 
 /** The policy as every vault of a local network takes it; the section's own defaults where not given. */
 export function localNetworkPolicy (policy: NetworkPolicy): Pick<LocalNetworkInit, 'churn' | 'section' | 'standing'> {
-  const { churnIntervalMs, auditIntervalMs, graceChurns } = policy
+  const { churnIntervalMs, auditIntervalMs, graceChurns, rewardEpochMs } = policy
   return {
     ...(churnIntervalMs === undefined || churnIntervalMs === 0 ? {} : { churn: { intervalMs: churnIntervalMs } }),
-    ...(graceChurns === undefined ? {} : { section: { pauseAndFix: { graceChurns } } }),
+    ...(graceChurns === undefined && rewardEpochMs === undefined
+      ? {}
+      : { section: { ...(graceChurns === undefined ? {} : { pauseAndFix: { graceChurns } }), ...(rewardEpochMs === undefined ? {} : { rewardEpochMs }) } }),
     ...(auditIntervalMs === undefined ? {} : { standing: { auditIntervalMs } })
   }
 }

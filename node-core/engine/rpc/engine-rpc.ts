@@ -2,7 +2,7 @@
 // child process (over Node's IPC channel, serialization 'advanced', so bytes cross as Uint8Array).
 // Either side parses everything it receives: each method has its own params and result schema.
 import { z } from 'zod'
-import { ErrorValueSchema, resultSchema, SectionStatusSchema, StoreStatusSchema, VersionsStatusSchema } from '../../../contract/host-api.ts'
+import { EarningsStatusSchema, ErrorValueSchema, resultSchema, SectionStatusSchema, StoreStatusSchema, VersionsStatusSchema } from '../../../contract/host-api.ts'
 import { namedError } from '../../../contract/named-error.ts'
 import { CHUNK_ADDRESS_PATTERN, MAX_CHUNK_BYTES } from '../store/chunk-address.ts'
 import { DEFAULT_TRACE_CAPACITY } from '../chunk-protocol/request-trace.ts'
@@ -31,7 +31,9 @@ export const EngineConfigSchema = z.object({
    */
   section: z.object({
     auditIntervalMs: z.number().int().positive().optional(),
-    graceChurns: z.number().int().positive().optional()
+    graceChurns: z.number().int().positive().optional(),
+    /** Length of a reward epoch (section-rewards.ts). */
+    rewardEpochMs: z.number().int().positive().max(24 * 60 * 60 * 1000).optional()
   }).optional()
 // Unknown keys are dropped, not refused: a rollback starts an older engine with a newer host's
 // config, which may carry fields the older engine never knew. A field an engine must not
@@ -68,7 +70,9 @@ export const EngineStatusSchema = z.object({
   store: StoreStatusSchema,
   versions: VersionsStatusSchema,
   /** Absent from engines older than the section protocol (issue 3); null when none runs (shadow mode). */
-  section: SectionStatusSchema.nullable().optional()
+  section: SectionStatusSchema.nullable().optional(),
+  /** Absent from engines older than earnings (issue 3): nothing earned. */
+  earnings: EarningsStatusSchema.optional()
 })
 export type EngineStatus = z.infer<typeof EngineStatusSchema>
 

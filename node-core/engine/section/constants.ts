@@ -48,3 +48,18 @@ export const DEFAULT_SEND_TIMEOUT_MS = 5000
  * reads slowly; a stream over the limit is reset and its message lost.
  */
 export const DEFAULT_MAX_STREAMS_PER_PEER = 256
+
+/**
+ * The store cost a client pays per chunk, in ledger units (DESIGN §2 "Earnings": clients pay a
+ * store cost per chunk into the section). A constant: the live section does not yet track its
+ * fullness, which a cost rising with it would need.
+ */
+export const STORE_COST_PER_CHUNK = 100
+/** The largest store payment an elder counts: far above the store cost, so a typo'd client is refused, not paid out. */
+export const MAX_STORE_PAYMENT = 1_000_000
+/** Default length of a reward epoch: at each epoch's end the elders sign the epoch's reward record. */
+export const DEFAULT_REWARD_EPOCH_MS = 60_000
+/** Payments an elder counts in one reward epoch: bounds its memory whatever clients send. */
+export const MAX_PAYMENTS_PER_EPOCH = 10_000
+/** Epochs an elder keeps payments, chunk addresses and signed pools of; older ones are folded into totals. */
+export const REWARD_LEDGER_EPOCHS = 16

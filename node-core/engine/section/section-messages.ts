@@ -9,9 +9,11 @@ import {
   DkgCommitmentsMessageSchema, DkgComplaintMessageSchema, DkgJustificationMessageSchema, DkgShareMessageSchema
 } from '../../section/crypto/dkg.ts'
 import { DecisionSchema, VoteSchema } from '../../section/crypto/decisions.ts'
+import { MAX_INDEX } from '../../section/crypto/scalar.ts'
+import { RewardRecordSchema, UnsignedRewardRecordSchema } from '../../section/economy/reward-record.ts'
 import { ELDER_COUNT } from '../../section/rules/elders.ts'
 import { MAX_DECISION_SIGNATURES } from '../../section/rules/relocation.ts'
-import { MAX_HELLO_NAMES, MAX_SECTION_FRAME_BYTES, MAX_SECTION_MEMBERS } from './constants.ts'
+import { MAX_HELLO_NAMES, MAX_SECTION_FRAME_BYTES, MAX_SECTION_MEMBERS, MAX_STORE_PAYMENT } from './constants.ts'
 import { NameHexSchema, PrefixSchema, SignedStatementSchema } from './statements.ts'
 import { ConsensusItemSchema, MAX_CONSENSUS_ITEMS } from './ballots.ts'
 
@@ -91,15 +93,50 @@ export const VoteMessageSchema = z.object({ type: z.literal('vote'), vote: VoteS
 
 export const DecisionMessageSchema = z.object({ type: z.literal('decision'), decision: DecisionSchema }).strict()
 
+/** A section's reward record names at most its members: more shares could not fit one frame. */
+const RewardSharesBound = (record: { shares: readonly unknown[] }): boolean => record.shares.length <= MAX_SECTION_MEMBERS
+const REWARD_SHARES_MESSAGE = `expected at most ${MAX_SECTION_MEMBERS} shares`
+
+/**
+ * A client paid the store cost of one chunk into the section (DESIGN §2 "Earnings"): sent to every
+ * elder, each of which counts it once per chunk address in the reward epoch it arrives in.
+ */
+export const StorePaymentMessageSchema = z.object({
+  type: z.literal('store-payment'),
+  prefix: PrefixSchema,
+  address: z.string().regex(/^[0-9a-f]{64}$/, 'expected a chunk address: 64 lowercase hex digits'),
+  amount: z.number().int().min(1).max(MAX_STORE_PAYMENT)
+}).strict()
+
+/** Asks a vault for its section's latest signed statement, answered on the same stream (a client learning the elders). */
+export const SectionQueryMessageSchema = z.object({ type: z.literal('section-query') }).strict()
+
+/** An elder's signature share over a reward record it agrees with, sent to every elder. */
+export const RewardShareMessageSchema = z.object({
+  type: z.literal('reward-share'),
+  record: UnsignedRewardRecordSchema.refine(RewardSharesBound, REWARD_SHARES_MESSAGE),
+  index: z.number().int().min(1).max(MAX_INDEX),
+  signature: z.string().regex(/^[0-9a-f]{192}$/, 'expected a compressed G2 signature: 192 lowercase hex digits')
+}).strict()
+
+/** A reward record signed by the section, sent to every member. */
+export const RewardRecordMessageSchema = z.object({
+  type: z.literal('reward-record'),
+  record: RewardRecordSchema.refine(RewardSharesBound, REWARD_SHARES_MESSAGE)
+}).strict()
+
 export const SectionMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema, DkgRoundMessageSchema, DkgShareEnvelopeSchema, SectionInfoMessageSchema,
-  JoinRequestMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema
+  JoinRequestMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema,
+  StorePaymentMessageSchema, SectionQueryMessageSchema, RewardShareMessageSchema, RewardRecordMessageSchema
 ])
 export type SectionMessage = z.infer<typeof SectionMessageSchema>
 export type HelloMessage = z.infer<typeof HelloMessageSchema>
 export type DkgRoundMessage = z.infer<typeof DkgRoundMessageSchema>
 export type DkgShareEnvelope = z.infer<typeof DkgShareEnvelopeSchema>
 export type SectionInfoMessage = z.infer<typeof SectionInfoMessageSchema>
+export type StorePaymentMessage = z.infer<typeof StorePaymentMessageSchema>
+export type RewardShareMessage = z.infer<typeof RewardShareMessageSchema>
 
 export function encodeSectionMessage (message: SectionMessage): Uint8Array {
   const bytes = new TextEncoder().encode(JSON.stringify(SectionMessageSchema.parse(message)))

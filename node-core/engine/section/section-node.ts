@@ -36,7 +36,7 @@ import { SectionChain } from '../../section/crypto/section-chain.ts'
 import { groupPublicKey, publicKeyToHex } from '../../section/crypto/threshold-bls.ts'
 import {
   DEFAULT_DKG_ROUND_TIMEOUT_MS, DEFAULT_ERA_ACTIVATION_DELAY, DEFAULT_FORMING_SETTLE_MS, DEFAULT_JOIN_RETRY_MS,
-  DEFAULT_PROPOSAL_TIMEOUT_MS, MAX_BUFFERED_DECISIONS, NETWORK_PREFIX
+  DEFAULT_PROPOSAL_TIMEOUT_MS, DEFAULT_REWARD_EPOCH_MS, MAX_BUFFERED_DECISIONS, NETWORK_PREFIX
 } from './constants.ts'
 import { SUPPORTED_ERAS } from '../eras.ts'
 import type { ActiveEra } from '../versions/eras.ts'
@@ -48,6 +48,9 @@ import { buildSectionStatus, type SectionPhase } from './section-status.ts'
 import { StatementBook } from './statement-book.ts'
 import { membersDigest, signStatement, type SectionStatement } from './statements.ts'
 import { timerSchedule, type Schedule } from './schedule.ts'
+import { SectionRewards } from './section-rewards.ts'
+import type { RewardRecord } from '../../section/economy/reward-record.ts'
+import type { RewardSignerState } from '../../section/economy/reward-signer.ts'
 
 export interface SectionNodeComponents {
   identity: { name: Uint8Array, seed: Uint8Array }
@@ -59,10 +62,14 @@ export interface SectionNodeComponents {
   persistVoter?: (state: VoterState) => Promise<void>
   /** The eras this vault's release supports; by default this engine's. */
   supportedEras?: readonly number[]
-  /** The clock of the deadline estimate. */
+  /** The clock of the deadline estimate and of reward epochs. */
   now?: () => number
   /** The proof this vault shows with its join requests, when its section relocated it under its previous name. */
   relocation?: RelocationProofWire
+  /** Stores an elder's reward-signing record before its share leaves (RewardSigner); in memory by default. */
+  persistRewardSigner?: (state: RewardSignerState) => Promise<void>
+  /** The reward-signing record loaded from disk. */
+  rewardSignerState?: RewardSignerState
 }
 
 /** requestResume on a vault its section has not paused. */
@@ -79,6 +86,8 @@ export interface SectionNodeInit {
   dysfunction?: DysfunctionOptions
   /** Section policy: grace in churns, and how many pauses in a window demote. */
   pauseAndFix?: Partial<PauseAndFixOptions>
+  /** Length of a reward epoch (section-rewards.ts). */
+  rewardEpochMs?: number
 }
 
 export interface SectionNodeEvents {
@@ -98,6 +107,10 @@ export interface SectionNodeEvents {
   'section:rejected': CustomEvent<{ from: string, type: SectionMessage['type'], reason: string, misbehaviour: boolean }>
   'section:keying': CustomEvent<{ attempt: number, outcome: 'started' | 'keyed' | 'failed', reason?: string }>
   'section:failure': CustomEvent<{ reason: string }>
+  /** A reward record signed by the section reached this vault, verified against its section chain. */
+  'section:reward-record': CustomEvent<{ record: RewardRecord }>
+  /** Elder: it declined to sign an epoch's reward record, and why. */
+  'section:reward-declined': CustomEvent<{ epoch: number, reason: string }>
 }
 
 export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
@@ -110,6 +123,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #supportedEras: readonly number[]
   readonly #elder: ElderRole
   readonly #standing: SelfStanding
+  readonly #rewards: SectionRewards
   #cancelResumeRetry: (() => void) | undefined
   readonly #forming: SectionForming
   readonly #statements = new StatementBook()
@@ -153,6 +167,17 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       }
     })
     this.#standing = new SelfStanding(components.now ?? Date.now)
+    this.#rewards = new SectionRewards({
+      self: this.self,
+      send: (to, message) => { this.#components.send(to, message) },
+      schedule: this.#schedule,
+      now: components.now ?? Date.now,
+      membership: () => this.#membership,
+      ...(components.persistRewardSigner === undefined ? {} : { persistSigner: components.persistRewardSigner }),
+      ...(components.rewardSignerState === undefined ? {} : { signerState: components.rewardSignerState }),
+      recorded: record => { this.#emit('section:reward-record', { record }) },
+      declined: (epoch, reason) => { this.#emit('section:reward-declined', { epoch, reason }) }
+    }, { epochMs: init.rewardEpochMs ?? DEFAULT_REWARD_EPOCH_MS, proposalTimeoutMs: init.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS })
     this.#forming = new SectionForming({
       self: this.self,
       send: (to, message) => { this.#components.send(to, message) },
@@ -201,7 +226,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
 
   /** Elder: the outcome of this vault's audit of a member, for its dysfunction tracking. */
   async noteAudit (member: string, outcome: AuditOutcome): Promise<void> {
-    await this.#serially(async () => { await this.#elder.noteAudit(member, outcome) })
+    await this.#serially(async () => {
+      this.#rewards.noteAudit(member, outcome.passed)
+      await this.#elder.noteAudit(member, outcome)
+    })
   }
 
   recordSelfCheck (check: SelfCheck): void {
@@ -235,7 +263,16 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#forming.finish()
     this.#cancelJoinRetry?.()
     this.#elder.stop()
+    this.#rewards.stop()
   }
+
+  /** What this vault knows of the section, as the answer to a section query (a client learning the elders). */
+  sectionInfo (): SectionMessage | undefined {
+    return this.#statements.latestInfo()
+  }
+
+  /** Elder: the ledger of store payments and reward pools. */
+  get rewardLedger (): SectionRewards['ledger'] { return this.#rewards.ledger }
 
   /** A peer speaking the section protocol, over an authenticated connection. */
   async vaultSeen (name: string): Promise<void> {
@@ -274,6 +311,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         if (message.prefix !== NETWORK_PREFIX) return ignored(`a resume request for section "${message.prefix}"`)
         return this.#elder.resumeRequest(from)
       case 'decision': return await this.#onDecision(message.decision)
+      case 'store-payment': return this.#rewards.receivePayment(message)
+      case 'section-query': return ignored('a section query is answered on its own stream')
+      case 'reward-share': return await this.#rewards.receiveShare(from, message)
+      case 'reward-record': return this.#rewards.receiveRecord(message.record)
       default: {
         const unknown: never = message
         return violation(`unknown message ${JSON.stringify(unknown).slice(0, 100)}`)
@@ -385,7 +426,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const keyed = this.#forming.keyed
     const holdsShare = isElder && keyed !== undefined && keyed.keying.elders.join() === membership.elders.join() &&
       publicKeyToHex(groupPublicKey(keyed.result.publicKeySet)) === publicKeyToHex(membership.chain.genesisKey)
-    if (holdsShare) this.#elder.start(keyed.result, membership)
+    if (holdsShare) {
+      this.#elder.start(keyed.result, membership)
+      this.#rewards.start(keyed.result, membership.elders)
+    }
     this.#tellEraSupport()
     this.#emit('section:established', { sectionKey: membership.sectionKey, elders: [...membership.elders], isElder, hasKeyShare: holdsShare })
     // Vaults known while forming may have heard fewer elders than a supermajority: pass the statement on.

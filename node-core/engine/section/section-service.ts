@@ -10,6 +10,7 @@ import { lpStream } from '@libp2p/utils'
 import { TypedEventEmitter } from 'main-event'
 import type { SectionStatus } from '../../../contract/host-api.ts'
 import type { VoterState } from '../../section/crypto/decisions.ts'
+import type { RewardSignerState } from '../../section/economy/reward-signer.ts'
 import type { Random } from '../../section/crypto/scalar.ts'
 import type { LocalTrust, TrustOffence } from '../network/local-trust.ts'
 import { nameOfPeer } from '../network/placement.ts'
@@ -31,6 +32,8 @@ export interface SectionServiceComponents {
   supportedEras?: readonly number[]
   /** The proof this vault rejoins with after its section relocated it. */
   relocation?: RelocationProofWire
+  persistRewardSigner?: (state: RewardSignerState) => Promise<void>
+  rewardSignerState?: RewardSignerState
 }
 
 export interface SectionServiceInit extends SectionNodeInit {
@@ -64,6 +67,32 @@ export function peerIdOfHexName (name: string): PeerId {
   return peerIdFromPublicKey(publicKeyFromRaw(nameToBytes(name)))
 }
 
+/**
+ * Asks a vault for its section's latest statement, answered on the same stream; undefined when the
+ * vault knows no section yet. The answer is parsed here and checked by the caller (StatementBook).
+ */
+export async function querySection (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId, options: { signal: AbortSignal }): Promise<SectionMessage | undefined> {
+  const stream = await libp2p.dialProtocol(peer, SECTION_PROTOCOL, options)
+  try {
+    const lp = lpStream(stream, { maxDataLength: MAX_SECTION_FRAME_BYTES })
+    await lp.write(encodeSectionMessage({ type: 'section-query' }), options)
+    let bytes: Uint8Array
+    try {
+      bytes = (await lp.read(options)).subarray()
+    } catch (err) {
+      // The vault closed the stream without an answer: it knows no section yet.
+      if (err instanceof Error && err.name === 'UnexpectedEOFError') return undefined
+      throw err
+    }
+    await stream.close(options).catch(() => {})
+    return decodeSectionMessage(bytes)
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err))
+    stream.abort(error)
+    throw error
+  }
+}
+
 /** Sends one message on its own stream: one frame, then close. */
 export async function sendSectionMessage (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId, message: SectionMessage, options: { signal: AbortSignal }): Promise<void> {
   const bytes = encodeSectionMessage(message)
@@ -81,7 +110,7 @@ export async function sendSectionMessage (libp2p: Pick<Libp2p, 'dialProtocol'>, 
 
 const FORWARDED_EVENTS = [
   'section:phase', 'section:established', 'section:member-joined', 'section:generation', 'section:era', 'section:standing', 'section:probation',
-  'section:rejected', 'section:keying', 'section:failure', 'section:relocated'
+  'section:rejected', 'section:keying', 'section:failure', 'section:relocated', 'section:reward-record', 'section:reward-declined'
 ] as const
 
 export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
@@ -107,7 +136,9 @@ export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
       ...(components.random === undefined ? {} : { random: components.random }),
       ...(components.persistVoter === undefined ? {} : { persistVoter: components.persistVoter }),
       ...(components.supportedEras === undefined ? {} : { supportedEras: components.supportedEras }),
-      ...(components.relocation === undefined ? {} : { relocation: components.relocation })
+      ...(components.relocation === undefined ? {} : { relocation: components.relocation }),
+      ...(components.persistRewardSigner === undefined ? {} : { persistRewardSigner: components.persistRewardSigner }),
+      ...(components.rewardSignerState === undefined ? {} : { rewardSignerState: components.rewardSignerState })
     }, init)
     for (const type of FORWARDED_EVENTS) {
       this.node.addEventListener(type, event => { this.dispatchEvent(new CustomEvent(type, { detail: event.detail })) })
@@ -174,8 +205,14 @@ export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
     try {
       if (name === undefined) throw new MalformedSectionMessageError('section messages come only from vaults, whose names are ed25519 keys')
       const lp = lpStream(stream, { maxDataLength: MAX_SECTION_FRAME_BYTES })
-      const bytes = (await lp.read({ signal: AbortSignal.any([AbortSignal.timeout(this.#sendTimeoutMs), this.#stopController.signal]) })).subarray()
+      const signal = AbortSignal.any([AbortSignal.timeout(this.#sendTimeoutMs), this.#stopController.signal])
+      const bytes = (await lp.read({ signal })).subarray()
       message = decodeSectionMessage(bytes)
+      // A query is answered on its own stream: the asker (a client) need not speak the protocol itself.
+      if (message.type === 'section-query') {
+        const info = this.node.sectionInfo()
+        if (info !== undefined) await lp.write(encodeSectionMessage(info), { signal })
+      }
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err))
       const offence = frameOffence(error)

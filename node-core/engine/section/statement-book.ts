@@ -38,6 +38,14 @@ export class StatementBook {
     return { type: 'section-info', statements: this.#quorum.signatures(latest.id).slice(0, latest.statement.elders.length), members }
   }
 
+  /** The latest complete statement with its signatures, as a section-info answer; nothing is remembered of who asked. */
+  latestInfo (): SectionMessage | undefined {
+    const latest = this.#latest
+    const members = latest === undefined ? undefined : this.#members.get(latest.id)
+    if (latest === undefined || members === undefined) return undefined
+    return { type: 'section-info', statements: this.#quorum.signatures(latest.id).slice(0, latest.statement.elders.length), members }
+  }
+
   #add (signed: SignedStatement, id: string, members: readonly string[]): { id: string, statement: SectionStatement, members: string[] } | undefined {
     if (!this.#members.has(id)) {
       this.#members.set(id, [...members])

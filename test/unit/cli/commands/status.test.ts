@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { formatSection, formatStatus } from '../../../../node-core/cli/commands/status.ts'
-import { ACTIVE_STANDING, type SectionStatus } from '../../../../contract/host-api.ts'
+import { ACTIVE_STANDING, VaultStatusSchema, type SectionStatus } from '../../../../contract/host-api.ts'
 import { SAMPLE_NAME, SAMPLE_SELF_CHECK_FAILED, SAMPLE_SELF_CHECK_PASSED, sampleStanding, sampleStatus } from '../../../helpers/sample-status.ts'
 
 const ELDERS = [20, 19, 17, 15, 13, 12, 10].map((age, i) => ({ name: `12D3KooWElder${i}`, age }))
@@ -58,5 +58,29 @@ describe('vault status', () => {
     assert.equal(formatSection(section({ standing: sampleStanding({ state: 'resume-requested' }) })).at(-1), 'standing resume requested: the elders are auditing this vault on probation')
     assert.equal(formatSection(section({ standing: sampleStanding({ state: 'demoted', rejoinAge: 6 }) })).at(-1), 'standing demoted: removed from the section; may rejoin at age 6')
     assert.match(formatStatus(sampleStatus({ section: section({ standing: sampleStanding({ state: 'demoted', rejoinAge: 6 }) }) })), /^standing demoted/m)
+  })
+})
+
+describe('vault status: earnings', () => {
+  const records = [{ epoch: 3, sectionPrefix: '', amount: 240, pool: 300, signedAt: 1000 }, { epoch: 4, sectionPrefix: '', amount: 80, pool: 100, signedAt: 2000 }]
+
+  it('prints the sum of the signed reward records naming the vault, and the latest', () => {
+    const text = formatStatus(sampleStatus({ age: 8, section: section(), earnings: { total: '320', records } }))
+    assert.match(text, /^earnings 320 ledger units from 2 signed reward records \(latest: epoch 4, 80 of a pool of 100\)$/m)
+  })
+
+  it('says why a vault earned nothing: age 5, paused, an elder, or no record yet', () => {
+    const none = { total: '0', records: [] }
+    assert.match(formatStatus(sampleStatus({ age: 5, section: section(), earnings: none })), /^earnings 0: a vault of age 5 earns nothing until its first relocation/m)
+    assert.match(formatStatus(sampleStatus({ age: 9, section: section({ standing: sampleStanding() }), earnings: none })), /^earnings 0: a paused vault earns nothing/m)
+    assert.match(formatStatus(sampleStatus({ age: 20, section: section({ isElder: true }), earnings: none })), /^earnings 0: elders run the section/m)
+    assert.match(formatStatus(sampleStatus({ age: 9, section: section(), earnings: none })), /^earnings 0: no reward record names this vault yet/m)
+  })
+
+  it('carries earnings { total, records } in --json, and an older host\'s status without them parses as nothing earned', () => {
+    const status = sampleStatus({ earnings: { total: '320', records } })
+    assert.deepEqual(JSON.parse(JSON.stringify(status)).earnings, { total: '320', records })
+    const { earnings: _dropped, ...older } = status
+    assert.deepEqual(VaultStatusSchema.parse(older).earnings, { total: '0', records: [] })
   })
 })

@@ -14,7 +14,7 @@ import { DEFAULT_EMBEDDED_CHURN_INTERVAL_MS, testnetArgs } from '../../../../nod
 describe('vault testnet and vault start policy flags', () => {
   it('are in both usages', () => {
     for (const usage of [TESTNET_USAGE, START_USAGE]) {
-      assert.match(usage, /\[--churn-interval S\] \[--audit-interval S\] \[--grace-churns N\]/)
+      assert.match(usage, /\[--churn-interval S\] \[--audit-interval S\] \[--grace-churns N\] \[--reward-epoch S\]/)
     }
   })
 
@@ -34,6 +34,14 @@ describe('vault testnet and vault start policy flags', () => {
       standing: { auditIntervalMs: 2000 }
     })
     assert.deepEqual(parseNetworkPolicy({ 'churn-interval': '0.0001', 'audit-interval': '0.1' }), { churnIntervalMs: 1, auditIntervalMs: 100 }, 'a positive interval stays on')
+  })
+
+  it('parse --reward-epoch seconds into the section\'s reward epoch', () => {
+    const options = parseTestnetArgs(['--reward-epoch', '20', '--grace-churns', '3'])
+    assert.deepEqual(options.policy, { graceChurns: 3, rewardEpochMs: 20_000 })
+    assert.deepEqual(localNetworkPolicy(options.policy), { section: { pauseAndFix: { graceChurns: 3 }, rewardEpochMs: 20_000 } })
+    assert.deepEqual(localNetworkPolicy({ rewardEpochMs: 5000 }), { section: { rewardEpochMs: 5000 } })
+    assert.throws(() => parseNetworkPolicy({ 'reward-epoch': '0.5' }), /^UsageError|--reward-epoch/)
   })
 
   it('take --churn-interval 0 as no churn', () => {
@@ -81,7 +89,7 @@ describe('the embedded network command line', () => {
   })
 
   it('carries the host options to vault testnet unchanged', () => {
-    for (const policy of [{ churnIntervalMs: 0 }, { churnIntervalMs: 1234, auditIntervalMs: 1500, graceChurns: 2 }, { churnIntervalMs: 7, auditIntervalMs: 333 }]) {
+    for (const policy of [{ churnIntervalMs: 0 }, { churnIntervalMs: 1234, auditIntervalMs: 1500, graceChurns: 2 }, { churnIntervalMs: 7, auditIntervalMs: 333 }, { churnIntervalMs: 5, rewardEpochMs: 12_000 }]) {
       assert.deepEqual(parseTestnetArgs(testnetArgs({ ...base, ...policy }).slice(1)).policy, policy)
     }
   })

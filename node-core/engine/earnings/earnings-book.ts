@@ -1,0 +1,119 @@
+// A vault's earnings (DESIGN §2 "Earnings"; issue 3 deliver 5): the reward records signed by its
+// section that name it, each verified against the section chain before it reaches this book
+// (SectionRewards.receiveRecord), kept in <dataDir>/reward-records.json. A file that cannot be
+// read is moved aside and reported, never silently dropped; the vault starts a new one. The total
+// counts each epoch of each section once (earningsOf's rule): a replay adds nothing, and a second,
+// different record for a counted epoch (which honest elders never sign) is refused with the reason.
+import { copyFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { MAX_STATUS_EARNINGS_RECORDS, type EarningsStatus } from '../../../contract/host-api.ts'
+import { namedError } from '../../../contract/named-error.ts'
+import { RewardRecordSchema, type RewardRecord } from '../../section/economy/reward-record.ts'
+import { rewardRecordDigest } from '../../section/economy/reward-signer.ts'
+import { readJsonFile, writeJsonFile } from '../../storage/json-file.ts'
+
+export const REWARD_RECORDS_FILE = 'reward-records.json'
+/** Records kept one by one; older ones are folded into `earlier`, whose total still counts. */
+export const MAX_KEPT_RECORDS = 5000
+
+const KeptRecordSchema = z.object({ record: RewardRecordSchema, receivedAt: z.number().int().nonnegative() }).strict()
+
+export const RewardRecordsFileSchema = z.object({
+  version: z.literal(1),
+  /** Folded older records: their total and how many. */
+  earlier: z.object({ total: z.string().regex(/^(0|[1-9][0-9]*)$/), count: z.number().int().nonnegative() }).strict(),
+  records: z.array(KeptRecordSchema).max(MAX_KEPT_RECORDS)
+}).strict()
+export type RewardRecordsFile = z.infer<typeof RewardRecordsFileSchema>
+
+export class RewardRecordsFileError extends namedError('RewardRecordsFileError') {}
+
+export type KeepOutcome =
+  | { kept: true, amount: number }
+  | { kept: false, reason: string, /** A replay is no fault; a conflicting record is. */ conflict: boolean }
+
+export class EarningsBook {
+  readonly #path: string
+  readonly #name: string
+  readonly #now: () => number
+  #file: RewardRecordsFile = { version: 1, earlier: { total: '0', count: 0 }, records: [] }
+  /** `${sectionPrefix}/${epoch}` → digest of the record counted for it. */
+  readonly #counted = new Map<string, string>()
+  #problem: string | undefined
+  #writing: Promise<void> = Promise.resolve()
+
+  constructor (options: { dataDir: string, name: string, now?: () => number }) {
+    this.#path = join(options.dataDir, REWARD_RECORDS_FILE)
+    this.#name = options.name
+    this.#now = options.now ?? Date.now
+  }
+
+  get path (): string { return this.#path }
+  /** Why the kept records could not be read at load, if they could not. */
+  get problem (): string | undefined { return this.#problem }
+
+  /** Reads the kept records; a file that does not parse is copied aside, reported, and a new one started. */
+  async load (): Promise<void> {
+    let file: RewardRecordsFile | undefined
+    try {
+      file = await readJsonFile(this.#path, RewardRecordsFileSchema, problem => new RewardRecordsFileError(`${this.#path} ${problem}`))
+    } catch (err) {
+      const aside = `${this.#path}.unreadable-${this.#now()}`
+      await copyFile(this.#path, aside).catch(() => {})
+      this.#problem = `${(err as Error).message.slice(0, 500)}; it is kept as ${aside}, and earnings count again from the records received from now on`
+      return
+    }
+    if (file === undefined) return
+    this.#file = file
+    for (const { record } of file.records) this.#counted.set(epochKey(record), rewardRecordDigest(record))
+  }
+
+  /** Keeps a verified record if it names this vault and its epoch is not counted yet. */
+  async keep (record: RewardRecord): Promise<KeepOutcome> {
+    const share = record.shares.find(s => s.name === this.#name)
+    if (share === undefined) return { kept: false, reason: 'the record does not name this vault', conflict: false }
+    const key = epochKey(record)
+    const digest = rewardRecordDigest(record)
+    const counted = this.#counted.get(key)
+    if (counted !== undefined) {
+      return counted === digest
+        ? { kept: false, reason: `epoch ${record.epoch} of section "${record.sectionPrefix}" is already counted`, conflict: false }
+        : { kept: false, reason: `a different record for epoch ${record.epoch} of section "${record.sectionPrefix}" is already counted`, conflict: true }
+    }
+    this.#counted.set(key, digest)
+    this.#file.records.push({ record, receivedAt: this.#now() })
+    this.#fold()
+    await this.#save()
+    return { kept: true, amount: share.amount }
+  }
+
+  status (): EarningsStatus {
+    let total = BigInt(this.#file.earlier.total)
+    const records = this.#file.records.map(({ record, receivedAt }) => {
+      const amount = record.shares.find(s => s.name === this.#name)?.amount ?? 0
+      total += BigInt(amount)
+      return { epoch: record.epoch, sectionPrefix: record.sectionPrefix, amount, pool: record.pool, signedAt: receivedAt }
+    })
+    return { total: total.toString(), records: records.slice(-MAX_STATUS_EARNINGS_RECORDS), ...(this.#problem === undefined ? {} : { problem: this.#problem }) }
+  }
+
+  #fold (): void {
+    const excess = this.#file.records.length - MAX_KEPT_RECORDS
+    if (excess <= 0) return
+    let total = BigInt(this.#file.earlier.total)
+    for (const { record } of this.#file.records.splice(0, excess)) total += BigInt(record.shares.find(s => s.name === this.#name)?.amount ?? 0)
+    this.#file.earlier = { total: total.toString(), count: this.#file.earlier.count + excess }
+  }
+
+  /** Writes one at a time, each the latest state. */
+  async #save (): Promise<void> {
+    const write = this.#writing.then(async () => { await writeJsonFile(this.#path, this.#file) })
+    this.#writing = write.catch(() => {})
+    await write
+  }
+}
+
+function epochKey (record: RewardRecord): string {
+  return `${record.sectionPrefix}/${record.epoch}`
+}
