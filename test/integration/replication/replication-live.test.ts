@@ -11,28 +11,18 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { grindKeys } from '../../../node-core/engine/identity/grind.ts'
-import { identityFromSeed, type VaultIdentity } from '../../../node-core/engine/identity/identity-file.ts'
+import type { VaultIdentity } from '../../../node-core/engine/identity/identity-file.ts'
 import { createVaultLibp2p, type VaultLibp2p } from '../../../node-core/engine/network/libp2p-node.ts'
 import { storageOrder } from '../../../node-core/engine/replication/holder-order.ts'
 import { addressToBytes, chunkAddress } from '../../../node-core/engine/store/chunk-address.ts'
 import { createVault, DEFAULT_COPIES, type Vault } from '../../../node-core/engine/vault.ts'
 import { ClientSimulator } from '../../../node-core/localnet/client-simulator.ts'
 import { foundingAge } from '../../../node-core/localnet/local-network.ts'
+import { identitiesOfAges } from '../../helpers/names.ts'
 
 const FOUNDERS = 10
 const SECTION = { formingSettleMs: 1500, proposalTimeoutMs: 2000, dkgRoundTimeoutMs: 10_000, joinRetryMs: 1000 }
 const CHUNK_BYTES = 2048
-
-async function identities (ages: number[]): Promise<VaultIdentity[]> {
-  const found: VaultIdentity[] = []
-  for (const age of ages) {
-    const key = (await grindKeys(1, { prefix: '', age })).keys[0]
-    assert.ok(key !== undefined)
-    found.push(identityFromSeed(key.seed))
-  }
-  return found
-}
 
 function chunkBytes (label: string): Uint8Array {
   const bytes = new Uint8Array(CHUNK_BYTES)
@@ -93,7 +83,7 @@ describe('replication live on loopback', { timeout: 120_000 }, () => {
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'replication-live-'))
-    const [firstIdentity, ...rest] = await identities(Array.from({ length: FOUNDERS }, (_, i) => foundingAge(i)))
+    const [firstIdentity, ...rest] = await identitiesOfAges(Array.from({ length: FOUNDERS }, (_, i) => foundingAge(i)))
     assert.ok(firstIdentity !== undefined)
     first = await start(firstIdentity, 'founder-0', [])
     await Promise.all(rest.map(async (identity, i) => await start(identity, `founder-${i + 1}`, first.multiaddrs())))
@@ -142,7 +132,7 @@ describe('replication live on loopback', { timeout: 120_000 }, () => {
   })
 
   it('pushes every chunk to a young vault that joins, the section then having 4 adults', async () => {
-    const [identity] = await identities([5])
+    const [identity] = await identitiesOfAges([5])
     assert.ok(identity !== undefined)
     const joiner = await start(identity, 'joiner-0', first.multiaddrs())
     await until(vaults, () => isMember(joiner) && misplaced(vaults, chunks, first).length === 0 && (first.sectionView()?.members.length ?? 0) === FOUNDERS + 1)
@@ -155,7 +145,7 @@ describe('replication live on loopback', { timeout: 120_000 }, () => {
 
   it('after a second join, every chunk is on its 4 closest adults and no holder dropped one', async () => {
     const before = new Map(chunks.map(address => [address, heldBy(address)]))
-    const [identity] = await identities([5])
+    const [identity] = await identitiesOfAges([5])
     assert.ok(identity !== undefined)
     const joiner = await start(identity, 'joiner-1', first.multiaddrs())
     await until(vaults, () => isMember(joiner) && (first.sectionView()?.members.length ?? 0) === FOUNDERS + 2 && misplaced(vaults, chunks, first).length === 0)

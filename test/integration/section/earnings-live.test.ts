@@ -11,29 +11,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { NO_EARNINGS, type EarningsStatus } from '../../../contract/host-api.ts'
-import { grindKeys } from '../../../node-core/engine/identity/grind.ts'
-import { identityFromSeed, type VaultIdentity } from '../../../node-core/engine/identity/identity-file.ts'
+import type { VaultIdentity } from '../../../node-core/engine/identity/identity-file.ts'
 import { createVaultLibp2p, type VaultLibp2p } from '../../../node-core/engine/network/libp2p-node.ts'
 import { REWARD_RECORDS_FILE, RewardRecordsFileSchema } from '../../../node-core/engine/earnings/earnings-book.ts'
 import { STORE_COST_PER_CHUNK } from '../../../node-core/engine/section/constants.ts'
 import { createVault, type Vault } from '../../../node-core/engine/vault.ts'
 import { ClientSimulator } from '../../../node-core/localnet/client-simulator.ts'
 import { earningsOf } from '../../../node-core/section/economy/reward-record.ts'
+import { identitiesOfAges } from '../../helpers/names.ts'
 
 const AGES = [20, 19, 18, 17, 16, 15, 14, 8, 6, 5]
 const CHUNKS = 4
 const SECTION = { formingSettleMs: 2000, proposalTimeoutMs: 2000, dkgRoundTimeoutMs: 10_000, joinRetryMs: 2000, rewardEpochMs: 3000 }
 const STANDING = { auditIntervalMs: 300, audit: { timeoutMs: 2000 } }
-
-async function identities (ages: number[]): Promise<VaultIdentity[]> {
-  const found: VaultIdentity[] = []
-  for (const age of ages) {
-    const key = (await grindKeys(1, { prefix: '', age })).keys[0]
-    assert.ok(key !== undefined)
-    found.push(identityFromSeed(key.seed))
-  }
-  return found
-}
 
 function earned (vault: Vault): EarningsStatus {
   return vault.status().earnings ?? NO_EARNINGS
@@ -64,7 +54,7 @@ describe('earnings live on loopback', { timeout: 120_000 }, () => {
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'earnings-live-'))
-    const [first, ...rest] = await identities(AGES)
+    const [first, ...rest] = await identitiesOfAges(AGES)
     assert.ok(first !== undefined)
     const start = async (identity: VaultIdentity, label: string, bootstrap: string[]): Promise<Vault> => {
       const vault = await createVault({ dataDir: join(root, label), identity, localNetwork: true, bootstrap, section: SECTION, standing: STANDING })

@@ -11,27 +11,17 @@ import { mkdtemp, rename, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SectionStanding } from '../../../contract/host-api.ts'
-import { grindKeys } from '../../../node-core/engine/identity/grind.ts'
-import { identityFromSeed, type VaultIdentity } from '../../../node-core/engine/identity/identity-file.ts'
+import type { VaultIdentity } from '../../../node-core/engine/identity/identity-file.ts'
 import { CHUNKS_DIR } from '../../../node-core/engine/store/chunk-layout.ts'
 import { createVault, type Vault } from '../../../node-core/engine/vault.ts'
 import { foundingAge } from '../../../node-core/localnet/local-network.ts'
+import { identitiesOfAges } from '../../helpers/names.ts'
 
 const FOUNDERS = 8
 const GRACE_CHURNS = 2
 const SECTION = { formingSettleMs: 2000, proposalTimeoutMs: 2000, dkgRoundTimeoutMs: 10_000, joinRetryMs: 2000, pauseAndFix: { graceChurns: GRACE_CHURNS } }
 const STANDING = { auditIntervalMs: 300, pausedSelfCheckMs: 300, audit: { timeoutMs: 2000 } }
 const WATCHED = ['section:established', 'section:standing', 'section:member-joined'] as const
-
-async function identities (ages: number[]): Promise<VaultIdentity[]> {
-  const found: VaultIdentity[] = []
-  for (const age of ages) {
-    const key = (await grindKeys(1, { prefix: '', age })).keys[0]
-    assert.ok(key !== undefined)
-    found.push(identityFromSeed(key.seed))
-  }
-  return found
-}
 
 /** Resolves once `check` holds for the vault's section status, re-checked on every section event. */
 async function reaches (vault: Vault, check: (standing: SectionStanding, generation: number) => boolean): Promise<SectionStanding> {
@@ -66,7 +56,7 @@ describe('pause, fix and demote live on loopback', { timeout: 240_000 }, () => {
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'pause-and-fix-live-'))
-    const founders = await identities(Array.from({ length: FOUNDERS }, (_, i) => foundingAge(i)))
+    const founders = await identitiesOfAges(Array.from({ length: FOUNDERS }, (_, i) => foundingAge(i)))
     const [first, ...rest] = founders
     assert.ok(first !== undefined)
     const bootstrap = await start(first, 'founder-0', [])
@@ -124,7 +114,7 @@ describe('pause, fix and demote live on loopback', { timeout: 240_000 }, () => {
     await unplug(vault)
     const paused = await reaches(vault, standing => standing.state === 'paused')
     const bootstrap = vaults[0]?.multiaddrs() ?? []
-    for (const [i, identity] of (await identities([5, 5])).entries()) {
+    for (const [i, identity] of (await identitiesOfAges([5, 5])).entries()) {
       await start(identity, `joiner-${i}`, bootstrap)
     }
     assert.equal(await demoted, Math.max(5, Math.floor(vault.age / 2)))
