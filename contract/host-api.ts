@@ -262,6 +262,29 @@ export type EarningsStatus = z.infer<typeof EarningsStatusSchema>
 
 export const NO_EARNINGS: EarningsStatus = { total: '0', records: [] }
 
+/** Names a vault's age history keeps (age-history.ts), and so at most this many in a status. */
+export const MAX_AGE_HISTORY = 256
+
+/**
+ * One name this vault has had (DESIGN §2: age = the name's last byte; issue 3 deliver 7): 'new' a
+ * first start's name of age 5; 'relocated' ground at age + 1 after the section moved it; 'demoted'
+ * ground at half its age after pause-and-fix; 'earlier' the name a vault had when it started
+ * keeping its history (it ran an engine older than the history): `at` is then null, unknown.
+ */
+export const AgeHistoryEntrySchema = z.object({
+  /** When the name was ground, in ms since the epoch; null when unknown ('earlier'). */
+  at: z.number().int().nonnegative().nullable(),
+  /** The ed25519 public key, hex. */
+  name: z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes as hex'),
+  age: z.number().int().min(0).max(255),
+  reason: z.enum(['new', 'relocated', 'demoted', 'earlier'])
+}).strict()
+export type AgeHistoryEntry = z.infer<typeof AgeHistoryEntrySchema>
+export type AgeHistoryReason = AgeHistoryEntry['reason']
+
+/** Oldest first; absent from engines older than the age history, which then shows none. */
+export const AgeHistorySchema = z.array(AgeHistoryEntrySchema).max(MAX_AGE_HISTORY).default([])
+
 export const VaultStatusSchema = z.object({
   name: z.string(), // the vault's PeerId: its ed25519 public key
   age: z.number().int().min(0).max(255), // the last byte of the name
@@ -274,6 +297,8 @@ export const VaultStatusSchema = z.object({
   section: SectionStatusSchema.nullable(),
   /** Absent from engines older than earnings (issue 3): nothing earned. */
   earnings: EarningsStatusSchema.default(NO_EARNINGS),
+  /** Every name this vault has had, oldest first (issue 3 deliver 7). */
+  ageHistory: AgeHistorySchema,
   upgrade: UpgradeStatusSchema,
   store: StoreStatusSchema,
   network: NetworkStatusSchema,

@@ -14,6 +14,7 @@ import type { ReleaseTrust } from '../release/release-trust.ts'
 import { ChunkService } from './chunk-protocol/chunk-service.ts'
 import { RequestTrace } from './chunk-protocol/request-trace.ts'
 import { loadOrCreateIdentity, type VaultIdentity } from './identity/identity-file.ts'
+import { openAgeHistory, type AgeHistory } from './identity/age-history.ts'
 import { createVaultLibp2p, type EncryptionChoice, type VaultLibp2p } from './network/libp2p-node.ts'
 import { LearnedAddresses } from './network/learned-addresses.ts'
 import { LocalTrust } from './network/local-trust.ts'
@@ -81,7 +82,7 @@ export interface VaultInit {
   supportedEras?: readonly number[]
   /** Timings of audits and of the paused vault's self-check (issue 3); tests shorten them. */
   standing?: VaultStandingInit
-  /** The clock of the request trace. */
+  /** The clock of the request trace and of the age history. */
   now?: () => number
 }
 
@@ -136,6 +137,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   readonly standing: VaultStanding | undefined
   /** The reward records naming this vault (issue 3); absent in shadow mode. */
   readonly earnings: VaultEarnings | undefined
+  /** Every name this vault has had, read at creation (it is recreated after each rejoin); absent in shadow mode. */
+  readonly ageHistory: AgeHistory | undefined
   /** Halts the vault once its section is in an era this release does not support; absent in shadow mode. */
   private readonly eraWatch: EraWatch | undefined
   private readonly supportedEras: readonly number[]
@@ -154,6 +157,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     section?: SectionServiceInit, supportedEras: readonly number[], standing?: VaultStandingInit, auditMaterial?: AuditMaterialFile,
     relocation?: RelocationProofWire
     earnings?: VaultEarnings
+    ageHistory?: AgeHistory
   }) {
     super()
     this.identity = init.identity
@@ -185,6 +189,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       : new Neighbourhood({ libp2p: this.libp2p, trust: this.trust, activity: (kind, message) => { this.activity(kind, message) } }, { bootstrap: init.bootstrap })
     this.supportedEras = init.supportedEras
     this.earnings = init.shadow ? undefined : init.earnings
+    this.ageHistory = init.shadow ? undefined : init.ageHistory
     this.section = init.shadow
       ? undefined
       : new SectionService({
@@ -252,6 +257,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.activity('vault:started', `${this.shadow ? 'shadow ' : ''}vault ${this.peerId.toString()} of age ${this.age} listening on ${this.multiaddrs().join(', ')}`)
     for (const problem of this.releaseParts.problems) this.activity('release:state', problem)
     for (const problem of this.earnings?.problems ?? []) this.activity('earnings:unreadable', problem)
+    if (this.ageHistory?.problem !== undefined) this.activity('age-history:unreadable', this.ageHistory.problem)
     this.neighbourhood?.start()
     this.releaseFollower?.start()
   }
@@ -298,7 +304,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       store: this.store.stats(),
       versions: this.versionsStatus(),
       section: this.section?.status() ?? null,
-      earnings: this.earnings?.book.status() ?? NO_EARNINGS
+      earnings: this.earnings?.book.status() ?? NO_EARNINGS,
+      ageHistory: this.ageHistory?.entries ?? []
     }
   }
 
@@ -420,6 +427,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
   const auditFile = auditMaterialFile(join(init.dataDir, AUDIT_MATERIAL_FILE))
   const auditMaterial = shadow === undefined ? { material: await auditFile.load(), persist: auditFile.persist } : undefined
   const earnings = shadow === undefined ? await openVaultEarnings({ dataDir: init.dataDir, name: nameToHex(identity.name) }) : undefined
+  const ageHistory = shadow === undefined ? await openAgeHistory(init.dataDir, identity, init.now === undefined ? {} : { now: init.now }) : undefined
   const trust = init.releaseTrust
   const releaseFollowing = trust === undefined ? undefined : { state: await ReleaseStateStore.open({ dataDir: init.dataDir, trust, now: Date.now }), trust }
   return new Vault({
@@ -438,6 +446,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
     ...(init.standing === undefined ? {} : { standing: init.standing }),
     ...(auditMaterial === undefined ? {} : { auditMaterial }),
     ...(relocation === undefined ? {} : { relocation }),
-    ...(earnings === undefined ? {} : { earnings })
+    ...(earnings === undefined ? {} : { earnings }),
+    ...(ageHistory === undefined ? {} : { ageHistory })
   })
 }

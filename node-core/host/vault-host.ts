@@ -272,6 +272,7 @@ class SupervisingVaultHost implements VaultHost {
       versions,
       section,
       earnings: engine?.earnings ?? NO_EARNINGS,
+      ageHistory: engine?.ageHistory ?? [],
       // Until upgrades.json is read: the engine shipped with the app, and nothing else yet.
       upgrade: manager?.status() ?? { policy: 'ask', current: { engineVersion: ENGINE_VERSION, bundleSha256: null }, previous: null, candidate: null, switching: null, failedVersions: [], history: [] },
       store,

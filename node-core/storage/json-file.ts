@@ -1,6 +1,6 @@
 // JSON files the vault keeps (identity, settings, keys, voter state, host.json): written
 // atomically and owner-only, read back through a schema, never overwritten when unreadable.
-import { mkdir, open, readFile, rename } from 'node:fs/promises'
+import { copyFile, mkdir, open, readFile, rename } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { z } from 'zod'
 import { syncDirectory } from './sync-directory.ts'
@@ -42,4 +42,24 @@ export async function readJsonFile<T> (path: string, schema: z.ZodType<T>, fail:
   const parsed = schema.safeParse(json)
   if (!parsed.success) throw fail(`is malformed: ${z.prettifyError(parsed.error)}`)
   return parsed.data
+}
+
+export type KeptJsonFile<T> =
+  | { value: T | undefined, problem?: undefined }
+  /** `aside`: where the unreadable file was copied; undefined when even the copy failed. */
+  | { value: undefined, problem: string, aside: string | undefined }
+
+/**
+ * Reads a JSON file through a schema; one that cannot be read is copied aside to
+ * `<path>.unreadable-<now>` and described, never silently dropped: the caller starts afresh and
+ * reports `problem` (the reward records, the age history).
+ */
+export async function readJsonFileKeepingUnreadable<T> (path: string, schema: z.ZodType<T>, now: () => number): Promise<KeptJsonFile<T>> {
+  try {
+    return { value: await readJsonFile(path, schema, problem => new Error(`${path} ${problem}`)) }
+  } catch (err) {
+    const aside = `${path}.unreadable-${now()}`
+    const copied = await copyFile(path, aside).then(() => true, () => false)
+    return { value: undefined, problem: (err instanceof Error ? err.message : String(err)).slice(0, 500), aside: copied ? aside : undefined }
+  }
 }

@@ -4,14 +4,12 @@
 // read is moved aside and reported, never silently dropped; the vault starts a new one. The total
 // counts each epoch of each section once (earningsOf's rule): a replay adds nothing, and a second,
 // different record for a counted epoch (which honest elders never sign) is refused with the reason.
-import { copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { MAX_STATUS_EARNINGS_RECORDS, type EarningsStatus } from '../../../contract/host-api.ts'
-import { namedError } from '../../../contract/named-error.ts'
 import { RewardRecordSchema, type RewardRecord } from '../../section/economy/reward-record.ts'
 import { rewardRecordDigest } from '../../section/economy/reward-signer.ts'
-import { readJsonFile, writeJsonFile } from '../../storage/json-file.ts'
+import { readJsonFileKeepingUnreadable, writeJsonFile } from '../../storage/json-file.ts'
 
 export const REWARD_RECORDS_FILE = 'reward-records.json'
 /** Records kept one by one; older ones are folded into `earlier`, whose total still counts. */
@@ -26,8 +24,6 @@ export const RewardRecordsFileSchema = z.object({
   records: z.array(KeptRecordSchema).max(MAX_KEPT_RECORDS)
 }).strict()
 export type RewardRecordsFile = z.infer<typeof RewardRecordsFileSchema>
-
-export class RewardRecordsFileError extends namedError('RewardRecordsFileError') {}
 
 export type KeepOutcome =
   | { kept: true, amount: number }
@@ -55,15 +51,12 @@ export class EarningsBook {
 
   /** Reads the kept records; a file that does not parse is copied aside, reported, and a new one started. */
   async load (): Promise<void> {
-    let file: RewardRecordsFile | undefined
-    try {
-      file = await readJsonFile(this.#path, RewardRecordsFileSchema, problem => new RewardRecordsFileError(`${this.#path} ${problem}`))
-    } catch (err) {
-      const aside = `${this.#path}.unreadable-${this.#now()}`
-      await copyFile(this.#path, aside).catch(() => {})
-      this.#problem = `${(err as Error).message.slice(0, 500)}; it is kept as ${aside}, and earnings count again from the records received from now on`
+    const read = await readJsonFileKeepingUnreadable(this.#path, RewardRecordsFileSchema, this.#now)
+    if (read.problem !== undefined) {
+      this.#problem = `${read.problem}; ${read.aside === undefined ? 'it could not be copied aside' : `it is kept as ${read.aside}`}, and earnings count again from the records received from now on`
       return
     }
+    const file = read.value
     if (file === undefined) return
     this.#file = file
     for (const { record } of file.records) this.#counted.set(epochKey(record), rewardRecordDigest(record))

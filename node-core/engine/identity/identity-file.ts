@@ -6,6 +6,7 @@ import { readJsonFile, writeJsonFile } from '../../storage/json-file.ts'
 import { publicKeyFromSeed } from './ed25519-raw.ts'
 import { grindKey } from './grind.ts'
 import { ageOfName } from './name.ts'
+import { recordNewName } from './age-history.ts'
 import { namedError } from '../../../contract/named-error.ts'
 
 export const IDENTITY_FILE = 'identity.json'
@@ -41,26 +42,30 @@ export async function writeIdentity (dataDir: string, identity: VaultIdentity, f
   await writeJsonFile(join(dataDir, fileName), { version: 1, seed: Buffer.from(identity.seed).toString('hex') })
 }
 
-/** Loads the vault's identity, or grinds a new one of age 5 on first start. */
-export async function loadOrCreateIdentity (dataDir: string, options: { prefix?: string, signal?: AbortSignal } = {}): Promise<VaultIdentity> {
+/** Loads the vault's identity, or grinds a new one of age 5 on first start (recorded in its age history as 'new'). */
+export async function loadOrCreateIdentity (dataDir: string, options: { prefix?: string, signal?: AbortSignal, now?: () => number } = {}): Promise<VaultIdentity> {
   const existing = await readIdentity(dataDir)
   if (existing !== undefined) return existing
   const key = await grindKey({ prefix: options.prefix ?? '', age: NEW_VAULT_AGE, signal: options.signal })
   const identity = identityFromSeed(key.seed)
   await writeIdentity(dataDir, identity)
+  await recordNewName(dataDir, identity, 'new', options.now === undefined ? {} : { now: options.now })
   return identity
 }
 
 /**
  * A vault rejoins under a new name of `age` (DESIGN §2): half its age once demoted, age + 1 once
  * relocated, ground under `prefix`. Keeps the old identity beside it
- * (identity.<demoted|relocated>-<name>.json) and makes the new one current.
+ * (identity.<demoted|relocated>-<name>.json), makes the new one current and records it in the age
+ * history, for the reason it was kept as.
  */
-export async function rejoinIdentity (dataDir: string, age: number, options: { signal?: AbortSignal, prefix?: string, keptAs?: 'demoted' | 'relocated' } = {}): Promise<VaultIdentity> {
+export async function rejoinIdentity (dataDir: string, age: number, options: { signal?: AbortSignal, prefix?: string, keptAs?: 'demoted' | 'relocated', now?: () => number } = {}): Promise<VaultIdentity> {
   const old = await readIdentity(dataDir)
   const key = await grindKey({ prefix: options.prefix ?? '', age, signal: options.signal })
   const identity = identityFromSeed(key.seed)
-  if (old !== undefined) await writeIdentity(dataDir, old, `identity.${options.keptAs ?? 'demoted'}-${Buffer.from(old.name).toString('hex').slice(0, 16)}.json`)
+  const reason = options.keptAs ?? 'demoted'
+  if (old !== undefined) await writeIdentity(dataDir, old, `identity.${reason}-${Buffer.from(old.name).toString('hex').slice(0, 16)}.json`)
   await writeIdentity(dataDir, identity)
+  await recordNewName(dataDir, identity, reason, { ...(options.now === undefined ? {} : { now: options.now }), ...(old === undefined ? {} : { previous: old }) })
   return identity
 }

@@ -26,11 +26,11 @@ export interface Move {
 }
 
 /** Grinds and stores the new identity, keeps the old one aside, and writes the proof of the move. */
-export async function relocateIdentity (dataDir: string, move: Move, options: { signal?: AbortSignal } = {}): Promise<{ identity: VaultIdentity, proof: RelocationProofWire }> {
+export async function relocateIdentity (dataDir: string, move: Move, options: { signal?: AbortSignal, now?: () => number } = {}): Promise<{ identity: VaultIdentity, proof: RelocationProofWire }> {
   const old = await readIdentity(dataDir)
   if (old === undefined) throw new IdentityFileError(`${join(dataDir, 'identity.json')} is missing: a relocated vault needs its old key to sign its move`)
   const prefix = relocationGrindPrefix(hexToBytes(move.destination), move.sectionPrefix)
-  const identity = await rejoinIdentity(dataDir, move.newAge, { prefix, keptAs: 'relocated', ...(options.signal === undefined ? {} : { signal: options.signal }) })
+  const identity = await rejoinIdentity(dataDir, move.newAge, { prefix, keptAs: 'relocated', ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.now === undefined ? {} : { now: options.now }) })
   const encoded = encodeRelocationProof(createRelocationProof({ oldSeed: old.seed, newName: identity.name, decisionSignatures: move.decisionSignatures.map(hexToBytes) }))
   const proof = RelocationProofWireSchema.parse(encoded)
   await writeJsonFile(join(dataDir, RELOCATION_PROOF_FILE), { version: 1, proof })

@@ -2,7 +2,7 @@
 // child process (over Node's IPC channel, serialization 'advanced', so bytes cross as Uint8Array).
 // Either side parses everything it receives: each method has its own params and result schema.
 import { z } from 'zod'
-import { EarningsStatusSchema, ErrorValueSchema, resultSchema, SectionStatusSchema, StoreStatusSchema, VersionsStatusSchema } from '../../../contract/host-api.ts'
+import { AgeHistorySchema, EarningsStatusSchema, ErrorValueSchema, resultSchema, SectionStatusSchema, StoreStatusSchema, VersionsStatusSchema } from '../../../contract/host-api.ts'
 import { namedError } from '../../../contract/named-error.ts'
 import { CHUNK_ADDRESS_PATTERN, MAX_CHUNK_BYTES } from '../store/chunk-address.ts'
 import { DEFAULT_TRACE_CAPACITY } from '../chunk-protocol/request-trace.ts'
@@ -72,7 +72,9 @@ export const EngineStatusSchema = z.object({
   /** Absent from engines older than the section protocol (issue 3); null when none runs (shadow mode). */
   section: SectionStatusSchema.nullable().optional(),
   /** Absent from engines older than earnings (issue 3): nothing earned. */
-  earnings: EarningsStatusSchema.optional()
+  earnings: EarningsStatusSchema.optional(),
+  /** Every name this vault has had, oldest first; [] from engines older than the age history. */
+  ageHistory: AgeHistorySchema
 })
 export type EngineStatus = z.infer<typeof EngineStatusSchema>
 

@@ -8,6 +8,7 @@ import {
   IDENTITY_FILE, IdentityFileError, loadOrCreateIdentity, NEW_VAULT_AGE, readIdentity
 } from '../../../../node-core/engine/identity/identity-file.ts'
 import { ageOfName, nameHasPrefix } from '../../../../node-core/engine/identity/name.ts'
+import { AGE_HISTORY_FILE } from '../../../../node-core/engine/identity/age-history.ts'
 
 describe('loadOrCreateIdentity', () => {
   let root = ''
@@ -33,8 +34,8 @@ describe('loadOrCreateIdentity', () => {
     if (process.platform !== 'win32') assert.equal((await stat(path)).mode & 0o777, 0o600)
     const onDisk: unknown = JSON.parse(await readFile(path, 'utf8'))
     assert.deepEqual(onDisk, { version: 1, seed: Buffer.from(created.seed).toString('hex') })
-    // The temp file it wrote through is renamed away, not left behind.
-    assert.deepEqual(await readdir(dir), [IDENTITY_FILE])
+    // The temp files it wrote through are renamed away, not left behind; the first name starts the age history.
+    assert.deepEqual((await readdir(dir)).sort(), [AGE_HISTORY_FILE, IDENTITY_FILE])
 
     const loaded = await loadOrCreateIdentity(dir)
     assert.deepEqual(loaded.name, created.name)

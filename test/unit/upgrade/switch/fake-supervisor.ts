@@ -19,7 +19,8 @@ export function engineStatus (overrides: { name?: string, age?: number, chunks?:
     listenAddrs: [],
     paused: false,
     store: { chunks: overrides.chunks ?? 10, bytes: 1000, capacityBytes: 1_000_000, full: false, quarantined: 0 },
-    versions: { supportedEras: [1], activeEra: 1, eraNotice: null, followsReleases: false, peers: [], latestRelease: null, upgradeRequired: null }
+    versions: { supportedEras: [1], activeEra: 1, eraNotice: null, followsReleases: false, peers: [], latestRelease: null, upgradeRequired: null },
+    ageHistory: []
   }
 }
 
