@@ -7,6 +7,7 @@ import { HOST_FILE, HostFileSchema, type HostFile } from '../../host/headless-se
 import { formatScheduleTime } from '../../upgrade/schedule/upgrade-policy.ts'
 import { CliFailure } from '../cli-errors.ts'
 import { defaultDataDir } from '../data-dir.ts'
+import { formatAgeHistory } from './status-age.ts'
 import { formatEarnings } from './status-earnings.ts'
 
 export const STATUS_USAGE = 'vault status [--data-dir DIR] [--json]'
@@ -101,6 +102,7 @@ export function formatStatus (status: VaultStatus): string {
   const lines = [
     `vault    ${status.name === '' ? '(starting)' : status.name}`,
     `age      ${status.age}`,
+    ...formatAgeHistory(status),
     `state    ${status.state}`,
     `engine   ${status.engineVersion} (pid ${status.engine.pid ?? '-'}, restarts ${status.engine.restarts})`,
     `peers    ${status.peers}`,
@@ -116,10 +118,11 @@ export function formatStatus (status: VaultStatus): string {
   return lines.join('\n')
 }
 
-export async function statusCommand (args: string[]): Promise<number> {
+/** `write` is where the status goes: stdout, or a test's buffer. */
+export async function statusCommand (args: string[], write: (text: string) => void = text => { process.stdout.write(text) }): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } } })
   const dataDir = values['data-dir'] === undefined ? defaultDataDir() : resolve(values['data-dir'])
   const status = await fetchStatus(await readHostFile(dataDir))
-  process.stdout.write((values.json ? JSON.stringify(status, null, 2) : formatStatus(status)) + '\n')
+  write((values.json ? JSON.stringify(status, null, 2) : formatStatus(status)) + '\n')
   return 0
 }
