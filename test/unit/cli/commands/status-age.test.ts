@@ -21,7 +21,7 @@ describe('vault status: age history', () => {
   it('prints each age with its reason and time, oldest first', () => {
     const ageHistory = [entry(5, 'new', NOV_21), entry(6, 'relocated', NOV_22), entry(3, 'demoted', NOV_22 + 60_000)]
     const text = formatStatus(sampleStatus({ age: 3, ageHistory }))
-    assert.match(text, /^age {6}3\nhistory  age 5 \(new, 2026-11-21 14:03 UTC\) → 6 \(relocated, 2026-11-22 09:10 UTC\) → 3 \(demoted, 2026-11-22 09:11 UTC\)$/m)
+    assert.match(text, /^age {6}3\nhistory {2}age 5 \(new, 2026-11-21 14:03 UTC\) → 6 \(relocated, 2026-11-22 09:10 UTC\) → 3 \(demoted, 2026-11-22 09:11 UTC\)$/m)
   })
 
   it('gives no time for a name from before the history', () => {
@@ -63,7 +63,8 @@ describe('vault status --json', () => {
     await writeFile(join(dataDir, HOST_FILE), JSON.stringify({ version: 1, url: `${origin}/`, origin, token, pid: process.pid, port, startedAt: 0 }))
   })
   after(async () => {
-    await new Promise<void>(resolve => { server?.close(() => { resolve() }) ?? resolve() })
+    const listening = server
+    if (listening !== undefined) await new Promise<void>(resolve => { listening.close(() => { resolve() }) })
     await rm(dataDir, { recursive: true, force: true })
   })
 
