@@ -408,7 +408,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
   const bootstrap = init.bootstrap ?? []
   const shadow = init.shadow
   if (shadow !== undefined) assertShadowConfig({ listen, bootstrap, releaseGossip: init.trustedReleaseRoot !== undefined || init.releaseTrust !== undefined })
-  const identity = init.identity ?? (shadow === undefined ? await loadOrCreateIdentity(init.dataDir) : await loadShadowIdentity(init.dataDir))
+  const identity = init.identity ?? (shadow === undefined ? await loadOrCreateIdentity(init.dataDir, init.now === undefined ? {} : { now: init.now }) : await loadShadowIdentity(init.dataDir))
   const privateKey = await generateKeyPairFromSeed('Ed25519', identity.seed)
   const libp2p = await createVaultLibp2p({
     privateKey,
