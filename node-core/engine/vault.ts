@@ -426,8 +426,10 @@ export async function createVault (init: VaultInit): Promise<Vault> {
   const relocation = shadow === undefined ? await loadRelocationProof(init.dataDir, identity).catch(() => undefined) : undefined
   const auditFile = auditMaterialFile(join(init.dataDir, AUDIT_MATERIAL_FILE))
   const auditMaterial = shadow === undefined ? { material: await auditFile.load(), persist: auditFile.persist } : undefined
-  const earnings = shadow === undefined ? await openVaultEarnings({ dataDir: init.dataDir, name: nameToHex(identity.name) }) : undefined
   const ageHistory = shadow === undefined ? await openAgeHistory(init.dataDir, identity, init.now === undefined ? {} : { now: init.now }) : undefined
+  // Records earned under the names this vault left (relocated, demoted) still count towards its earnings.
+  const names = [nameToHex(identity.name), ...(ageHistory?.entries.map(entry => entry.name) ?? [])]
+  const earnings = shadow === undefined ? await openVaultEarnings({ dataDir: init.dataDir, names }) : undefined
   const trust = init.releaseTrust
   const releaseFollowing = trust === undefined ? undefined : { state: await ReleaseStateStore.open({ dataDir: init.dataDir, trust, now: Date.now }), trust }
   return new Vault({

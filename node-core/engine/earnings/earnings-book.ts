@@ -31,7 +31,8 @@ export type KeepOutcome =
 
 export class EarningsBook {
   readonly #path: string
-  readonly #name: string
+  /** Every name this vault has had: a record earned under a name it left (relocated, demoted) still counts. */
+  readonly #names: ReadonlySet<string>
   readonly #now: () => number
   #file: RewardRecordsFile = { version: 1, earlier: { total: '0', count: 0 }, records: [] }
   /** `${sectionPrefix}/${epoch}` → digest of the record counted for it. */
@@ -39,9 +40,9 @@ export class EarningsBook {
   #problem: string | undefined
   #writing: Promise<void> = Promise.resolve()
 
-  constructor (options: { dataDir: string, name: string, now?: () => number }) {
+  constructor (options: { dataDir: string, names: readonly string[], now?: () => number }) {
     this.#path = join(options.dataDir, REWARD_RECORDS_FILE)
-    this.#name = options.name
+    this.#names = new Set(options.names)
     this.#now = options.now ?? Date.now
   }
 
@@ -64,7 +65,7 @@ export class EarningsBook {
 
   /** Keeps a verified record if it names this vault and its epoch is not counted yet. */
   async keep (record: RewardRecord): Promise<KeepOutcome> {
-    const share = record.shares.find(s => s.name === this.#name)
+    const share = this.#shareOf(record)
     if (share === undefined) return { kept: false, reason: 'the record does not name this vault', conflict: false }
     const key = epochKey(record)
     const digest = rewardRecordDigest(record)
@@ -84,18 +85,22 @@ export class EarningsBook {
   status (): EarningsStatus {
     let total = BigInt(this.#file.earlier.total)
     const records = this.#file.records.map(({ record, receivedAt }) => {
-      const amount = record.shares.find(s => s.name === this.#name)?.amount ?? 0
+      const amount = this.#shareOf(record)?.amount ?? 0
       total += BigInt(amount)
       return { epoch: record.epoch, sectionPrefix: record.sectionPrefix, amount, pool: record.pool, signedAt: receivedAt }
     })
     return { total: total.toString(), records: records.slice(-MAX_STATUS_EARNINGS_RECORDS), ...(this.#problem === undefined ? {} : { problem: this.#problem }) }
   }
 
+  #shareOf (record: RewardRecord): RewardRecord['shares'][number] | undefined {
+    return record.shares.find(share => this.#names.has(share.name))
+  }
+
   #fold (): void {
     const excess = this.#file.records.length - MAX_KEPT_RECORDS
     if (excess <= 0) return
     let total = BigInt(this.#file.earlier.total)
-    for (const { record } of this.#file.records.splice(0, excess)) total += BigInt(record.shares.find(s => s.name === this.#name)?.amount ?? 0)
+    for (const { record } of this.#file.records.splice(0, excess)) total += BigInt(this.#shareOf(record)?.amount ?? 0)
     this.#file.earlier = { total: total.toString(), count: this.#file.earlier.count + excess }
   }
 

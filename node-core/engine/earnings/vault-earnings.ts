@@ -17,7 +17,8 @@ export interface VaultEarnings {
   problems: string[]
 }
 
-export async function openVaultEarnings (options: { dataDir: string, name: string }): Promise<VaultEarnings> {
+/** `names`: every name the vault has had (its age history), the current one included. */
+export async function openVaultEarnings (options: { dataDir: string, names: readonly string[] }): Promise<VaultEarnings> {
   const book = new EarningsBook(options)
   await book.load()
   const problems = book.problem === undefined ? [] : [`reward records: ${book.problem}`]

@@ -36,7 +36,7 @@ describe('the earnings book', () => {
   it('sums the records naming the vault, keeps them across restarts, and counts each epoch once', async () => {
     await withDir(async dir => {
       let clock = 1000
-      const book = new EarningsBook({ dataDir: dir, name: SELF, now: () => clock })
+      const book = new EarningsBook({ dataDir: dir, names: [SELF], now: () => clock })
       await book.load()
       assert.deepEqual(await book.keep(record(3, 500, 400)), { kept: true, amount: 400 })
       clock = 2000
@@ -44,7 +44,7 @@ describe('the earnings book', () => {
       assert.deepEqual(await book.keep(record(4, 100, 80)), { kept: false, conflict: false, reason: 'epoch 4 of section "" is already counted' })
       assert.deepEqual(await book.keep(record(4, 100, 90)), { kept: false, conflict: true, reason: 'a different record for epoch 4 of section "" is already counted' })
       assert.deepEqual(await book.keep({ ...record(5, 10, 0), shares: [{ name: OTHER, age: 6, weight: '64', amount: 10 }] }), { kept: false, conflict: false, reason: 'the record does not name this vault' })
-      const reopened = new EarningsBook({ dataDir: dir, name: SELF })
+      const reopened = new EarningsBook({ dataDir: dir, names: [SELF] })
       await reopened.load()
       assert.deepEqual(reopened.status(), {
         total: '480',
@@ -54,10 +54,28 @@ describe('the earnings book', () => {
     })
   })
 
+  it('still counts what the vault earned under a name it left: relocated or demoted, its records stay its own', async () => {
+    await withDir(async dir => {
+      // OTHER is the vault's old name, SELF the one it was relocated to.
+      const asOld = { ...record(1, 100, 0), shares: [{ name: OTHER, age: 6, weight: '64', amount: 70 }] }
+      const asNew = { ...record(2, 100, 0), shares: [{ name: SELF, age: 8, weight: '256', amount: 60 }] }
+      const before = new EarningsBook({ dataDir: dir, names: [OTHER] })
+      await before.load()
+      await before.keep(asOld)
+      const relocated = new EarningsBook({ dataDir: dir, names: [SELF, OTHER] })
+      await relocated.load()
+      assert.deepEqual(await relocated.keep(asNew), { kept: true, amount: 60 })
+      assert.equal(relocated.status().total, '130')
+      const forgetful = new EarningsBook({ dataDir: dir, names: [SELF] })
+      await forgetful.load()
+      assert.equal(forgetful.status().total, '60', 'without the old name its record counts nothing')
+    })
+  })
+
   it('reports an unreadable file and keeps it aside, starting a new one', async () => {
     await withDir(async dir => {
       await writeFile(join(dir, REWARD_RECORDS_FILE), '{"version":1,"records":"oops"}')
-      const book = new EarningsBook({ dataDir: dir, name: SELF, now: () => 42 })
+      const book = new EarningsBook({ dataDir: dir, names: [SELF], now: () => 42 })
       await book.load()
       assert.match(book.problem ?? '', /reward-records\.json is malformed.*kept as .*reward-records\.json\.unreadable-42/s)
       assert.equal(await readFile(join(dir, `${REWARD_RECORDS_FILE}.unreadable-42`), 'utf8'), '{"version":1,"records":"oops"}')
