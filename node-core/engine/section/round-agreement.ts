@@ -73,8 +73,6 @@ export class RoundAgreement {
   }
 
   get round (): number { return this.#round }
-  get step (): AgreementStep { return this.#step }
-  get committed (): boolean { return this.#committed }
 
   /** This elder has something to decide: it takes part from round 0, unless it already does. */
   async start (): Promise<void> {

@@ -58,11 +58,8 @@ export class SectionConsensus {
     this.#agreement = this.#newAgreement()
   }
 
-  /** This generation's agreement: its round and step, and the equivocations it has proof of. */
-  get agreement (): Pick<RoundAgreement, 'round' | 'step' | 'committed' | 'evidence'> { return this.#agreement }
-
   /** The elder index that proposes in `round` of `generation`. */
-  proposer (generation: number, round: number): number {
+  #proposer (generation: number, round: number): number {
     return ((generation + round) % this.#components.elders.length) + 1
   }
 
@@ -143,7 +140,7 @@ export class SectionConsensus {
       self: this.#index,
       key,
       schedule,
-      proposer: round => this.proposer(generation, round),
+      proposer: round => this.#proposer(generation, round),
       objection: proposal => agenda.objection(proposal),
       next: () => agenda.next(),
       broadcast: items => { this.#broadcast({ type: 'consensus', items }) },
