@@ -1,13 +1,13 @@
 // The age history (issue 3 deliver 7): one entry per name, bounded, started as 'earlier' for a
 // vault from before it, and an unreadable file kept aside and reported.
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { MAX_AGE_HISTORY } from '../../../../contract/host-api.ts'
 import { AGE_HISTORY_FILE, openAgeHistory, recordNewName } from '../../../../node-core/engine/identity/age-history.ts'
 import { loadOrCreateIdentity, rejoinIdentity, writeIdentity, identityFromSeed } from '../../../../node-core/engine/identity/identity-file.ts'
+import { freshDirs } from '../../../helpers/temp-dirs.ts'
 
 /** A name of `age` (its last byte), told apart by `tag`; no key needed for the history. */
 function named (tag: number, age: number): { name: Uint8Array, age: number } {
@@ -18,18 +18,10 @@ function named (tag: number, age: number): { name: Uint8Array, age: number } {
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 
 describe('age history', () => {
-  let root = ''
-  let next = 0
-  async function freshDir (): Promise<string> {
-    const dir = join(root, `vault-${next++}`)
-    await mkdir(dir)
-    return dir
-  }
+  const freshDir = freshDirs('age-history-test-')
   let clock = 0
   const now = (): number => ++clock * 1000
 
-  before(async () => { root = await mkdtemp(join(tmpdir(), 'age-history-test-')) })
-  after(async () => { await rm(root, { recursive: true, force: true }) })
 
   it('records a first start as new, then each rejoin with its reason, oldest first', async () => {
     const dir = await freshDir()

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { publicKeyFromSeed } from '../../../../node-core/engine/identity/ed25519-raw.ts'
@@ -9,18 +9,11 @@ import {
 } from '../../../../node-core/engine/identity/identity-file.ts'
 import { ageOfName, nameHasPrefix } from '../../../../node-core/engine/identity/name.ts'
 import { AGE_HISTORY_FILE } from '../../../../node-core/engine/identity/age-history.ts'
+import { freshDirs } from '../../../helpers/temp-dirs.ts'
 
 describe('loadOrCreateIdentity', () => {
-  let root = ''
-  let next = 0
-  async function freshDir (): Promise<string> {
-    const dir = join(root, `vault-${next++}`)
-    await mkdir(dir)
-    return dir
-  }
+  const freshDir = freshDirs('identity-file-test-')
 
-  before(async () => { root = await mkdtemp(join(tmpdir(), 'identity-file-test-')) })
-  after(async () => { await rm(root, { recursive: true, force: true }) })
 
   it('creates an age-5 identity in an owner-only file, and loads the same one on the next start', async () => {
     const dir = await freshDir()

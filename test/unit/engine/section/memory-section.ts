@@ -27,6 +27,17 @@ export class ManualClock {
     this.now = Math.max(this.now, due.due)
     return due.callback
   }
+
+  /** Moves the clock on by `ms`, firing each timer due in order and running `settle` before and after each. */
+  async advance (ms: number, settle: () => Promise<void> = async () => {}): Promise<void> {
+    const until = this.now + ms
+    await settle()
+    for (let callback = this.takeDue(until); callback !== undefined; callback = this.takeDue(until)) {
+      await callback()
+      await settle()
+    }
+    this.now = until
+  }
 }
 
 export interface Delivery {
@@ -120,12 +131,6 @@ export class MemorySection {
 
   /** Moves the clock on by `ms`, firing each timer due and delivering what it sends. */
   async advance (ms: number): Promise<void> {
-    const until = this.clock.now + ms
-    await this.settle()
-    for (let callback = this.clock.takeDue(until); callback !== undefined; callback = this.clock.takeDue(until)) {
-      await callback()
-      await this.settle()
-    }
-    this.clock.now = until
+    await this.clock.advance(ms, async () => { await this.settle() })
   }
 }

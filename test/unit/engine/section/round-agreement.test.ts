@@ -63,12 +63,6 @@ function ownBallots (sent: readonly ConsensusItem[], step: SignedBallot['step'])
   return sent.flatMap(item => item.type === 'ballot' && item.signer === SELF && item.step === step ? [{ round: item.round, value: item.value }] : [])
 }
 
-async function fire (clock: ManualClock, ms: number): Promise<void> {
-  const until = clock.now + ms
-  for (let callback = clock.takeDue(until); callback !== undefined; callback = clock.takeDue(until)) await callback()
-  clock.now = until
-}
-
 describe('a round agreement', () => {
   it('prevotes the proposer\'s proposal, locks and precommits on 5 prevotes, passes them on, and commits on 5 precommits', async () => {
     const { agreement, sent, committed } = elder()
@@ -95,7 +89,7 @@ describe('a round agreement', () => {
 
     const late = elder({ objects: () => true })
     await late.agreement.receive(proposal(0, A))
-    await fire(late.clock, 2000)
+    await late.clock.advance(2000)
     assert.deepEqual(ownBallots(late.sent, 'prevote'), [{ round: 0, value: null }])
   })
 

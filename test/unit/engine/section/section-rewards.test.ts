@@ -111,13 +111,7 @@ class RewardsNet {
   }
 
   async advance (ms: number): Promise<void> {
-    const until = this.clock.now + ms
-    await this.settle()
-    for (let callback = this.clock.takeDue(until); callback !== undefined; callback = this.clock.takeDue(until)) {
-      await callback()
-      await this.settle()
-    }
-    this.clock.now = until
+    await this.clock.advance(ms, async () => { await this.settle() })
   }
 
   /** The one record every member holds for `epoch`. */
