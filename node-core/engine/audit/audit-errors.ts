@@ -2,6 +2,7 @@
 // an unreadable frame is.
 import { namedError } from '../../../contract/named-error.ts'
 import type { TrustOffence } from '../network/local-trust.ts'
+import { isEndBeforeFrame } from '../network/stream-end.ts'
 
 export class MalformedAuditMessageError extends namedError('MalformedAuditMessageError') {}
 export class AuditFrameTooLargeError extends namedError('AuditFrameTooLargeError') {}
@@ -28,7 +29,7 @@ export function auditFrameOffence (err: Error): TrustOffence | undefined {
     case 'InvalidMessageLengthError':
       return 'malformed'
     case 'UnexpectedEOFError':
-      return 'truncated'
+      return isEndBeforeFrame(err) ? undefined : 'truncated'
     default:
       return undefined
   }

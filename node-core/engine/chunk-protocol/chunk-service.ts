@@ -9,6 +9,7 @@ import { CHUNK_PROTOCOL } from '../version.ts'
 import { chunkAddress, ChunkMismatchError, ChunkTooLargeError, MAX_CHUNK_BYTES } from '../store/chunk-address.ts'
 import { CorruptChunkError, StoreFullError, type ChunkStore } from '../store/chunk-store.ts'
 import type { LocalTrust, TrustOffence } from '../network/local-trust.ts'
+import { isEndBeforeFrame } from '../network/stream-end.ts'
 import { frameStream } from './frame-stream.ts'
 import { decodeReply, decodeRequest, encodeFrame, MalformedFrameError, type ChunkReply, type ChunkRequest } from './frames.ts'
 import { namedError } from '../../../contract/named-error.ts'
@@ -133,7 +134,7 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
         try {
           header = (await lp.read(options)).subarray()
         } catch (err) {
-          if (isCleanEndBetweenFrames(err) || isTimeout(err)) {
+          if (isEndBeforeFrame(err) || isTimeout(err)) {
             await stream.close().catch(() => {})
             return
           }
@@ -259,7 +260,7 @@ export class ChunkService extends TypedEventEmitter<ChunkServiceEvents> {
       try {
         header = (await lp.read({ signal })).subarray()
       } catch (err) {
-        if (pooled.reused && isCleanEndBetweenFrames(err)) throw new StaleStreamError('the pooled stream was closed by the peer')
+        if (pooled.reused && isEndBeforeFrame(err)) throw new StaleStreamError('the pooled stream was closed by the peer')
         throw err
       }
       const reply = decodeReply(header)
@@ -319,12 +320,6 @@ const MAX_IDLE_STREAMS_PER_PEER = 8
 
 function isUsable (stream: Stream): boolean {
   return stream.status === 'open' && stream.writeStatus === 'writable' && stream.readStatus === 'readable'
-}
-
-/** The stream ended cleanly where a new frame would have started (the peer is done with it). */
-function isCleanEndBetweenFrames (err: unknown): boolean {
-  // lpStream reports an end at a frame boundary as EOF after reading 0 of the 1 length byte it wanted.
-  return err instanceof Error && err.name === 'UnexpectedEOFError' && / 0\/1 bytes$/.test(err.message)
 }
 
 function isTimeout (err: unknown): boolean {

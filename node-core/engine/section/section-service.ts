@@ -14,6 +14,7 @@ import type { RewardSignerState } from '../../section/economy/reward-signer.ts'
 import type { Random } from '../../section/crypto/scalar.ts'
 import type { LocalTrust, TrustOffence } from '../network/local-trust.ts'
 import { nameOfPeer } from '../network/placement.ts'
+import { isEndBeforeFrame } from '../network/stream-end.ts'
 import { DEFAULT_MAX_STREAMS_PER_PEER, DEFAULT_SEND_TIMEOUT_MS, MAX_SECTION_FRAME_BYTES, SECTION_PROTOCOL } from './constants.ts'
 import { nameToBytes, nameToHex } from './known-vaults.ts'
 import {
@@ -57,7 +58,7 @@ export function frameOffence (err: Error): TrustOffence | undefined {
     case 'InvalidDataLengthLengthError':
       return 'malformed'
     case 'UnexpectedEOFError':
-      return 'truncated'
+      return isEndBeforeFrame(err) ? undefined : 'truncated'
     default:
       return undefined
   }

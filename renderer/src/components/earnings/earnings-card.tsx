@@ -1,6 +1,8 @@
 import { earningsEmptyReason } from '../../../../contract/earnings.ts'
 import type { VaultStatus } from '../../../../contract/host-api.ts'
 import { formatCount } from '../../format/bytes.ts'
+import { formatEventTime, formatTimestamp } from '../../format/duration.ts'
+import { useNow } from '../../hooks/use-now.ts'
 import { Card } from '../common/card.tsx'
 import { Stat } from '../common/stat.tsx'
 import { DEFAULT_CHART_BOX, earningsChart, earningsRows, sectionLabel } from './earnings-chart.ts'
@@ -36,12 +38,13 @@ function EarningsBody ({ earnings }: { earnings: VaultStatus['earnings'] }) {
   const chart = earningsChart(earnings)
   const rows = earningsRows(earnings.records)
   const latest = rows[0]
+  const now = useNow(60_000)
   return (
     <>
       <dl className="stats">
         <Stat label="Total" testId="earnings-sum" rawValue={earnings.total}>{`${earnings.total} ledger units`}</Stat>
         <Stat label="Signed records" testId="earnings-count" rawValue={earnings.records.length}>{formatCount(earnings.records.length)}</Stat>
-        {latest === undefined ? null : <Stat label="Latest epoch" testId="earnings-latest" rawValue={latest.epoch}>{`${latest.amount} of ${latest.pool}`}</Stat>}
+        {latest === undefined ? null : <Stat label="Latest record" testId="earnings-latest" rawValue={latest.amount}>{`${latest.amount} of a pool of ${latest.pool}`}</Stat>}
       </dl>
       <svg
         className="earnings-chart"
@@ -60,7 +63,7 @@ function EarningsBody ({ earnings }: { earnings: VaultStatus['earnings'] }) {
           <table className="data-table section-table__table" data-testid="earnings-records">
             <thead>
               <tr>
-                <th scope="col" title="The reward epoch the section signed the record for">Epoch</th>
+                <th scope="col" title="When this vault received the record; hover a time for its reward epoch">Received</th>
                 <th scope="col">Earned</th>
                 <th scope="col" title="The store payments the record split among the adults">Pool</th>
                 <th scope="col">Share</th>
@@ -70,7 +73,9 @@ function EarningsBody ({ earnings }: { earnings: VaultStatus['earnings'] }) {
             <tbody>
               {rows.map(row => (
                 <tr key={`${row.sectionPrefix}/${row.epoch}`} data-epoch={row.epoch} data-amount={row.amount}>
-                  <th scope="row">{row.epoch}</th>
+                  <th scope="row" title={`reward epoch ${row.epoch}${row.signedAt === undefined ? '' : `, received ${formatTimestamp(row.signedAt)}`}`}>
+                    {row.signedAt === undefined ? `epoch ${row.epoch}` : formatEventTime(row.signedAt, now)}
+                  </th>
                   <td>{row.amount}</td>
                   <td>{row.pool}</td>
                   <td>{row.share}</td>
