@@ -33,18 +33,26 @@ export class EmbeddedNetworkError extends namedError('EmbeddedNetworkError') {}
 
 const cliEntry = new URL(`../cli/vault${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
 
-export interface EmbeddedNetworkInit {
+/**
+ * The local network's churn and the section's policy (`vault testnet` and `vault start` flags);
+ * the section's defaults where absent.
+ */
+export interface NetworkPolicy {
+  /** Time between the local network's churn events; 0 for none. */
+  churnIntervalMs?: number
+  /** Time between an elder's audit rounds. */
+  auditIntervalMs?: number
+  /** Churns a paused vault has to fix itself before it is demoted. */
+  graceChurns?: number
+  /** Length of a reward epoch, at whose end the elders sign its reward record. */
+  rewardEpochMs?: number
+}
+
+/** An absent `churnIntervalMs` here is DEFAULT_EMBEDDED_CHURN_INTERVAL_MS. */
+export interface EmbeddedNetworkInit extends NetworkPolicy {
   dataDir: string
   nodes: number
   clientRate: number
-  /** Time between churn events; 0 for none; DEFAULT_EMBEDDED_CHURN_INTERVAL_MS when absent. */
-  churnIntervalMs?: number
-  /** The elders' audit interval; the section's default when absent. */
-  auditIntervalMs?: number
-  /** A paused vault's grace in churns; the section's default when absent. */
-  graceChurns?: number
-  /** Length of a reward epoch; the section's default when absent. */
-  rewardEpochMs?: number
   startTimeoutMs?: number
 }
 

@@ -9,7 +9,7 @@ import { SUPPORTED_ERAS } from '../engine/eras.ts'
 import type { EngineConfig } from '../engine/rpc/engine-rpc.ts'
 import { ENGINE_VERSION } from '../engine/version.ts'
 import { DEFAULT_LOCAL_NETWORK_SIZE } from '../localnet/local-network.ts'
-import { EmbeddedNetwork } from './embedded-network.ts'
+import { EmbeddedNetwork, type NetworkPolicy } from './embedded-network.ts'
 import { EngineSupervisor, type EngineProcessState, type RestartPolicy } from './engine-supervisor.ts'
 import { buildNotices } from './notices.ts'
 import { loadSettings, saveSettings, type Settings } from './settings.ts'
@@ -18,7 +18,11 @@ import { prepareHostUpgrades, type HostUpgrades } from '../upgrade/manager/host-
 import type { UpgradeManager } from '../upgrade/manager/upgrade-manager.ts'
 import type { ShadowRunner } from '../upgrade/shadow/shadow-runner.ts'
 
-export interface VaultHostOptions {
+/**
+ * The NetworkPolicy goes to the embedded network's vaults (which churn every 30 s when
+ * `churnIntervalMs` is absent, embedded-network.ts) and, but for the churn, to this host's engine.
+ */
+export interface VaultHostOptions extends NetworkPolicy {
   dataDir: string
   /** Peers to join; none means the embedded local network. */
   bootstrap?: string[]
@@ -30,14 +34,6 @@ export interface VaultHostOptions {
   localNetworkSize?: number
   /** The local network's client simulator: chunks stored per second. */
   clientRate?: number
-  /** Time between the embedded network's churn events; 0 for none; every 30 s when absent (embedded-network.ts). */
-  churnIntervalMs?: number
-  /** The elders' audit interval, for the embedded network's vaults and this host's engine; the section's default when absent. */
-  auditIntervalMs?: number
-  /** A paused vault's grace in churns, for the embedded network's vaults and this host's engine; the section's default when absent. */
-  graceChurns?: number
-  /** Length of a reward epoch, for the embedded network's vaults and this host's engine; the section's default when absent. */
-  rewardEpochMs?: number
   engineEntry?: string
   restart?: Partial<RestartPolicy>
   /**
@@ -151,10 +147,10 @@ class SupervisingVaultHost implements VaultHost {
         dataDir: join(this.options.dataDir, 'local-network'),
         nodes: this.options.localNetworkSize ?? DEFAULT_LOCAL_NETWORK_SIZE,
         clientRate: this.options.clientRate ?? 1,
-        ...(this.options.churnIntervalMs === undefined ? {} : { churnIntervalMs: this.options.churnIntervalMs }),
-        ...(this.options.auditIntervalMs === undefined ? {} : { auditIntervalMs: this.options.auditIntervalMs }),
-        ...(this.options.graceChurns === undefined ? {} : { graceChurns: this.options.graceChurns }),
-        ...(this.options.rewardEpochMs === undefined ? {} : { rewardEpochMs: this.options.rewardEpochMs })
+        churnIntervalMs: this.options.churnIntervalMs,
+        auditIntervalMs: this.options.auditIntervalMs,
+        graceChurns: this.options.graceChurns,
+        rewardEpochMs: this.options.rewardEpochMs
       })
       const ready = await this.embedded.start()
       this.bootstrap = ready.bootstrap

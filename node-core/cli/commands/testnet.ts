@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { LocalNetwork, type LocalNetworkInit } from '../../localnet/local-network.ts'
 import { MAX_CHUNK_BYTES } from '../../engine/store/chunk-address.ts'
 import { parseInteger, parseNumber } from '../parse.ts'
+import type { NetworkPolicy } from '../../host/embedded-network.ts'
 import { surviveClosedStreamRace } from '../../engine/network/closed-stream-race.ts'
 
 export const POLICY_USAGE = '[--churn-interval S] [--audit-interval S] [--grace-churns N] [--reward-epoch S]'
@@ -19,17 +20,6 @@ export const POLICY_OPTIONS = {
   'grace-churns': { type: 'string' },
   'reward-epoch': { type: 'string' }
 } as const
-
-export interface NetworkPolicy {
-  /** Time between the local network's churn events; 0 for none. */
-  churnIntervalMs?: number
-  /** Time between an elder's audit rounds. */
-  auditIntervalMs?: number
-  /** Churns a paused vault has to fix itself before it is demoted. */
-  graceChurns?: number
-  /** Length of a reward epoch, at whose end the elders sign its reward record. */
-  rewardEpochMs?: number
-}
 
 const DAY_SECONDS = 24 * 3600
 
