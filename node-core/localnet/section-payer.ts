@@ -37,8 +37,6 @@ export class SectionPayer {
     if (!Number.isSafeInteger(this.#storeCost) || this.#storeCost < 1) throw new RangeError(`"storeCost" expected a positive integer, got ${this.#storeCost}`)
   }
 
-  get elders (): readonly string[] { return this.#section?.elders ?? [] }
-
   /** Pays the store cost of chunk `address` to every elder; `holders` are vaults to ask for the elders. Undefined while no section is known. */
   async pay (address: string, holders: readonly PeerId[]): Promise<Payment | undefined> {
     if (this.#section === undefined || this.#sinceLearned >= RELEARN_EVERY) await this.#learn(holders)

@@ -46,7 +46,6 @@ export class EarningsBook {
     this.#now = options.now ?? Date.now
   }
 
-  get path (): string { return this.#path }
   /** Why the kept records could not be read at load, if they could not. */
   get problem (): string | undefined { return this.#problem }
 

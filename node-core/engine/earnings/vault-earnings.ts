@@ -2,8 +2,7 @@
 // elder, the persisted guard that it never signs two reward records for one epoch. Both live in
 // the data dir; opened once per start, before the section service.
 import { join } from 'node:path'
-import { loadRewardSignerState, saveRewardSignerState, type RewardSignerState } from '../../section/economy/reward-signer.ts'
-import { RewardSignerStateError } from '../../section/economy/reward-signer.ts'
+import { loadRewardSignerState, RewardSignerStateError, saveRewardSignerState, type RewardSignerState } from '../../section/economy/reward-signer.ts'
 import type { SectionService } from '../section/section-service.ts'
 import { EarningsBook } from './earnings-book.ts'
 

@@ -72,7 +72,7 @@ export class SectionRewards {
     this.#init = init
   }
 
-  epochOf (time: number): number {
+  #epochOf (time: number): number {
     return Math.floor(time / this.#init.epochMs)
   }
 
@@ -106,7 +106,7 @@ export class SectionRewards {
     const membership = this.#components.membership()
     if (this.#voting === undefined || membership === undefined) return ignored('a store payment to a vault that is not a voting elder')
     if (message.prefix !== membership.prefix) return ignored(`a store payment for section "${message.prefix}"`)
-    const outcome = this.ledger.pay(this.epochOf(this.#components.now()), message.address, message.amount)
+    const outcome = this.ledger.pay(this.#epochOf(this.#components.now()), message.address, message.amount)
     return outcome === 'counted' ? ACCEPTED : ignored(`store payment for chunk ${message.address.slice(0, 16)}... not counted: ${outcome}`)
   }
 
@@ -150,7 +150,7 @@ export class SectionRewards {
   #armEpoch (): void {
     if (this.#stopped) return
     const now = this.#components.now()
-    const ended = this.epochOf(now)
+    const ended = this.#epochOf(now)
     // A moment after the boundary, so payments sent just before it have reached every elder.
     const settle = Math.min(1000, Math.floor(this.#init.epochMs / 10))
     this.#cancelEpoch = this.#components.schedule((ended + 1) * this.#init.epochMs - now + settle, async () => {
@@ -169,7 +169,7 @@ export class SectionRewards {
 
   /** The open round of `epoch`: one that has ended, and not too long ago. */
   #round (epoch: number): Round | undefined {
-    const current = this.epochOf(this.#components.now())
+    const current = this.#epochOf(this.#components.now())
     if (epoch >= current || epoch < current - MAX_OPEN_ROUNDS) return undefined
     let round = this.#rounds.get(epoch)
     if (round === undefined) {
@@ -199,12 +199,12 @@ export class SectionRewards {
     })
   }
 
-  proposer (epoch: number, attempt: number): number {
+  #proposer (epoch: number, attempt: number): number {
     return ((epoch + attempt) % (this.#voting?.elders.length ?? 1)) + 1
   }
 
   #followable (sender: number, epoch: number, round: Round): boolean {
-    for (let attempt = 0; attempt <= round.attempt; attempt++) if (this.proposer(epoch, attempt) === sender) return true
+    for (let attempt = 0; attempt <= round.attempt; attempt++) if (this.#proposer(epoch, attempt) === sender) return true
     return false
   }
 
@@ -220,7 +220,7 @@ export class SectionRewards {
 
   async #proposeIfMyTurn (epoch: number, round: Round): Promise<void> {
     const voting = this.#voting
-    if (voting === undefined || round.mine !== undefined || this.proposer(epoch, round.attempt) !== voting.index) return
+    if (voting === undefined || round.mine !== undefined || this.#proposer(epoch, round.attempt) !== voting.index) return
     const backed = [...round.candidates.values()].filter(candidate => this.objection(candidate.record) === undefined)
       .sort((a, b) => b.shares.size - a.shares.size)[0]
     const view = this.#view()
@@ -241,7 +241,7 @@ export class SectionRewards {
 
   #view (): RewardView | undefined {
     const membership = this.#components.membership()
-    return membership === undefined ? undefined : { membership, ledger: this.ledger, audits: this.#audits, currentEpoch: this.epochOf(this.#components.now()) }
+    return membership === undefined ? undefined : { membership, ledger: this.ledger, audits: this.#audits, currentEpoch: this.#epochOf(this.#components.now()) }
   }
 
   async #castIfAgreed (record: UnsignedRewardRecord): Promise<void> {

@@ -65,11 +65,6 @@ export class RewardSigner {
     return { version: 1, index: this.index, signed }
   }
 
-  /** The pool of the record this elder signed for `epoch`, if any. */
-  signedPool (epoch: number): number | undefined {
-    return this.#signed.get(epoch)?.pool
-  }
-
   /** Epochs this elder signed a record for, with the records' pools. */
   signedEpochs (): Array<{ epoch: number, pool: number }> {
     return [...this.#signed].map(([epoch, { pool }]) => ({ epoch, pool }))
