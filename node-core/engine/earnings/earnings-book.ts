@@ -81,25 +81,33 @@ export class EarningsBook {
     return { kept: true, amount: share.amount }
   }
 
+  /** Pushed with every status (engine-main): only the records it shows are built. */
   status (): EarningsStatus {
-    let total = BigInt(this.#file.earlier.total)
-    const records = this.#file.records.map(({ record, receivedAt }) => {
-      const amount = this.#shareOf(record)?.amount ?? 0
-      total += BigInt(amount)
-      return { epoch: record.epoch, sectionPrefix: record.sectionPrefix, amount, pool: record.pool, signedAt: receivedAt }
-    })
-    return { total: total.toString(), records: records.slice(-MAX_STATUS_EARNINGS_RECORDS), ...(this.#problem === undefined ? {} : { problem: this.#problem }) }
+    const records = this.#file.records.slice(-MAX_STATUS_EARNINGS_RECORDS).map(({ record, receivedAt }) => (
+      { epoch: record.epoch, sectionPrefix: record.sectionPrefix, amount: this.#amountOf(record), pool: record.pool, signedAt: receivedAt }
+    ))
+    const total = this.#totalOf(this.#file.records, BigInt(this.#file.earlier.total))
+    return { total: total.toString(), records, ...(this.#problem === undefined ? {} : { problem: this.#problem }) }
   }
 
   #shareOf (record: RewardRecord): RewardRecord['shares'][number] | undefined {
     return record.shares.find(share => this.#names.has(share.name))
   }
 
+  #amountOf (record: RewardRecord): number {
+    return this.#shareOf(record)?.amount ?? 0
+  }
+
+  #totalOf (kept: ReadonlyArray<{ record: RewardRecord }>, from: bigint): bigint {
+    let total = from
+    for (const { record } of kept) total += BigInt(this.#amountOf(record))
+    return total
+  }
+
   #fold (): void {
     const excess = this.#file.records.length - MAX_KEPT_RECORDS
     if (excess <= 0) return
-    let total = BigInt(this.#file.earlier.total)
-    for (const { record } of this.#file.records.splice(0, excess)) total += BigInt(this.#shareOf(record)?.amount ?? 0)
+    const total = this.#totalOf(this.#file.records.splice(0, excess), BigInt(this.#file.earlier.total))
     this.#file.earlier = { total: total.toString(), count: this.#file.earlier.count + excess }
   }
 
