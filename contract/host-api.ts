@@ -183,6 +183,11 @@ export const SelfCheckSchema = z.object({
 }).strict()
 export type SelfCheck = z.infer<typeof SelfCheckSchema>
 
+/** The failed checks' fixes, in the order the engine ran the checks; none before a self-check. */
+export function failedCheckFixes (selfCheck: SelfCheck | null | undefined): string[] {
+  return selfCheck?.checks.flatMap(check => check.passed || check.fix === undefined ? [] : [check.fix]) ?? []
+}
+
 /**
  * This vault's standing in its section (DESIGN §2, pause, fix, demote). 'paused': the elders
  * decided a pause, with reasons, and the vault must be fixed by `deadline` (a generation: churns);

@@ -4,7 +4,7 @@
 // vault cannot resume, with each fix.
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { RemoteError, type SectionStanding, type SelfCheck, type VaultStatus } from '../../../contract/host-api.ts'
+import { failedCheckFixes, RemoteError, type SectionStanding, type SelfCheck, type VaultStatus } from '../../../contract/host-api.ts'
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-errors.ts'
 import { defaultDataDir } from '../data-dir.ts'
 import { fetchStatus, readHostFile } from './status.ts'
@@ -65,7 +65,7 @@ export function formatResume (outcome: ResumeOutcome): { out: string[], reasons:
 function refusalReasons (refusal: { name: Refusal, message: string }, standing: SectionStanding | null): string[] {
   switch (refusal.name) {
     case 'SelfCheckFailedError': {
-      const fixes = standing?.selfCheck?.checks.flatMap(check => check.passed || check.fix === undefined ? [] : [check.fix]) ?? []
+      const fixes = failedCheckFixes(standing?.selfCheck)
       // Without the report the engine's message is the only list of fixes there is.
       if (fixes.length === 0) return [`cannot resume: ${refusal.message}`]
       return ['cannot resume: the self-check failed; fix each of these, then run vault resume again:', ...fixes.map(fix => `  - ${fix}`)]

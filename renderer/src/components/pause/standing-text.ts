@@ -2,7 +2,7 @@
 // wrong, what it costs, the steps to fix it, whether Reconnect may be pressed, and how long is left
 // before the section demotes the vault. The renderer may not import node-core, so the rejoin rule
 // is restated here and a unit test checks it against node-core/section/economy/pause-and-fix.ts.
-import type { SectionStanding, SelfCheck } from '../../../../contract/host-api.ts'
+import { failedCheckFixes, type SectionStanding, type SelfCheck } from '../../../../contract/host-api.ts'
 import { formatDuration } from '../../format/duration.ts'
 import { NEW_VAULT_AGE } from '../vault/age.ts'
 
@@ -15,7 +15,7 @@ export function rejoinAgeOf (age: number): number {
 /** The last self-check's failed checks' fixes, in the order the engine ran the checks. */
 export function selfCheckFixes (selfCheck: SelfCheck | null): string[] {
   // Checks that could not run for the same cause share its fix: each fix once, in order.
-  return [...new Set(selfCheck?.checks.flatMap((check) => check.passed || check.fix === undefined ? [] : [check.fix]) ?? [])]
+  return [...new Set(failedCheckFixes(selfCheck))]
 }
 
 /** A check's result in words, so it never depends on colour alone. */
