@@ -6,6 +6,7 @@ import { hexToBytes } from '@noble/curves/utils.js'
 import { z } from 'zod'
 import { readJsonFile, writeJsonFile } from '../../storage/json-file.ts'
 import { createRelocationProof, encodeRelocationProof, relocationGrindPrefix } from '../../section/rules/relocation.ts'
+import { nameToHex } from '../section/known-vaults.ts'
 import { RelocationProofWireSchema, type RelocationProofWire } from '../section/section-messages.ts'
 import { IdentityFileError, readIdentity, rejoinIdentity, type VaultIdentity } from './identity-file.ts'
 import { namedError } from '../../../contract/named-error.ts'
@@ -37,10 +38,19 @@ export async function relocateIdentity (dataDir: string, move: Move, options: { 
   return { identity, proof }
 }
 
+/** Why a vault takes a new name: its section demoted it to an age, or relocated it by a move. */
+export type NextName = { demotedTo: number } | { relocated: Move }
+
+/** Grinds and stores the vault's next name: at the age a demotion gave it, or age + 1 with the proof of its move. */
+export async function takeNextName (dataDir: string, next: NextName): Promise<VaultIdentity> {
+  if ('demotedTo' in next) return await rejoinIdentity(dataDir, next.demotedTo)
+  return (await relocateIdentity(dataDir, next.relocated)).identity
+}
+
 /** The proof of the move that gave this vault its current name, if it has one. */
 export async function loadRelocationProof (dataDir: string, identity: VaultIdentity): Promise<RelocationProofWire | undefined> {
   const path = join(dataDir, RELOCATION_PROOF_FILE)
   const file = await readJsonFile(path, RelocationProofFileSchema, problem => new RelocationProofFileError(`${path} ${problem}; the vault rejoins without its relocation proof`))
-  if (file === undefined || file.proof.newName !== Buffer.from(identity.name).toString('hex')) return undefined
+  if (file === undefined || file.proof.newName !== nameToHex(identity.name)) return undefined
   return file.proof
 }

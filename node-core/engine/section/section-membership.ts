@@ -14,7 +14,7 @@ import { decodeRelocationProof, selectRelocations, verifyRelocationProof, type K
 import { verifyDecision, type Decision, type DecisionProblem } from '../../section/crypto/decisions.ts'
 import { publicKeyFromHex, publicKeyToHex, type G1Point } from '../../section/crypto/threshold-bls.ts'
 import { pauseNoticeFromDecision, rejoinAge, type PauseNotice } from '../../section/economy/pause-and-fix.ts'
-import { ageOfHexName } from './known-vaults.ts'
+import { ageOfHexName, nameToBytes, nameToHex } from './known-vaults.ts'
 import { activeEraFromDecision, type ActiveEra } from '../versions/eras.ts'
 import { ignored, violation, type RelocationProofWire, type SectionReceipt } from './section-messages.ts'
 import { membersDigest, type SectionStatement } from './statements.ts'
@@ -174,17 +174,17 @@ export class SectionMembership {
     const signatures = [hexToBytes(decision.signature)]
     const { kind, subject } = decision.proposal
     const selection = selectRelocations({
-      members: [...this.#members].map(name => hexToBytes(name)),
+      members: [...this.#members].map(nameToBytes),
       signatures,
-      joinedThisDecision: kind === 'join' ? [hexToBytes(subject)] : []
+      joinedThisDecision: kind === 'join' ? [nameToBytes(subject)] : []
     })
     const moves = selection.moves.filter(move => {
-      const name = Buffer.from(move.oldName).toString('hex')
+      const name = nameToHex(move.oldName)
       return !this.#elders.includes(name) && !this.#paused.has(name)
     })
     const known: KnownDecision = { signatures, relocated: moves.map(move => move.oldName) }
     for (const move of moves) {
-      const name = Buffer.from(move.oldName).toString('hex')
+      const name = nameToHex(move.oldName)
       this.#members.delete(name)
       this.#relocated.set(name, known)
       for (const oldest of this.#relocated.keys()) {
