@@ -17,8 +17,11 @@
 //            past the dysfunction threshold they Pause a member with the reasons; a paused vault's
 //            owner fixes it, its self-check passes and it asks to resume (requestResume); the
 //            elders audit it on probation and Resume it, or Demote it when its grace runs out.
-// In this first step the elder set stays the founding one: a joiner older than an elder does not
-// yet trigger a new DKG and the handover to the next section key; leaves, relocation and splits
+//            Every decision is a churn: the members its churn ID selects are relocated
+//            (section-membership.ts) and rejoin under a name of age + 1 with a proof; at each reward
+//            epoch the elders sign a reward record (section-rewards.ts).
+// The elder set stays the founding one: a joiner older than an elder does not yet trigger a new
+// DKG and the handover to the next section key, and elders are not relocated; leaves and splits
 // are modelled in section/rules but not run live.
 import { TypedEventEmitter } from 'main-event'
 import type { SectionStanding, SectionStatus, SelfCheck } from '../../../contract/host-api.ts'
@@ -150,6 +153,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#joinRetryMs = init.joinRetryMs ?? DEFAULT_JOIN_RETRY_MS
     this.#roundMs = init.dkgRoundTimeoutMs ?? DEFAULT_DKG_ROUND_TIMEOUT_MS
     this.#supportedEras = [...(components.supportedEras ?? SUPPORTED_ERAS)]
+    const proposalTimeoutMs = init.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS
     this.#elder = new ElderRole({
       self: this.self,
       key: this.#key,
@@ -159,7 +163,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       probation: member => { this.#emit('section:probation', { name: member }) },
       ...(components.persistVoter === undefined ? {} : { persistVoter: components.persistVoter })
     }, {
-      proposalTimeoutMs: init.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS,
+      proposalTimeoutMs,
       eraActivationDelay: init.eraActivationDelay ?? DEFAULT_ERA_ACTIVATION_DELAY,
       health: {
         dysfunction: init.dysfunction ?? DEFAULT_MEMBER_HEALTH_OPTIONS.dysfunction,
@@ -177,7 +181,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       ...(components.rewardSignerState === undefined ? {} : { signerState: components.rewardSignerState }),
       recorded: record => { this.#emit('section:reward-record', { record }) },
       declined: (epoch, reason) => { this.#emit('section:reward-declined', { epoch, reason }) }
-    }, { epochMs: init.rewardEpochMs ?? DEFAULT_REWARD_EPOCH_MS, proposalTimeoutMs: init.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS })
+    }, { epochMs: init.rewardEpochMs ?? DEFAULT_REWARD_EPOCH_MS, proposalTimeoutMs })
     this.#forming = new SectionForming({
       self: this.self,
       send: (to, message) => { this.#components.send(to, message) },
