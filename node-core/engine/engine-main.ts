@@ -1,11 +1,10 @@
 // Entry of the live engine as a child process of the host. It speaks the engine RPC over the IPC
 // channel and stops itself when its host goes away, so no engine outlives its host. A vault its
-// section demotes rejoins in the same process, under a new name at the age the decision gave it.
+// section demotes or relocates rejoins in the same process, under its next name (takeNextName).
 import { toErrorValue } from '../../contract/host-api.ts'
 import { namedError } from '../../contract/named-error.ts'
-import { createVault, type Vault } from './vault.ts'
-import { rejoinIdentity } from './identity/identity-file.ts'
-import { relocateIdentity, type Move } from './identity/relocated-identity.ts'
+import { createVault, onNextName, type Vault } from './vault.ts'
+import { takeNextName, type NextName } from './identity/relocated-identity.ts'
 import { surviveClosedStreamRace } from './network/closed-stream-race.ts'
 import { serveShadowRequest } from './shadow/shadow-serve.ts'
 import {
@@ -70,11 +69,10 @@ async function main (): Promise<void> {
     process.exit(0)
   }
   /** Demoted (a new name at the age the decision gave it) or relocated (age + 1, with the proof of the move): the vault rejoins under its new name. */
-  const rejoin = async (newName: { demotedTo: number } | { relocated: Move }): Promise<void> => {
+  const rejoin = async (next: NextName): Promise<void> => {
     const previous = vault
     await previous.stop()
-    if ('demotedTo' in newName) await rejoinIdentity(config.dataDir, newName.demotedTo)
-    else await relocateIdentity(config.dataDir, newName.relocated)
+    await takeNextName(config.dataDir, next)
     vault = await open()
     if (previous.isPaused) vault.pause()
     forwardEvents(vault, rejoin)
@@ -163,7 +161,7 @@ function standingOf (vault: Vault): NonNullable<Vault['standing']> {
 }
 
 /** Activity goes to the host as it happens, with a status push after it (debounced); a demotion or a relocation rejoins. */
-function forwardEvents (vault: Vault, rejoin: (newName: { demotedTo: number } | { relocated: Move }) => Promise<void>): void {
+function forwardEvents (vault: Vault, rejoin: (next: NextName) => Promise<void>): void {
   let pending: NodeJS.Timeout | undefined
   const pushStatus = (): void => {
     pending ??= setTimeout(() => {
@@ -176,8 +174,7 @@ function forwardEvents (vault: Vault, rejoin: (newName: { demotedTo: number } | 
     pushStatus()
   })
   vault.addEventListener('vault:peers', pushStatus)
-  vault.addEventListener('vault:demoted', event => { void rejoin({ demotedTo: event.detail.rejoinAge }).catch(fail) })
-  vault.addEventListener('vault:relocated', event => { void rejoin({ relocated: event.detail }).catch(fail) })
+  onNextName(vault, next => { void rejoin(next).catch(fail) })
 }
 
 /** The status, pushed periodically whatever happens. */

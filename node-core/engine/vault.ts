@@ -36,7 +36,7 @@ import type { EngineStatus } from './rpc/engine-rpc.ts'
 import { PeerVersionService, upgradeRequiredNotice } from './versions/peer-versions.ts'
 import { NETWORK_PREFIX, SECTION_PROTOCOL } from './section/constants.ts'
 import type { RelocationProofWire } from './section/section-messages.ts'
-import { loadRelocationProof, type Move } from './identity/relocated-identity.ts'
+import { loadRelocationProof, type Move, type NextName } from './identity/relocated-identity.ts'
 import { forwardSectionActivity } from './section/section-activity.ts'
 import { SectionService, type SectionServiceInit } from './section/section-service.ts'
 import { FIRST_ERA } from './section/section-membership.ts'
@@ -401,6 +401,12 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   private assertStarted (): void {
     if (!this.started) throw new VaultNotStartedError('the vault is not started')
   }
+}
+
+/** Calls `listener` when the section demotes or relocates `vault`: it rejoins under the name takeNextName gives it. */
+export function onNextName (vault: Vault, listener: (next: NextName) => void): void {
+  vault.addEventListener('vault:demoted', event => { listener({ demotedTo: event.detail.rejoinAge }) })
+  vault.addEventListener('vault:relocated', event => { listener({ relocated: event.detail }) })
 }
 
 export async function createVault (init: VaultInit): Promise<Vault> {

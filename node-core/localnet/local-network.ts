@@ -8,10 +8,10 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 import { createVaultLibp2p, type VaultLibp2p } from '../engine/network/libp2p-node.ts'
 import { grindKeys } from '../engine/identity/grind.ts'
-import { identityFromSeed, NEW_VAULT_AGE, readIdentity, rejoinIdentity, writeIdentity } from '../engine/identity/identity-file.ts'
-import { relocateIdentity } from '../engine/identity/relocated-identity.ts'
+import { identityFromSeed, NEW_VAULT_AGE, readIdentity, writeIdentity } from '../engine/identity/identity-file.ts'
+import { takeNextName, type NextName } from '../engine/identity/relocated-identity.ts'
 import type { SectionServiceInit } from '../engine/section/section-service.ts'
-import { createVault, type Vault } from '../engine/vault.ts'
+import { createVault, onNextName, type Vault } from '../engine/vault.ts'
 import type { VaultStandingInit } from '../engine/vault-standing.ts'
 import { ClientSimulator, type ClientStats } from './client-simulator.ts'
 import { LocalChurn, type ChurnVaults, type LocalChurnEvents } from './local-churn.ts'
@@ -139,8 +139,7 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
       ...(this.init.standing === undefined ? {} : { standing: this.init.standing })
     })
     this.dirs.set(vault, dataDir)
-    vault.addEventListener('vault:demoted', event => { void this.rejoin(vault, async dir => { await rejoinIdentity(dir, event.detail.rejoinAge) }) })
-    vault.addEventListener('vault:relocated', event => { void this.rejoin(vault, async dir => { await relocateIdentity(dir, event.detail) }) })
+    onNextName(vault, next => { void this.rejoin(vault, next) })
     await vault.start()
     this.vaults.push(vault)
     return vault
@@ -189,14 +188,14 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
    * As engine-main does for the live vault: a demoted vault rejoins under a new name at the age the
    * decision gave it, a relocated one at age + 1 with the proof of its move.
    */
-  private async rejoin (vault: Vault, newIdentity: (dataDir: string) => Promise<void>): Promise<void> {
+  private async rejoin (vault: Vault, next: NextName): Promise<void> {
     const index = this.vaults.indexOf(vault)
     if (index === -1 || this.stopped) return
     this.vaults.splice(index, 1)
     try {
       await vault.stop()
       const dir = this.dirOf(vault)
-      await newIdentity(dir)
+      await takeNextName(dir, next)
       if (this.stopped) return
       const rejoined = await this.launch(dir, this.bootstrap)
       this.dispatchEvent(new CustomEvent('network:churn', { detail: { kind: 'rejoin', vault: rejoined.peerId, running: this.vaults.length } }))
