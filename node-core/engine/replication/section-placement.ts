@@ -73,7 +73,7 @@ export class SectionPlacement implements Placement {
     for (const name of storageOrder(address, view)) {
       if (chosen.length >= count) break
       if (!this.#eligible(name, view.generation)) continue
-      const peer = this.#peerIdOf(name)
+      const peer = this.peerIdOf(name)
       if (!this.#components.isIgnored(peer)) chosen.push(peer)
     }
     return chosen
@@ -86,7 +86,7 @@ export class SectionPlacement implements Placement {
   async readers (address: Uint8Array, count: number): Promise<PeerId[]> {
     const view = this.#components.view()
     if (view === undefined) return await this.#components.fallback.closest(address, count)
-    return holderOrder(address, view).map(name => this.#peerIdOf(name)).filter(peer => !this.#components.isIgnored(peer)).slice(0, count)
+    return holderOrder(address, view).map(name => this.peerIdOf(name)).filter(peer => !this.#components.isIgnored(peer)).slice(0, count)
   }
 
   /** A holder answered full: skipped until the section's next generation. */
@@ -96,12 +96,8 @@ export class SectionPlacement implements Placement {
     if (view !== undefined && name !== undefined) this.#components.full.mark(nameToHex(name), view.generation)
   }
 
-  #eligible (name: string, generation: number): boolean {
-    if (name === this.#self) return this.#components.selfFull?.() !== true
-    return !this.#components.full.isFull(name, generation)
-  }
-
-  #peerIdOf (name: string): PeerId {
+  /** The PeerId of a member's name, made once per name: placement and re-replication ask per chunk. */
+  peerIdOf (name: string): PeerId {
     if (name === this.#self) return this.#components.self
     let peer = this.#peerIds.get(name)
     if (peer === undefined) {
@@ -109,6 +105,11 @@ export class SectionPlacement implements Placement {
       this.#peerIds.set(name, peer)
     }
     return peer
+  }
+
+  #eligible (name: string, generation: number): boolean {
+    if (name === this.#self) return this.#components.selfFull?.() !== true
+    return !this.#components.full.isFull(name, generation)
   }
 }
 

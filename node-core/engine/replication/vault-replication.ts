@@ -4,7 +4,7 @@
 import type { PeerId } from '@libp2p/interface'
 import type { ChunkService } from '../chunk-protocol/chunk-service.ts'
 import { XorPlacement } from '../network/placement.ts'
-import { peerIdOfHexName, type SectionService } from '../section/section-service.ts'
+import type { SectionService } from '../section/section-service.ts'
 import type { ChunkStore } from '../store/chunk-store.ts'
 import { sectionViewOf, type SectionView } from './holder-order.ts'
 import { forwardReplicationActivity } from './replication-activity.ts'
@@ -49,9 +49,9 @@ export function vaultReplication (components: VaultReplicationComponents, init: 
     self: section.node.self,
     store,
     view,
-    has: async (name, address, options) => await chunks.has(peerIdOfHexName(name), address, options),
-    put: async (name, bytes, options) => { await chunks.put(peerIdOfHexName(name), bytes, options) },
-    mayReceive: (name, generation) => !full.isFull(name, generation) && !isIgnored(peerIdOfHexName(name)),
+    has: async (name, address, options) => await chunks.has(placement.peerIdOf(name), address, options),
+    put: async (name, bytes, options) => { await chunks.put(placement.peerIdOf(name), bytes, options) },
+    mayReceive: (name, generation) => !full.isFull(name, generation) && !isIgnored(placement.peerIdOf(name)),
     full: (name, generation) => { full.mark(name, generation) }
   }, { copies: init.copies })
   // A churn only starts a run (replicator.ts): the section's own events never wait on one.
