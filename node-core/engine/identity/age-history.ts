@@ -21,7 +21,7 @@ const AgeHistoryFileSchema = z.object({
   entries: z.array(AgeHistoryEntrySchema).max(MAX_AGE_HISTORY)
 }).strict()
 
-export class AgeHistoryFileError extends namedError('AgeHistoryFileError') {}
+class AgeHistoryFileError extends namedError('AgeHistoryFileError') {}
 
 export interface AgeHistory {
   entries: AgeHistoryEntry[]
