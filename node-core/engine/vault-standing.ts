@@ -2,10 +2,10 @@
 // the section's adults (section-audits.ts); as a member it answers audits (the audit protocol),
 // runs its self-check while its section has paused it, and on Reconnect asks the elders to resume
 // it once the self-check passes. When its section demotes it, it says so ('vault:demoted'): the
-// engine then rejoins under a new name at the age the decision gave it.
+// engine then rejoins under its next name (takeNextName).
 import { TypedEventEmitter } from 'main-event'
 import type { Libp2p, PeerId } from '@libp2p/interface'
-import type { SelfCheck } from '../../contract/host-api.ts'
+import { failedCheckFixes, type SelfCheck } from '../../contract/host-api.ts'
 import { namedError } from '../../contract/named-error.ts'
 import { AuditService, type AuditServiceInit } from './audit/audit-service.ts'
 import type { AuditMaterialSnapshot } from './audit/audit-material.ts'
@@ -104,7 +104,7 @@ export class VaultStanding extends TypedEventEmitter<VaultStandingEvents> {
   async reconnect (): Promise<SelfCheck> {
     const check = await this.runSelfCheck()
     if (!check.passed) {
-      const fixes = [...new Set(check.checks.flatMap(item => item.passed || item.fix === undefined ? [] : [item.fix]))]
+      const fixes = [...new Set(failedCheckFixes(check))]
       throw new SelfCheckFailedError(`the self-check fails, so the vault cannot ask to resume yet: ${fixes.join(' ')}`)
     }
     // Reads while the chunk folder was gone dropped chunks from the index: take the folder as it is now.
