@@ -113,13 +113,8 @@ class SupervisingVaultHost implements VaultHost {
       ...(this.releaseTrust === undefined ? {} : { releaseTrust: this.releaseTrust }),
       ...(auditIntervalMs === undefined && graceChurns === undefined && rewardEpochMs === undefined
         ? {}
-        : {
-            section: {
-              ...(auditIntervalMs === undefined ? {} : { auditIntervalMs }),
-              ...(graceChurns === undefined ? {} : { graceChurns }),
-              ...(rewardEpochMs === undefined ? {} : { rewardEpochMs })
-            }
-          })
+        // Crosses to the engine as JSON, which leaves out the ones undefined.
+        : { section: { auditIntervalMs, graceChurns, rewardEpochMs } })
     }
   }
 
