@@ -104,15 +104,15 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
     }
   }
 
-  private async vaultsFor (address: string, count: number): Promise<PeerId[]> {
-    const closest = await this.placement.closest(addressToBytes(address), count + 1)
-    return closest.filter(peer => !peer.equals(this.libp2p.peerId)).slice(0, count)
+  /** The fallback placement counts this client among the closest peers; it stores and serves nothing. */
+  private withoutSelf (peers: PeerId[]): PeerId[] {
+    return peers.filter(peer => !peer.equals(this.libp2p.peerId))
   }
 
   private async storeOne (): Promise<void> {
     const bytes = (this.init.random ?? randomBytes)(this.init.chunkBytes)
     const address = chunkAddress(bytes)
-    const candidates = await this.vaultsFor(address, Number.POSITIVE_INFINITY)
+    const candidates = this.withoutSelf(await this.placement.closest(addressToBytes(address), Number.POSITIVE_INFINITY))
     const placed = await placeChunk(candidates, this.init.copies, async peer => { await this.chunks.put(peer, bytes) }, peer => { this.placement.markFull(peer) })
     if (placed.holders.length > 0) {
       this.stats.stored++
@@ -129,7 +129,7 @@ export class ClientSimulator extends TypedEventEmitter<ClientSimulatorEvents> {
     if (this.written.length === 0) return
     const address = this.written[(this.init.pick ?? randomInt)(this.written.length)]
     if (address === undefined) return
-    const readers = (await this.placement.readers(addressToBytes(address), this.init.copies + 1)).filter(peer => !peer.equals(this.libp2p.peerId)).slice(0, this.init.copies)
+    const readers = this.withoutSelf(await this.placement.readers(addressToBytes(address), this.init.copies + 1)).slice(0, this.init.copies)
     for (const peer of readers) {
       try {
         const data = await this.chunks.get(peer, address)
