@@ -46,7 +46,9 @@ export interface RoundAgreementComponents {
   committed(proposal: Proposal, proof: ConsensusItem[]): Promise<void>
 }
 
-interface Held { signed: SignedProposal, round: number }
+/** A round's proposal with its id, computed once when it is kept. */
+interface Kept { signed: SignedProposal, id: string }
+interface Held extends Kept { round: number }
 
 export class RoundAgreement {
   readonly #c: RoundAgreementComponents
@@ -57,7 +59,7 @@ export class RoundAgreement {
   #valid: Held | undefined
   #committed = false
   #stopped = false
-  readonly #proposals = new Map<number, SignedProposal[]>()
+  readonly #proposals = new Map<number, Kept[]>()
   /** `${step}/${round}` → value (a proposal id, or 'nil') → signer → ballot. */
   readonly #ballots = new Map<string, Map<string, Map<number, SignedBallot>>>()
   readonly #signersByRound = new Map<number, Set<number>>()
@@ -122,7 +124,7 @@ export class RoundAgreement {
       const list = this.#proposals.get(item.round) ?? []
       if (list.length >= MAX_VALUES_PER_SIGNER) return ignored(`a further proposal for round ${item.round}`)
       if (list.length > 0) equivocation = `${whom} proposed two different proposals in round ${item.round} of generation ${item.generation}`
-      list.push(item)
+      list.push({ signed: item, id: proposalId(item.proposal) })
       this.#proposals.set(item.round, list)
     } else {
       const byValue = this.#ballotsOf(item.step, item.round)
@@ -180,7 +182,7 @@ export class RoundAgreement {
   /** A proposal of any round with 5 precommits for it. */
   #commitment (): Held | undefined {
     for (const [round, proposals] of this.#proposals) {
-      for (const signed of proposals) if (this.#votes('precommit', round, proposalId(signed.proposal)).length >= this.#quorum) return { signed, round }
+      for (const kept of proposals) if (this.#votes('precommit', round, kept.id).length >= this.#quorum) return { ...kept, round }
     }
     return undefined
   }
@@ -188,9 +190,8 @@ export class RoundAgreement {
   /** Prevote on the round's proposal. One this elder objects to waits for the propose timeout: its agenda may catch up. */
   #onProposal (): boolean {
     if (this.#step !== 'propose') return false
-    for (const signed of this.#proposals.get(this.#round) ?? []) {
-      const id = proposalId(signed.proposal)
-      const lockAllows = this.#locked === undefined || proposalId(this.#locked.signed.proposal) === id ||
+    for (const { signed, id } of this.#proposals.get(this.#round) ?? []) {
+      const lockAllows = this.#locked === undefined || this.#locked.id === id ||
         (signed.validRound >= 0 && this.#locked.round <= signed.validRound)
       if (signed.validRound >= 0 && this.#votes('prevote', signed.validRound, id).length < this.#quorum) continue
       if (!lockAllows) {
@@ -207,18 +208,17 @@ export class RoundAgreement {
   /** 5 prevotes for the round's proposal: pass them on, lock and precommit (from the prevote step), remember it as valid. */
   #onPolka (): boolean {
     if (this.#step === 'propose') return false
-    for (const signed of this.#proposals.get(this.#round) ?? []) {
-      const id = proposalId(signed.proposal)
+    for (const { signed, id } of this.#proposals.get(this.#round) ?? []) {
       const prevotes = this.#votes('prevote', this.#round, id)
       if (prevotes.length < this.#quorum || this.#done.has(`polka/${this.#round}`)) continue
       this.#done.add(`polka/${this.#round}`)
       this.#c.broadcast([signed, ...prevotes])
       if (this.#c.objection(signed.proposal) !== undefined) return true
       if (this.#step === 'prevote') {
-        this.#locked = { signed, round: this.#round }
+        this.#locked = { signed, id, round: this.#round }
         this.#cast('precommit', id)
       }
-      this.#valid = { signed, round: this.#round }
+      this.#valid = { signed, id, round: this.#round }
       return true
     }
     return false
@@ -288,7 +288,7 @@ export class RoundAgreement {
       type: 'proposal', prefix: this.#c.prefix, generation: this.#c.generation, round, signer: this.#c.self, validRound, proposal
     })
     this.#store(signed)
-    this.#c.broadcast([signed, ...(validRound >= 0 ? this.#votes('prevote', validRound, proposalId(proposal)) : [])])
+    this.#c.broadcast([signed, ...(this.#valid === undefined ? [] : this.#votes('prevote', this.#valid.round, this.#valid.id))])
   }
 
   #cast (step: BallotStep, value: string | null): void {
@@ -300,10 +300,10 @@ export class RoundAgreement {
     this.#c.broadcast([ballot])
   }
 
-  async #commit ({ signed, round }: Held): Promise<void> {
+  async #commit ({ signed, id, round }: Held): Promise<void> {
     this.#committed = true
     for (const cancel of this.#timers.splice(0)) cancel()
-    const proof = [signed, ...this.#votes('precommit', round, proposalId(signed.proposal))]
+    const proof = [signed, ...this.#votes('precommit', round, id)]
     this.#c.broadcast(proof)
     await this.#c.committed(signed.proposal, proof)
   }
