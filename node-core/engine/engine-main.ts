@@ -4,6 +4,7 @@
 import { toErrorValue } from '../../contract/host-api.ts'
 import { namedError } from '../../contract/named-error.ts'
 import { createVault, onNextName, type Vault } from './vault.ts'
+import { sectionPolicyInit } from './section-policy.ts'
 import { takeNextName, type NextName } from './identity/relocated-identity.ts'
 import { surviveClosedStreamRace } from './network/closed-stream-race.ts'
 import { serveShadowRequest } from './shadow/shadow-serve.ts'
@@ -48,15 +49,7 @@ async function main (): Promise<void> {
     localNetwork: config.localNetwork,
     ...(config.shadow === undefined ? {} : { shadow: config.shadow }),
     ...(config.releaseTrust === undefined ? {} : { releaseTrust: config.releaseTrust }),
-    ...(config.section?.graceChurns === undefined && config.section?.rewardEpochMs === undefined
-      ? {}
-      : {
-          section: {
-            ...(config.section.graceChurns === undefined ? {} : { pauseAndFix: { graceChurns: config.section.graceChurns } }),
-            ...(config.section.rewardEpochMs === undefined ? {} : { rewardEpochMs: config.section.rewardEpochMs })
-          }
-        }),
-    ...(config.section?.auditIntervalMs === undefined ? {} : { standing: { auditIntervalMs: config.section.auditIntervalMs } })
+    ...sectionPolicyInit(config.section ?? {})
   })
   let vault = await open()
   if (config.paused) vault.pause()

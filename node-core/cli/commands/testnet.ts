@@ -9,6 +9,7 @@ import { MAX_CHUNK_BYTES } from '../../engine/store/chunk-address.ts'
 import { parseInteger, parseNumber } from '../parse.ts'
 import type { NetworkPolicy } from '../../host/embedded-network.ts'
 import { surviveClosedStreamRace } from '../../engine/network/closed-stream-race.ts'
+import { sectionPolicyInit } from '../../engine/section-policy.ts'
 
 export const POLICY_USAGE = '[--churn-interval S] [--audit-interval S] [--grace-churns N] [--reward-epoch S]'
 export const TESTNET_USAGE = `vault testnet --nodes N [--data-dir DIR] [--json] [--client-rate CHUNKS_PER_S] [--chunk-size BYTES] ${POLICY_USAGE}`
@@ -43,13 +44,10 @@ export function parseNetworkPolicy (values: { 'churn-interval'?: string | undefi
 
 /** The policy as every vault of a local network takes it; the section's own defaults where not given. */
 export function localNetworkPolicy (policy: NetworkPolicy): Pick<LocalNetworkInit, 'churn' | 'section' | 'standing'> {
-  const { churnIntervalMs, auditIntervalMs, graceChurns, rewardEpochMs } = policy
+  const { churnIntervalMs, ...sectionPolicy } = policy
   return {
     ...(churnIntervalMs === undefined || churnIntervalMs === 0 ? {} : { churn: { intervalMs: churnIntervalMs } }),
-    ...(graceChurns === undefined && rewardEpochMs === undefined
-      ? {}
-      : { section: { ...(graceChurns === undefined ? {} : { pauseAndFix: { graceChurns } }), ...(rewardEpochMs === undefined ? {} : { rewardEpochMs }) } }),
-    ...(auditIntervalMs === undefined ? {} : { standing: { auditIntervalMs } })
+    ...sectionPolicyInit(sectionPolicy)
   }
 }
 
