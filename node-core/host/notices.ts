@@ -1,6 +1,6 @@
 // Notices (DESIGN §4): each problem the host can see, with what it costs and how to fix it.
 // They are derived from the current state, so a notice clears itself once its cause is gone.
-import type { EraNotice, ErrorValue, Notice, SectionStanding, StoreStatus, VaultState } from '../../contract/host-api.ts'
+import { failedCheckFixes, type EraNotice, type ErrorValue, type Notice, type SectionStanding, type StoreStatus, type VaultState } from '../../contract/host-api.ts'
 import { rejoinAge } from '../section/economy/pause-and-fix.ts'
 import { upgradeNotices, type UpgradeNoticeInputs } from '../upgrade/manager/upgrade-notices.ts'
 
@@ -138,7 +138,7 @@ export function standingNotice ({ standing, generation, age }: StandingNoticeInp
     case 'paused': {
       const reasons = standing.pause?.reasons ?? []
       const deadline = standing.pause === null ? '' : ` within ${churns(Math.max(0, standing.pause.deadline - generation))} (by generation ${standing.pause.deadline})`
-      const failed = standing.selfCheck?.checks.flatMap(check => check.passed || check.fix === undefined ? [] : [check.fix]) ?? []
+      const failed = failedCheckFixes(standing.selfCheck)
       return {
         id: 'section-paused',
         severity: 'critical',
