@@ -275,8 +275,6 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     return this.#statements.latestInfo()
   }
 
-  /** Elder: the ledger of store payments and reward pools. */
-  get rewardLedger (): SectionRewards['ledger'] { return this.#rewards.ledger }
 
   /** A peer speaking the section protocol, over an authenticated connection. */
   async vaultSeen (name: string): Promise<void> {
