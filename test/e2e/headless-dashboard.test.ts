@@ -1,46 +1,35 @@
 // End to end, as a new user: `vault start --headless` on a fresh data dir starts the embedded
 // local network and the live vault; Chromium opens the printed URL and sees a live vault.
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium } from './browser.ts'
+import { startHeadlessVault, type HeadlessVault } from './headless-vault.ts'
 
-const cli = fileURLToPath(new URL('../../node-core/cli/vault.ts', import.meta.url))
 const screenshotDir = fileURLToPath(new URL('../../test-results/', import.meta.url))
 
 describe('headless dashboard', () => {
   let dir: string
-  let vault: ChildProcess
+  let vault: HeadlessVault
   let url: string
   let browser: Browser
   let page: Page
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vault-e2e-'))
-    vault = spawn(process.execPath, [cli, 'start', '--headless', '--data-dir', dir, '--client-rate', '4'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    url = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: vault.stdout ?? process.stdin })
-      lines.on('line', line => {
-        const match = /^Dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/.exec(line)
-        if (match?.[1] !== undefined) resolve(match[1])
-      })
-      vault.once('exit', code => { reject(new Error(`vault start exited with ${code} before printing its URL`)) })
-    })
+    vault = await startHeadlessVault(dir, ['--client-rate', '4'])
+    url = vault.url
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
   })
 
   after(async () => {
     await browser.close()
-    const exited = new Promise(resolve => vault.once('exit', resolve))
-    vault.kill('SIGINT')
-    await exited
+    await vault.stop()
     await rm(dir, { recursive: true, force: true })
   })
 
