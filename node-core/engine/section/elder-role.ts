@@ -12,7 +12,7 @@ import { MemberHealth, type AuditOutcome, type MemberHealthOptions } from './mem
 import { SectionAgenda } from './section-agenda.ts'
 import { createSectionConsensus, type SectionConsensus } from './section-consensus.ts'
 import type { SectionMembership } from './section-membership.ts'
-import { ACCEPTED, ignored, type RelocationProofWire, type SectionMessage, type SectionReceipt } from './section-messages.ts'
+import { ACCEPTED, ignored, type HandoverKeyMessage, type RelocationProofWire, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
 
 export interface ElderRoleComponents {
@@ -42,7 +42,7 @@ export class ElderRole {
   readonly #health: MemberHealth
   /** Era support members sent before this elder could vote: taken onto its agenda once it can. */
   readonly #earlyEraSupport = new Map<string, readonly number[]>()
-  #voting: { agenda: SectionAgenda, consensus: SectionConsensus, membership: SectionMembership } | undefined
+  #voting: { agenda: SectionAgenda, consensus: SectionConsensus, membership: SectionMembership, result: DkgResult } | undefined
 
   constructor (components: ElderRoleComponents, init: ElderRoleInit) {
     this.#components = components
@@ -52,8 +52,14 @@ export class ElderRole {
 
   get voting (): boolean { return this.#voting !== undefined }
 
-  /** The DKG gave this elder a share of the section's key: it votes from now on. */
+  /** The share of the section key this elder votes with, and the elders in index order. */
+  get keyShare (): { result: DkgResult, elders: readonly string[] } | undefined {
+    return this.#voting === undefined ? undefined : { result: this.#voting.result, elders: this.#voting.membership.elders }
+  }
+
+  /** The DKG (at genesis, or a handover's) gave this elder a share of the section's key: it votes with it from now on. */
   start (result: DkgResult, membership: SectionMembership): void {
+    this.standDown()
     const agenda = new SectionAgenda({ prefix: NETWORK_PREFIX, membership, eraActivationDelay: this.#init.eraActivationDelay, health: this.#health })
     for (const [name, eras] of this.#earlyEraSupport) agenda.noteEraSupport(name, eras)
     this.#earlyEraSupport.clear()
@@ -71,11 +77,22 @@ export class ElderRole {
       proposalTimeoutMs: this.#init.proposalTimeoutMs,
       ...(persistVoter === undefined ? {} : { persistVoter })
     })
-    this.#voting = { agenda, consensus, membership }
+    this.#voting = { agenda, consensus, membership, result }
+  }
+
+  /** The section decided a handover: this elder's share signs the chain link and nothing more. */
+  standDown (): void {
+    this.#voting?.consensus.stop()
+    this.#voting = undefined
   }
 
   stop (): void {
     this.#voting?.consensus.stop()
+  }
+
+  /** An incoming elder's key from its handover run, for this elder's agenda. */
+  async handoverKey (from: string, message: HandoverKeyMessage): Promise<SectionReceipt> {
+    return await this.#toAgenda(agenda => agenda.noteHandoverKey(from, message))
   }
 
   /** A vault asks to join; a relocated one shows its proof, which this elder checks against the decision that moved it. */

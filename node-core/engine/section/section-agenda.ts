@@ -9,14 +9,21 @@
 // Then members' standing (DESIGN §2, pause, fix, demote), from this elder's own audits
 // (member-health.ts): Pause a member whose failures passed the threshold, Resume one whose
 // probation audit passed, Demote one whose grace expired, that was paused too often or that
-// misbehaved provably. Then joins. Epochs and churns are membership generations. Elders are not
-// paused or demoted yet: that changes the elder set, which needs a new DKG (not run live yet).
+// misbehaved provably. Then joins. Epochs and churns are membership generations.
+// When the elders the section elects differ from the ones holding its key (an elder paused or
+// demoted, an older member admitted), a handover is due (elder-handover.ts): the incoming elders
+// run the DKG, and once a supermajority of them vouch for one key this elder proposes the handover
+// (handover-proposal.ts). Until it is decided only members' standing may change; once it is
+// decided, nothing more until the new elders hold the key.
 import { ageOfName } from '../identity/name.ts'
 import type { Proposal } from '../../section/crypto/decisions.ts'
 import { formatReason } from '../../section/economy/dysfunction.ts'
 import { pauseProposal, rejoinAge, type PauseNotice } from '../../section/economy/pause-and-fix.ts'
 import { eraActivationProposal, eraActivationReady, eraSubject, type ActiveEra, type MemberEraSupport } from '../versions/eras.ts'
 import { MAX_PENDING_JOINS } from './constants.ts'
+import { HandoverClaims, handoverObjection, type HandoverTarget } from './handover-proposal.ts'
+import type { PendingHandover } from './section-membership.ts'
+import type { HandoverKeyMessage } from './section-messages.ts'
 import type { MemberHealth } from './member-health.ts'
 
 /** An era activation may name an effective epoch at most this far ahead (elders' delays may differ). */
@@ -27,10 +34,17 @@ export interface AgendaMembership {
   readonly members: ReadonlySet<string>
   readonly elders: readonly string[]
   readonly activeEra: ActiveEra
+  readonly sectionKey: string
+  readonly pendingHandover: PendingHandover | undefined
+  readonly handoverDue: boolean
+  electedElders(): string[]
   isMember(name: string): boolean
   pauseOf(name: string): PauseNotice | undefined
   demotedRejoinAge(name: string): number | undefined
 }
+
+const HANDOVER_PENDING = 'the section is handing over to its new elders'
+const HANDOVER_DUE = 'a handover to the elders the section elects is due first'
 
 export interface SectionAgendaInit {
   prefix: string
@@ -52,6 +66,7 @@ export class SectionAgenda {
   /** Joiners whose relocation proof this elder checked: new name → old name. */
   readonly #relocatedJoins = new Map<string, string>()
   readonly #eraSupport = new Map<string, readonly number[]>()
+  readonly #handoverClaims = new HandoverClaims()
 
   constructor (init: SectionAgendaInit) {
     this.#init = init
@@ -78,9 +93,16 @@ export class SectionAgenda {
     return undefined
   }
 
+  /** An incoming elder says which key its handover run gave it. */
+  noteHandoverKey (from: string, message: HandoverKeyMessage): string | undefined {
+    if (!this.#init.membership.handoverDue) return 'no handover is due'
+    return this.#handoverClaims.note(from, message, this.#handoverTarget())
+  }
+
   /** After a decision: admitted joiners are no longer pending, departed members' support is forgotten. */
   generationChanged (): void {
     const { membership } = this.#init
+    if (!membership.handoverDue) this.#handoverClaims.clear()
     for (const name of [...this.#pendingJoins]) if (membership.isMember(name)) this.#pendingJoins.delete(name)
     for (const name of [...this.#relocatedJoins.keys()]) if (membership.isMember(name)) this.#relocatedJoins.delete(name)
     for (const name of [...this.#eraSupport.keys()]) if (!membership.isMember(name)) this.#eraSupport.delete(name)
@@ -89,16 +111,16 @@ export class SectionAgenda {
   /** What this elder proposes when its turn comes, if anything. */
   next (): Proposal | undefined {
     const { membership, prefix } = this.#init
+    if (membership.pendingHandover !== undefined) return undefined
+    if (membership.handoverDue) return this.#handoverClaims.proposal(this.#handoverTarget(), membership.generation) ?? this.#nextStanding()
     const era = this.#nextEra()
     if (era !== undefined && this.#eraReady(era)) {
       return eraActivationProposal({
         ...this.#eraInput(era), generation: membership.generation, sectionPrefix: prefix, currentEpoch: membership.generation, delay: this.#init.eraActivationDelay
       })
     }
-    for (const member of [...membership.members].sort()) {
-      const due = this.#standingDue(member)
-      if (due !== undefined) return due
-    }
+    const standing = this.#nextStanding()
+    if (standing !== undefined) return standing
     const joiner = [...this.#pendingJoins].filter(name => !membership.isMember(name)).sort()[0]
     if (joiner === undefined) return undefined
     const relocatedFrom = this.#relocatedJoins.get(joiner)
@@ -106,12 +128,29 @@ export class SectionAgenda {
     return { kind: 'join', subject: joiner, generation: membership.generation, sectionPrefix: prefix, payload }
   }
 
+  #nextStanding (): Proposal | undefined {
+    for (const member of [...this.#init.membership.members].sort()) {
+      const due = this.#standingDue(member)
+      if (due !== undefined) return due
+    }
+    return undefined
+  }
+
+  #handoverTarget (): HandoverTarget {
+    const { membership, prefix } = this.#init
+    return { prefix, elected: membership.electedElders(), sectionKey: membership.sectionKey }
+  }
+
   /** Why this elder would not vote for `proposal` now, or undefined if it would. */
   objection (proposal: Proposal): string | undefined {
     const { membership } = this.#init
     if (proposal.generation !== membership.generation) return 'a proposal for another generation'
+    if (membership.pendingHandover !== undefined) return HANDOVER_PENDING
     switch (proposal.kind) {
+      case 'handover':
+        return membership.handoverDue ? handoverObjection(proposal, this.#handoverTarget()) : 'no handover is due: the section\'s elders are the ones it elects'
       case 'join':
+        if (membership.handoverDue) return HANDOVER_DUE
         if (membership.isMember(proposal.subject)) return 'the vault is already a member'
         if (proposal.payload.age !== ageOfName(nameBytes(proposal.subject))) return 'the proposal states an age other than the last byte of the name'
         if (proposal.payload.relocatedFrom !== undefined && proposal.payload.relocatedFrom !== this.#relocatedJoins.get(proposal.subject)) {
@@ -119,6 +158,7 @@ export class SectionAgenda {
         }
         return undefined
       case 'era-activation': {
+        if (membership.handoverDue) return HANDOVER_DUE
         const era = this.#nextEra()
         if (era === undefined || proposal.subject !== eraSubject(era)) return `an activation of ${proposal.subject}: the next era is ${era ?? 'not yet known'}`
         const { payload } = proposal
@@ -147,7 +187,6 @@ export class SectionAgenda {
   /** The standing decision this elder's audits call for, for one member, if any. */
   #standingDue (member: string): Proposal | undefined {
     const { membership, health, prefix } = this.#init
-    if (membership.elders.includes(member)) return undefined
     const generation = membership.generation
     const base = { subject: member, generation, sectionPrefix: prefix }
     const demote = (reason: string): Proposal => ({ ...base, kind: 'demote', payload: { reason, rejoinAge: rejoinAge(ageOfName(nameBytes(member))) } })

@@ -1,7 +1,7 @@
 // How a section comes to be (issue 3), before any vault knows its key. Vaults tell each other the
 // oldest vaults they know (hello), so the oldest find each other; the elders are the 7 oldest
 // known (rules/elders.ts). Once those have stayed the same for the settle time, each of them
-// starts the DKG (genesis-keying.ts); a change of the 7 oldest abandons it and settling starts
+// starts the DKG (keying-run.ts); a change of the 7 oldest abandons it and settling starts
 // over. DKG messages for a run this vault has not started yet (another elder settled first) are
 // kept and replayed when it does. When a run ends with a key, the node confirms it (section-node.ts):
 // if no supermajority of the elders signs the same key in time, the next attempt runs. An elder
@@ -12,7 +12,7 @@
 import type { DkgResult } from '../../section/crypto/dkg.ts'
 import type { Random } from '../../section/crypto/scalar.ts'
 import { MAX_BUFFERED_DKG_MESSAGES, MAX_BUFFERED_DKG_SESSIONS, MAX_HELLO_NAMES, NETWORK_PREFIX } from './constants.ts'
-import { GenesisKeying, keyingSession, sessionMismatch, type KeyingOutcome } from './genesis-keying.ts'
+import { KeyingRun, keyingSession, sessionMismatch, type KeyingOutcome } from './keying-run.ts'
 import { KnownVaults } from './known-vaults.ts'
 import {
   ACCEPTED, ignored, violation, type DkgRoundMessage, type DkgShareEnvelope, type Keying, type SectionMessage, type SectionReceipt
@@ -52,7 +52,7 @@ export class SectionForming {
   readonly #nextAttempt = new Map<string, number>()
   #phase: FormingPhase = 'forming'
   #target: string[] | undefined
-  #keying: GenesisKeying | undefined
+  #keying: KeyingRun | undefined
   #keyed: { keying: Keying, result: DkgResult } | undefined
   #cancelTimer: (() => void) | undefined
   #helloNames = ''
@@ -156,7 +156,7 @@ export class SectionForming {
     this.#nextAttempt.set(elders.join(), attempt + 1)
     const keying: Keying = { prefix: NETWORK_PREFIX, attempt, elders }
     const { self, send, random } = this.#components
-    const run = new GenesisKeying({ self, send, schedule: this.#components.schedule, ...(random === undefined ? {} : { random }) },
+    const run = new KeyingRun({ self, send, schedule: this.#components.schedule, ...(random === undefined ? {} : { random }) },
       { keying, roundTimeoutMs: this.#roundMs, known: this.known.names() },
       outcome => { this.#components.later(async () => { await this.#ended(outcome) }) })
     this.#keying = run

@@ -9,7 +9,8 @@
 // (section/rules/relocation.ts), leaving under their old names; each rejoins under a new name of
 // age + 1 with a proof the elders check against the decision kept here.
 import { hexToBytes } from '@noble/curves/utils.js'
-import { SectionChain, verifyChain } from '../../section/crypto/section-chain.ts'
+import { SectionChain, verifyChain, type SectionChainData } from '../../section/crypto/section-chain.ts'
+import { electElders } from '../../section/rules/elders.ts'
 import { decodeRelocationProof, selectRelocations, verifyRelocationProof, type KnownDecision, type Relocation } from '../../section/rules/relocation.ts'
 import { verifyDecision, type Decision, type DecisionProblem } from '../../section/crypto/decisions.ts'
 import { publicKeyFromHex, publicKeyToHex, type G1Point } from '../../section/crypto/threshold-bls.ts'
@@ -18,6 +19,13 @@ import { ageOfHexName, nameToBytes, nameToHex } from './known-vaults.ts'
 import { activeEraFromDecision, type ActiveEra } from '../versions/eras.ts'
 import { ignored, violation, type RelocationProofWire, type SectionReceipt } from './section-messages.ts'
 import { membersDigest, type SectionStatement } from './statements.ts'
+
+/** A handover the elders decided (elder-handover.ts), waiting for the old key's signature over the new one. */
+export interface PendingHandover {
+  key: string
+  elders: readonly string[]
+  decision: Decision
+}
 
 export type DecisionOutcome =
   | { applied: true, decision: Decision }
@@ -47,6 +55,8 @@ export class SectionMembership {
   /** Members moved by a decision this vault applied, by old name, with that decision. */
   readonly #relocated = new Map<string, KnownDecision>()
   #lastRelocations: Relocation[] = []
+  /** The handover decided and not yet linked into the chain: the next key, and the elders that hold it. */
+  #pendingHandover: PendingHandover | undefined
 
   private constructor (prefix: string, chain: SectionChain, elders: string[], generation: number, members: Set<string>, eraDecision: Decision | null, paused: Map<string, PauseNotice>) {
     this.prefix = prefix
@@ -103,6 +113,45 @@ export class SectionMembership {
     return undefined
   }
 
+  /** The handover decided and waiting for its chain link; until it arrives the old elders stay the elders. */
+  get pendingHandover (): PendingHandover | undefined { return this.#pendingHandover }
+
+  /**
+   * The elders the section should have now (DESIGN §2): its 7 oldest active members, current elders
+   * first on an age tie. A paused member is not among them: it serves nothing until it is resumed.
+   */
+  electedElders (): string[] {
+    const active = [...this.#members].filter(name => !this.#paused.has(name))
+    return electElders(active.map(nameToBytes), this.#elders.map(nameToBytes)).map(nameToHex)
+  }
+
+  /** Whether the elected elders differ from the elders holding the section key, so a handover is due. */
+  get handoverDue (): boolean {
+    if (this.#pendingHandover !== undefined) return false
+    const elected = new Set(this.electedElders())
+    return elected.size !== this.#elders.length || this.#elders.some(elder => !elected.has(elder))
+  }
+
+  /**
+   * Completes the pending handover from a chain (from a chain link, or a statement's chain) that
+   * extends this vault's and ends at the decided key: the new elders take over. The reason when it does not.
+   */
+  takeChain (data: SectionChainData): string | undefined {
+    const pending = this.#pendingHandover
+    if (pending === undefined) return 'no handover is pending'
+    const verified = verifyChain(this.#chain.genesisKey, data)
+    if (!verified.ok) return `the handover's chain: ${verified.reason}`
+    const { chain } = verified
+    const held = this.#chain.toData().links
+    const links = chain.toData().links
+    if (links.length !== held.length + 1 || held.some((link, i) => link.key !== links[i]?.key)) return 'a chain that does not extend this vault\'s by one link'
+    if (publicKeyToHex(chain.latestKey) !== pending.key) return `a chain ending at ${publicKeyToHex(chain.latestKey).slice(0, 16)}..., not the decided key ${pending.key.slice(0, 16)}...`
+    this.#chain = chain
+    this.#elders = [...pending.elders]
+    this.#pendingHandover = undefined
+    return undefined
+  }
+
   /** The age a demoted name may rejoin at, under a new name. */
   demotedRejoinAge (name: string): number | undefined { return this.#demoted.get(name) }
 
@@ -152,6 +201,14 @@ export class SectionMembership {
         this.#paused.delete(subject)
         this.#demoted.set(subject, rejoinAge(ageOfHexName(subject)))
         break
+      case 'handover': {
+        const elders = decision.proposal.payload.elders
+        if (!Array.isArray(elders) || elders.length === 0 || elders.some(elder => !this.#members.has(elder))) {
+          return { applied: false, problem: 'malformed', reason: 'a handover whose elders are not all members' }
+        }
+        this.#pendingHandover = { key: subject, elders, decision }
+        break
+      }
       case 'leave':
       case 'relocate':
         return { applied: false, problem: 'unsupported-kind', reason: `a ${kind} decision: this engine does not apply these yet` }
@@ -216,7 +273,12 @@ export class SectionMembership {
     this.#members = new Set(members)
     this.#eraDecision = statement.eraDecision
     this.#paused = checked.paused
-    return { adopted: true, decision: statement.lastDecision ?? undefined }
+    // The statement's chain may already hold the key its handover named, or not yet.
+    const last = statement.lastDecision
+    this.#pendingHandover = last?.proposal.kind === 'handover' && !this.#chain.keys.some(key => publicKeyToHex(key) === last.proposal.subject)
+      ? { key: last.proposal.subject, elders: [...(Array.isArray(last.proposal.payload.elders) ? last.proposal.payload.elders : [])], decision: last }
+      : undefined
+    return { adopted: true, decision: last ?? undefined }
   }
 }
 

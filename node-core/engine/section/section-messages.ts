@@ -9,6 +9,7 @@ import {
   DkgCommitmentsMessageSchema, DkgComplaintMessageSchema, DkgJustificationMessageSchema, DkgShareMessageSchema
 } from '../../section/crypto/dkg.ts'
 import { DecisionSchema, VoteSchema } from '../../section/crypto/decisions.ts'
+import { SectionChainLinkSchema } from '../../section/crypto/section-chain.ts'
 import { MAX_INDEX } from '../../section/crypto/scalar.ts'
 import { RewardRecordSchema, UnsignedRewardRecordSchema } from '../../section/economy/reward-record.ts'
 import { ELDER_COUNT } from '../../section/rules/elders.ts'
@@ -23,13 +24,18 @@ export class SectionFrameTooLargeError extends namedError('SectionFrameTooLargeE
 const DistinctNames = (max: number, min = 0): z.ZodType<string[]> => z.array(NameHexSchema).min(min).max(max)
   .refine(names => new Set(names).size === names.length, 'expected distinct names')
 
+const SectionKeyHex = z.string().regex(/^[0-9a-f]{96}$/, 'expected a compressed G1 key: 96 lowercase hex digits')
+const SignatureShareHex = z.string().regex(/^[0-9a-f]{192}$/, 'expected a compressed G2 signature: 192 lowercase hex digits')
+
 /** Which DKG run a message belongs to: the session is derived from these, never taken on trust. */
 export const KeyingSchema = z.object({
   prefix: PrefixSchema,
   /** Runs for one elder set are numbered from 0; a failed run is followed by the next. */
   attempt: z.number().int().min(0).max(1000),
   /** The elders in index order. */
-  elders: DistinctNames(ELDER_COUNT, 1)
+  elders: DistinctNames(ELDER_COUNT, 1),
+  /** A handover's run (elder-handover.ts): the section key it hands over from. Absent at genesis. */
+  from: SectionKeyHex.optional()
 }).strict()
 export type Keying = z.infer<typeof KeyingSchema>
 
@@ -125,10 +131,40 @@ export const RewardRecordMessageSchema = z.object({
   record: RewardRecordSchema.refine(RewardSharesBound, REWARD_SHARES_MESSAGE)
 }).strict()
 
+/**
+ * An incoming elder's word, signed with its vault key, that its handover run (named by `keying`)
+ * ended with `key`: the current elders propose the handover on 5 of these (elder-handover.ts).
+ */
+export const HandoverKeyMessageSchema = z.object({
+  type: z.literal('handover-key'),
+  keying: KeyingSchema,
+  key: SectionKeyHex,
+  signature: z.string().regex(/^[0-9a-f]{128}$/, 'expected an ed25519 signature: 128 lowercase hex digits')
+}).strict().refine(message => message.keying.from !== undefined, 'a handover key names the key it hands over from')
+
+/** An outgoing elder's key-share signature over the section chain's link to the key the section decided to hand over to. */
+export const LinkShareMessageSchema = z.object({
+  type: z.literal('link-share'),
+  link: z.object({ from: SectionKeyHex, to: SectionKeyHex }).strict(),
+  index: z.number().int().min(1).max(MAX_INDEX),
+  signature: SignatureShareHex
+}).strict()
+
+/**
+ * The section chain's new link, the old key's signature over the new key, with the handover
+ * decision it completes (for a vault that missed it): the new elders hold the key from now on.
+ */
+export const ChainLinkMessageSchema = z.object({
+  type: z.literal('chain-link'),
+  decision: DecisionSchema,
+  link: SectionChainLinkSchema
+}).strict()
+
 export const SectionMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema, DkgRoundMessageSchema, DkgShareEnvelopeSchema, SectionInfoMessageSchema,
   JoinRequestMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema,
-  StorePaymentMessageSchema, SectionQueryMessageSchema, RewardShareMessageSchema, RewardRecordMessageSchema
+  StorePaymentMessageSchema, SectionQueryMessageSchema, RewardShareMessageSchema, RewardRecordMessageSchema,
+  HandoverKeyMessageSchema, LinkShareMessageSchema, ChainLinkMessageSchema
 ])
 export type SectionMessage = z.infer<typeof SectionMessageSchema>
 export type HelloMessage = z.infer<typeof HelloMessageSchema>
@@ -137,6 +173,8 @@ export type DkgShareEnvelope = z.infer<typeof DkgShareEnvelopeSchema>
 export type SectionInfoMessage = z.infer<typeof SectionInfoMessageSchema>
 export type StorePaymentMessage = z.infer<typeof StorePaymentMessageSchema>
 export type RewardShareMessage = z.infer<typeof RewardShareMessageSchema>
+export type HandoverKeyMessage = z.infer<typeof HandoverKeyMessageSchema>
+export type LinkShareMessage = z.infer<typeof LinkShareMessageSchema>
 
 export function encodeSectionMessage (message: SectionMessage): Uint8Array {
   const bytes = new TextEncoder().encode(JSON.stringify(SectionMessageSchema.parse(message)))

@@ -20,22 +20,28 @@
 //            Every decision is a churn: the members its churn ID selects are relocated
 //            (section-membership.ts) and rejoin under a name of age + 1 with a proof; at each reward
 //            epoch the elders sign a reward record (section-rewards.ts).
-// The elder set stays the founding one: a joiner older than an elder does not yet trigger a new
-// DKG and the handover to the next section key, and elders are not relocated; leaves and splits
-// are modelled in section/rules but not run live.
+//            When the elders the section elects (its 7 oldest active members) are not the ones
+//            holding its key, the elected run a new DKG (elder-handover.ts), the current elders
+//            decide the handover on their word (handover-proposal.ts), sign the chain link to the
+//            new key with their old shares (chain-link-signing.ts) and send it to every member;
+//            from then on the new elders vote with the new key, and every member's chain holds it.
+// Elders are not relocated; leaves and splits are modelled in section/rules but not run live.
 import { TypedEventEmitter } from 'main-event'
 import type { SectionStanding, SectionStatus, SelfCheck } from '../../../contract/host-api.ts'
 import { namedError } from '../../../contract/named-error.ts'
 import type { PauseAndFixOptions } from '../../section/economy/pause-and-fix.ts'
 import type { DysfunctionOptions } from '../../section/economy/dysfunction.ts'
+import { ChainLinkSigning } from './chain-link-signing.ts'
+import { ElderHandover } from './elder-handover.ts'
 import { ElderRole } from './elder-role.ts'
+import type { HandoverTarget } from './handover-proposal.ts'
 import { DEFAULT_MEMBER_HEALTH_OPTIONS, type AuditOutcome } from './member-health.ts'
 import { SelfStanding } from './self-standing.ts'
 import { releaseKeyFromSeed, type ReleaseKey } from '../../release/keys.ts'
 import type { Decision, VoterState } from '../../section/crypto/decisions.ts'
 import type { DkgResult } from '../../section/crypto/dkg.ts'
 import type { Random } from '../../section/crypto/scalar.ts'
-import { SectionChain } from '../../section/crypto/section-chain.ts'
+import { SectionChain, type SectionChainLinkData } from '../../section/crypto/section-chain.ts'
 import { groupPublicKey, publicKeyToHex } from '../../section/crypto/threshold-bls.ts'
 import {
   DEFAULT_DKG_ROUND_TIMEOUT_MS, DEFAULT_ERA_ACTIVATION_DELAY, DEFAULT_FORMING_SETTLE_MS, DEFAULT_JOIN_RETRY_MS,
@@ -44,7 +50,9 @@ import {
 import { SUPPORTED_ERAS } from '../eras.ts'
 import type { ActiveEra } from '../versions/eras.ts'
 import { nameToHex } from './known-vaults.ts'
-import { ACCEPTED, DKG_ROUNDS, ignored, violation, type Keying, type RelocationProofWire, type SectionMessage, type SectionReceipt } from './section-messages.ts'
+import {
+  ACCEPTED, DKG_ROUNDS, ignored, violation, type Keying, type LinkShareMessage, type RelocationProofWire, type SectionMessage, type SectionReceipt
+} from './section-messages.ts'
 import { SectionForming } from './section-forming.ts'
 import { decisionReceipt, FIRST_ERA, SectionMembership } from './section-membership.ts'
 import { buildSectionStatus, type SectionPhase } from './section-status.ts'
@@ -109,6 +117,8 @@ export interface SectionNodeEvents {
   'section:relocated': CustomEvent<{ name: string, oldAge: number, newAge: number, destination: string, decisionSignatures: string[], self: boolean }>
   'section:rejected': CustomEvent<{ from: string, type: SectionMessage['type'], reason: string, misbehaviour: boolean }>
   'section:keying': CustomEvent<{ attempt: number, outcome: 'started' | 'keyed' | 'failed', reason?: string }>
+  /** The section handed over to new elders: its chain holds their key, which they vote with from now on. */
+  'section:handover': CustomEvent<{ sectionKey: string, elders: string[], isElder: boolean, hasKeyShare: boolean, generation: number }>
   'section:failure': CustomEvent<{ reason: string }>
   /** A reward record signed by the section reached this vault, verified against its section chain. */
   'section:reward-record': CustomEvent<{ record: RewardRecord }>
@@ -129,6 +139,12 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #rewards: SectionRewards
   #cancelResumeRetry: (() => void) | undefined
   readonly #forming: SectionForming
+  readonly #handover: ElderHandover
+  /** An outgoing elder's chain link signing, from the handover decision until the new elders hold the key. */
+  #linking: ChainLinkSigning | undefined
+  #cancelLinkResend: (() => void) | undefined
+  /** The section key this vault's elder role last followed (section-node's #followSectionKey). */
+  #followedKey: string | undefined
   readonly #statements = new StatementBook()
   readonly #futureDecisions: Decision[] = []
   #membership: SectionMembership | undefined
@@ -198,6 +214,17 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       },
       keyed: async (keying, result, founders) => { await this.#announceGenesis(keying, result, founders) }
     }, { settleMs: init.formingSettleMs ?? DEFAULT_FORMING_SETTLE_MS, roundMs: this.#roundMs })
+    this.#handover = new ElderHandover({
+      self: this.self,
+      key: this.#key,
+      send: (to, message) => { this.#components.send(to, message) },
+      schedule: this.#schedule,
+      later: task => { this.#later(task) },
+      ...(components.random === undefined ? {} : { random: components.random }),
+      currentElders: () => this.#membership?.elders ?? [],
+      ownClaim: message => { this.#later(async () => { await this.#elder.handoverKey(this.self, message) }) },
+      keying: (attempt, outcome, reason) => { this.#emit('section:keying', { attempt, outcome, ...(reason === undefined ? {} : { reason }) }) }
+    }, { roundMs: this.#roundMs })
   }
 
   get phase (): SectionPhase { return this.#membership === undefined ? this.#forming.phase : 'active' }
@@ -268,6 +295,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#cancelJoinRetry?.()
     this.#elder.stop()
     this.#rewards.stop()
+    this.#handover.stop()
+    this.#cancelLinkResend?.()
   }
 
   /** What this vault knows of the section, as the answer to a section query (a client learning the elders). */
@@ -299,7 +328,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       }
       case 'dkg-round':
       case 'dkg-share':
-        return this.#forming.onDkg(from, message)
+        return message.keying.from === undefined ? this.#forming.onDkg(from, message) : this.#handover.onDkg(from, message)
+      case 'handover-key': return await this.#elder.handoverKey(from, message)
+      case 'link-share': return await this.#onLinkShare(from, message)
+      case 'chain-link': return await this.#onChainLink(message.decision, message.link)
       case 'section-info': return await this.#onSectionInfo(message.statements, message.members)
       case 'join-request':
         if (message.prefix !== NETWORK_PREFIX) return ignored(`a join request for section "${message.prefix}"`)
@@ -394,6 +426,12 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       return
     }
     if (statement.generation === membership.generation && statement.membersDigest === membersDigest(membership.members)) {
+      // The new elders' statement of the handover this vault decided: its chain holds the link this vault missed.
+      if (membership.pendingHandover !== undefined && membership.takeChain(statement.chain) === undefined) {
+        this.#statements.setLatest(id, statement)
+        await this.#afterGeneration()
+        return
+      }
       // The statement of the generation this vault reached by a decision: kept to pass on.
       if ((this.#statements.latest?.statement.generation ?? -1) < statement.generation) this.#statements.setLatest(id, statement)
       return
@@ -427,7 +465,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const isElder = membership.elders.includes(this.self)
     const keyed = this.#forming.keyed
     const holdsShare = isElder && keyed !== undefined && keyed.keying.elders.join() === membership.elders.join() &&
-      publicKeyToHex(groupPublicKey(keyed.result.publicKeySet)) === publicKeyToHex(membership.chain.genesisKey)
+      publicKeyToHex(groupPublicKey(keyed.result.publicKeySet)) === membership.sectionKey
+    this.#followedKey = membership.sectionKey
     if (holdsShare) {
       this.#elder.start(keyed.result, membership)
       this.#rewards.start(keyed.result, membership.elders)
@@ -437,6 +476,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     // Vaults known while forming may have heard fewer elders than a supermajority: pass the statement on.
     for (const name of this.#forming.known.names()) if (name !== this.self && !membership.elders.includes(name)) this.#relayTo(name)
     this.#askToJoin()
+    this.#reconsiderHandover()
   }
 
   /** Until this vault is a member it asks every elder to admit it, again after each retry period. */
@@ -476,8 +516,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       await this.#afterGeneration()
       return ACCEPTED
     }
-    if (outcome.problem === 'future-generation' && this.#futureDecisions.length < MAX_BUFFERED_DECISIONS) this.#futureDecisions.push(decision)
-    return decisionReceipt(outcome)
+    // The new elders' first decisions can overtake the chain link that makes their key known here.
+    const linkAwaited = outcome.problem === 'unknown-section-key' && membership.pendingHandover?.key === decision.sectionKey
+    if ((outcome.problem === 'future-generation' || linkAwaited) && this.#futureDecisions.length < MAX_BUFFERED_DECISIONS) this.#futureDecisions.push(decision)
+    return linkAwaited ? ignored('a decision under the key the section is handing over to, kept until its chain link arrives') : decisionReceipt(outcome)
   }
 
   /** After the section moved to a new generation: elders vote on, sign and send the new statement. */
@@ -485,8 +527,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const membership = this.#membership
     if (membership === undefined) return
     this.#emit('section:generation', { generation: membership.generation })
+    this.#followSectionKey()
     await this.#elder.generationChanged()
-    if (membership.elders.includes(this.self) && this.#lastDecision !== null && this.#lastDecision.proposal.generation === membership.generation - 1) {
+    const announcing = membership.elders.includes(this.self) && membership.pendingHandover === undefined
+    if (announcing && this.#lastDecision !== null && this.#lastDecision.proposal.generation === membership.generation - 1) {
       // Members only: a vault waiting to join needs no generation but the one that admits it.
       const members = [...membership.members]
       await this.#announce({
@@ -505,11 +549,95 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       this.#cancelJoinRetry = undefined
       this.#tellEraSupport()
     }
+    this.#reconsiderHandover()
     const ready = this.#futureDecisions.filter(decision => decision.proposal.generation === membership.generation)
     if (ready.length > 0) {
       this.#futureDecisions.splice(0, this.#futureDecisions.length, ...this.#futureDecisions.filter(decision => decision.proposal.generation > membership.generation))
       for (const decision of ready) await this.#onDecision(decision)
     }
+  }
+
+  // --- handover --------------------------------------------------------------------------------
+
+  /** The incoming elders' DKG runs while a handover is due (elder-handover.ts). */
+  #reconsiderHandover (): void {
+    const membership = this.#membership
+    const target: HandoverTarget | undefined = membership?.handoverDue === true
+      ? { prefix: NETWORK_PREFIX, elected: membership.electedElders(), sectionKey: membership.sectionKey }
+      : undefined
+    this.#handover.reconsider(target)
+  }
+
+  /**
+   * The elder role follows the section key. A handover decided: an outgoing elder signs the chain
+   * link with its old share, and no elder votes until the link arrives. The link arrived: the
+   * elders that hold a share of the new key vote with it.
+   */
+  #followSectionKey (): void {
+    const membership = this.#membership
+    if (membership === undefined) return
+    const pending = membership.pendingHandover
+    if (pending !== undefined) {
+      const share = this.#elder.keyShare
+      if (share !== undefined && this.#linking === undefined) {
+        this.#linking = new ChainLinkSigning(share.result, share.elders, membership.sectionKey, pending.key)
+        this.#sendLinkShare(this.#linking, share.elders)
+      }
+      this.#elder.standDown()
+      this.#rewards.standDown()
+      return
+    }
+    const key = membership.sectionKey
+    if (this.#followedKey === key) return
+    this.#followedKey = key
+    this.#linking = undefined
+    this.#cancelLinkResend?.()
+    this.#elder.standDown()
+    this.#rewards.standDown()
+    const elders = [...membership.elders]
+    const result = elders.includes(this.self) ? this.#handover.resultFor(key) : undefined
+    if (result !== undefined) {
+      this.#elder.start(result, membership)
+      this.#rewards.start(result, elders)
+    }
+    this.#emit('section:handover', { sectionKey: key, elders, isElder: elders.includes(this.self), hasKeyShare: result !== undefined, generation: membership.generation })
+  }
+
+  /** This outgoing elder's link share, to the other outgoing elders, again each round timeout until the handover completes. */
+  #sendLinkShare (linking: ChainLinkSigning, outgoing: readonly string[]): void {
+    for (const elder of outgoing) if (elder !== this.self) this.#components.send(elder, linking.own)
+    this.#cancelLinkResend = this.#schedule(this.#roundMs, () => { if (this.#linking === linking) this.#sendLinkShare(linking, outgoing) })
+  }
+
+  async #onLinkShare (from: string, message: LinkShareMessage): Promise<SectionReceipt> {
+    const linking = this.#linking
+    if (linking === undefined) return ignored('this vault is not signing a chain link')
+    const receipt = linking.receive(from, message)
+    const pending = this.#membership?.pendingHandover
+    if (linking.link !== undefined && pending !== undefined) {
+      // Every member, the new elders among them, learns the link, with the decision in case it missed that.
+      for (const name of this.#membership?.members ?? []) if (name !== this.self) this.#components.send(name, { type: 'chain-link', decision: pending.decision, link: linking.link })
+      await this.#onChainLink(pending.decision, linking.link)
+    }
+    return receipt
+  }
+
+  /** The link to the key of a handover decision: this vault's chain takes it and the new elders take over. */
+  async #onChainLink (decision: Decision, link: SectionChainLinkData): Promise<SectionReceipt> {
+    const membership = this.#membership
+    if (membership === undefined) return ignored('this vault does not know the section yet')
+    if (decision.proposal.kind !== 'handover') return violation('a chain link sent with a decision that is not a handover')
+    if (decision.proposal.generation === membership.generation) {
+      const applied = await this.#onDecision(decision)
+      if (!applied.accepted) return applied
+    }
+    const pending = membership.pendingHandover
+    if (pending === undefined || pending.key !== link.key) return ignored('no handover to that key is pending here')
+    const chain = membership.chain.toData()
+    const refused = membership.takeChain({ ...chain, links: [...chain.links, link] })
+    if (refused !== undefined) return violation(refused)
+    await this.#afterGeneration()
+    return ACCEPTED
   }
 
   #decisionApplied (decision: Decision): void {
@@ -534,6 +662,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       case 'demote':
         this.#standingDecided(subject, kind, generation)
         return
+      case 'handover':
       case 'leave':
       case 'relocate':
         return

@@ -92,6 +92,15 @@ export class SectionRewards {
     this.#armEpoch()
   }
 
+  /** The section handed over to new elders: this share of the old key signs no more records. */
+  standDown (): void {
+    this.#voting = undefined
+    this.#cancelEpoch?.()
+    this.#cancelEpoch = undefined
+    for (const round of this.#rounds.values()) round.cancel?.()
+    this.#rounds.clear()
+  }
+
   stop (): void {
     this.#stopped = true
     this.#cancelEpoch?.()

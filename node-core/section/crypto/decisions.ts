@@ -26,7 +26,7 @@ export const MAX_PROPOSAL_BYTES = 16 * 1024
 /** Distinct proposals a DecisionAccumulator tracks per generation: bounds what faulty elders can make it hold. */
 export const MAX_PENDING_PROPOSALS_PER_GENERATION = 64
 
-export const PROPOSAL_KINDS = ['join', 'leave', 'relocate', 'pause', 'resume', 'demote', 'era-activation'] as const
+export const PROPOSAL_KINDS = ['join', 'leave', 'relocate', 'pause', 'resume', 'demote', 'era-activation', 'handover'] as const
 export type ProposalKind = typeof PROPOSAL_KINDS[number]
 
 const Index = z.number().int().min(1).max(MAX_INDEX)
@@ -37,6 +37,12 @@ const DigestHex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA3-256 digest
 const VaultName = /^[0-9a-f]{64}$/
 /** An era's name, for era activation. */
 const EraName = /^[a-z0-9][a-z0-9.-]{0,63}$/
+
+const SUBJECTS = {
+  vault: { pattern: VaultName, expected: 'expected a vault name: 64 lowercase hex digits' },
+  'era-activation': { pattern: EraName, expected: 'expected an era name' },
+  handover: { pattern: /^[0-9a-f]{96}$/, expected: 'expected the next section key: 96 lowercase hex digits' }
+} as const
 
 const PayloadValueSchema = z.union([
   z.string().max(1024),
@@ -50,7 +56,7 @@ const PayloadSchema = z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,63}$/, 
 
 export const ProposalSchema = z.object({
   kind: z.enum(PROPOSAL_KINDS),
-  /** The vault concerned (its name in hex), or the era's name for an era activation. */
+  /** The vault concerned (its name in hex), the era's name for an era activation, or the next section key for a handover. */
   subject: z.string(),
   /** The membership generation this proposal would move the section on from. */
   generation: z.number().int().min(0),
@@ -58,10 +64,8 @@ export const ProposalSchema = z.object({
   sectionPrefix: z.string().regex(/^[01]{0,64}$/, 'expected up to 64 bits of 0s and 1s'),
   payload: PayloadSchema
 }).strict().superRefine((proposal, context) => {
-  const pattern = proposal.kind === 'era-activation' ? EraName : VaultName
-  if (!pattern.test(proposal.subject)) {
-    context.addIssue({ code: 'custom', path: ['subject'], message: proposal.kind === 'era-activation' ? 'expected an era name' : 'expected a vault name: 64 lowercase hex digits' })
-  }
+  const subject = SUBJECTS[proposal.kind === 'era-activation' || proposal.kind === 'handover' ? proposal.kind : 'vault']
+  if (!subject.pattern.test(proposal.subject)) context.addIssue({ code: 'custom', path: ['subject'], message: subject.expected })
 })
 export type Proposal = z.infer<typeof ProposalSchema>
 

@@ -1,7 +1,7 @@
 // Many SectionNodes in memory: a manual clock and a network that delivers every message through
 // the wire codec, in order, until nothing is left in flight. Deterministic: no sockets, no sleeps.
 import { createHash } from 'node:crypto'
-import { identityFromSeed, type VaultIdentity } from '../../../../node-core/engine/identity/identity-file.ts'
+import { identityFromSeed, NEW_VAULT_AGE, type VaultIdentity } from '../../../../node-core/engine/identity/identity-file.ts'
 import { nameToHex } from '../../../../node-core/engine/section/known-vaults.ts'
 import { decodeSectionMessage, encodeSectionMessage, type SectionMessage, type SectionReceipt } from '../../../../node-core/engine/section/section-messages.ts'
 import { SectionNode, type SectionNodeInit } from '../../../../node-core/engine/section/section-node.ts'
@@ -49,6 +49,14 @@ export interface Delivery {
 
 export function testIdentity (label: string): VaultIdentity {
   return identityFromSeed(Uint8Array.from(createHash('sha256').update(`section-test/${label}`).digest()))
+}
+
+/** A vault as a new one joins: age 5 (DESIGN §2), its key found from `label` alone, so tests stay deterministic. */
+export function newVaultIdentity (label: string): VaultIdentity {
+  for (let attempt = 0; ; attempt++) {
+    const identity = testIdentity(`${label}/${attempt}`)
+    if (identity.name[identity.name.length - 1] === NEW_VAULT_AGE) return identity
+  }
 }
 
 export class MemorySection {

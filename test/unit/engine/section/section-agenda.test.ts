@@ -15,8 +15,19 @@ function vaultName (index: number, age = 10): string {
 
 function sectionOf (memberCount: number, activeEra: ActiveEra = { era: 1, effectiveFromEpoch: 0 }, generation = 4): AgendaMembership {
   const members = new Set(Array.from({ length: memberCount }, (_, i) => vaultName(i)))
+  const elders = [...members].slice(0, 7)
   return {
-    generation, members, elders: [...members].slice(0, 7), activeEra, isMember: name => members.has(name), pauseOf: () => undefined, demotedRejoinAge: () => undefined
+    generation,
+    members,
+    elders,
+    activeEra,
+    sectionKey: 'a'.repeat(96),
+    pendingHandover: undefined,
+    handoverDue: false,
+    electedElders: () => elders,
+    isMember: name => members.has(name),
+    pauseOf: () => undefined,
+    demotedRejoinAge: () => undefined
   }
 }
 

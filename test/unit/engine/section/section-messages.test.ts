@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { MAX_HELLO_NAMES, MAX_SECTION_FRAME_BYTES } from '../../../../node-core/engine/section/constants.ts'
-import { keyingSession, sessionMismatch } from '../../../../node-core/engine/section/genesis-keying.ts'
+import { keyingSession, sessionMismatch } from '../../../../node-core/engine/section/keying-run.ts'
 import {
   decodeSectionMessage, encodeSectionMessage, MalformedSectionMessageError, SectionFrameTooLargeError, type SectionMessage
 } from '../../../../node-core/engine/section/section-messages.ts'

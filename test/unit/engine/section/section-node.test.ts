@@ -9,11 +9,10 @@ import type { SectionNode } from '../../../../node-core/engine/section/section-n
 import { signShare } from '../../../../node-core/section/crypto/threshold-bls.ts'
 import { dealSharesAsTrustedDealer, signatureToHex } from '../../../../node-core/section/crypto/threshold-bls.ts'
 import { encodeProposal } from '../../../../node-core/section/crypto/decisions.ts'
-import { MemorySection, testIdentity } from './memory-section.ts'
+import { MemorySection, newVaultIdentity, testIdentity } from './memory-section.ts'
 import { forgedJoinDecision, joinProposal } from './section-fakes.ts'
 
-function addVault (net: MemorySection, label: string): string {
-  const identity = testIdentity(label)
+function addVault (net: MemorySection, label: string, identity = testIdentity(label)): string {
   net.add(identity)
   return nameToHex(identity.name)
 }
@@ -72,7 +71,7 @@ describe('a section of ten vaults in memory', { timeout: 240_000 }, () => {
   })
 
   it('admits a late joiner: it learns the section from the elders\' statements, asks to join, and a verified decision admits it', async () => {
-    const joiner = addVault(net, 'late-joiner')
+    const joiner = addVault(net, 'late-joiner', newVaultIdentity('late-joiner'))
     const joined: string[] = []
     net.node(founders[0] ?? '').addEventListener('section:member-joined', event => { joined.push(event.detail.name) })
     await net.connect(joiner, founders[0] ?? '')
@@ -191,7 +190,7 @@ describe('a joiner whose admission is lost on the way', () => {
     const founders = Array.from({ length: 7 }, (_, i) => addVault(net, `lost-${i}`))
     await net.connectAll()
     await net.advance(1000)
-    const joiner = addVault(net, 'lost-joiner')
+    const joiner = addVault(net, 'lost-joiner', newVaultIdentity('lost-joiner'))
     let lost = 0
     net.tamper = (_from, to, message) => {
       if (to !== joiner || (message.type !== 'decision' && !(message.type === 'section-info' && message.statements[0]?.statement.generation === 1))) return message

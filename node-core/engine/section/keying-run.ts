@@ -1,12 +1,13 @@
 // One run of the elders' distributed key generation over the section protocol (DESIGN §2: no
-// trusted dealer). It drives dkg.ts's participant through its three rounds: each elder sends its
+// trusted dealer), for the section's genesis (section-forming.ts) or for a handover to a new elder
+// set (elder-handover.ts). It drives dkg.ts's participant through its three rounds: each elder sends its
 // secret shares point to point (the libp2p stream is encrypted and authenticated) and broadcasts
 // one batch per round; a round ends as soon as every other elder's batch (and, when dealing, its
 // share) has arrived, or after the round timeout, so a silent elder costs one timeout per round
 // and is disqualified as a dealer. The dealing round's timeout only starts once a supermajority of
 // the elders has dealt: an elder that settled on the elder set before the others waits for them
 // rather than deal alone and fail. The sender of each message is the authenticated peer, mapped to
-// its elder index here, never an index read from the message. Each elder's dealing batch also
+// its elder index here, never an index read from the message. At genesis each elder's dealing batch also
 // names the vaults it knows: the founding members are every vault known to an elder whose batch
 // arrived, so elders that heard the same batches (as the DKG assumes) agree on them too.
 import { sha3_256 } from '@noble/hashes/sha3.js'
@@ -22,9 +23,10 @@ import type { Schedule } from './schedule.ts'
 
 const SESSION_DOMAIN = 'vault-manager/section-dkg/v1'
 
-/** The DKG session of a run: SHA3-256 over the prefix, the attempt and the elders in index order. */
+/** The DKG session of a run: SHA3-256 over the prefix, the attempt, the elders in index order and, for a handover, the key it hands over from. */
 export function keyingSession (keying: Keying): string {
-  return bytesToHex(sha3_256(new TextEncoder().encode(`${SESSION_DOMAIN}\u0000${JSON.stringify([keying.prefix, keying.attempt, keying.elders])}`)))
+  const fields = [keying.prefix, keying.attempt, keying.elders, ...(keying.from === undefined ? [] : [keying.from])]
+  return bytesToHex(sha3_256(new TextEncoder().encode(`${SESSION_DOMAIN}\u0000${JSON.stringify(fields)}`)))
 }
 
 /** Why a message's inner DKG messages do not belong to the run its header names, if they do not. */
@@ -46,7 +48,7 @@ export type KeyingOutcome =
   | { ok: true, keying: Keying, result: DkgResult, /** Sorted; the elders among them. */ founders: string[] }
   | { ok: false, keying: Keying, error: Error }
 
-export class GenesisKeying {
+export class KeyingRun {
   readonly keying: Keying
   readonly session: string
   readonly index: number
@@ -91,7 +93,8 @@ export class GenesisKeying {
       const recipient = this.keying.elders[to - 1]
       if (recipient !== undefined) this.#components.send(recipient, { type: 'dkg-share', keying: this.keying, message })
     }
-    this.#enter('dealing', outgoing, [...this.#founders].sort())
+    // A handover's run has no founders to name: its members are the section's.
+    this.#enter('dealing', outgoing, this.keying.from === undefined ? [...this.#founders].sort() : undefined)
   }
 
   stop (): void {
