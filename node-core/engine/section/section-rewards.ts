@@ -160,6 +160,8 @@ export class SectionRewards {
     const membership = this.#components.membership()
     if (membership === undefined) return ignored('this vault does not know the section yet')
     if (value.sectionPrefix !== membership.prefix) return violation(`reward record rejected: foreign, for section "${value.sectionPrefix}", not "${membership.prefix}"`)
+    // Each elder that combines the shares sends the record: the copies after the first need no pairing.
+    if (this.ledger.isSettled(value.epoch)) return ignored(`epoch ${value.epoch} is already recorded`)
     const verified = verifyRewardRecord(value, membership.chain)
     if (!verified.ok) return violation(`reward record rejected (${verified.problem}): ${verified.reason}`)
     this.#settle(verified.record)
