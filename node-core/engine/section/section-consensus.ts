@@ -10,15 +10,20 @@ import {
 import type { DkgResult } from '../../section/crypto/dkg.ts'
 import type { ReleaseKey } from '../../release/keys.ts'
 import type { ConsensusItem } from './ballots.ts'
-import { RoundAgreement, type AgreementStep } from './round-agreement.ts'
+import { batchReceipt, growingTimeouts, RoundAgreement } from './round-agreement.ts'
 import type { SectionAgenda } from './section-agenda.ts'
 import { ACCEPTED, ignored, violation, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
 
-/** Votes and consensus messages kept for generations this elder has not reached yet. */
-const MAX_FUTURE_MESSAGES = 64
-/** Rounds after which timeouts stop growing. */
-const TIMEOUT_GROWTH_ROUNDS = 8
+/**
+ * Votes, and consensus items, kept for generations this elder has not reached yet, before any
+ * signature is checked: shared equally among the elders that sent them, so a faulty elder fills
+ * only its own part.
+ */
+export const MAX_FUTURE_MESSAGES = 64
+
+/** A message kept for a later generation, with the elder that sent it. */
+interface Kept<T> { from: string, value: T }
 
 export interface SectionConsensusComponents {
   self: string
@@ -43,8 +48,8 @@ export interface SectionConsensusComponents {
 export class SectionConsensus {
   readonly #components: SectionConsensusComponents
   readonly #index: number
-  readonly #futureVotes: Vote[] = []
-  readonly #futureItems: ConsensusItem[] = []
+  readonly #futureVotes: Array<Kept<Vote>> = []
+  readonly #futureItems: Array<Kept<ConsensusItem>> = []
   #agreement: RoundAgreement
   #myVote: { vote: Vote, proof: ConsensusItem[] } | undefined
   #cancelResend: (() => void) | undefined
@@ -83,10 +88,10 @@ export class SectionConsensus {
     for (const item of items) {
       const generation = this.#components.membership.generation
       if (item.generation < generation) receipts.push(ignored(`a consensus message for generation ${item.generation}, already decided`))
-      else if (item.generation > generation) receipts.push(this.#keepForLater(this.#futureItems, item, item.generation))
+      else if (item.generation > generation) receipts.push(this.#keepForLater(this.#futureItems, from, item, item.generation))
       else receipts.push(await this.#agreement.receive(item))
     }
-    return receipts.find(receipt => !receipt.accepted && receipt.misbehaviour) ?? receipts.find(receipt => receipt.accepted) ?? receipts[0] ?? ignored('an empty consensus message')
+    return batchReceipt(receipts)
   }
 
   /** A key share's signature on a committed proposal: 5 of them for one proposal make the decision. */
@@ -97,7 +102,7 @@ export class SectionConsensus {
     if (vote.proposal.sectionPrefix !== this.#components.prefix) return ignored(`a vote for section "${vote.proposal.sectionPrefix}"`)
     const generation = this.#components.membership.generation
     if (vote.proposal.generation < generation) return ignored(`a vote for generation ${vote.proposal.generation}, already decided`)
-    if (vote.proposal.generation > generation) return this.#keepForLater(this.#futureVotes, vote, vote.proposal.generation)
+    if (vote.proposal.generation > generation) return this.#keepForLater(this.#futureVotes, from, vote, vote.proposal.generation)
     const result = this.#components.accumulator.add(vote)
     if (result.status === 'dropped') return /does not verify|malformed/.test(result.reason) ? violation(result.reason) : ignored(result.reason)
     if (result.status === 'decided') await this.#components.decided(result.decision)
@@ -117,13 +122,12 @@ export class SectionConsensus {
     this.#agreement = this.#newAgreement()
     const items = this.#takeReady(this.#futureItems, item => item.generation)
     const votes = this.#takeReady(this.#futureVotes, vote => vote.proposal.generation)
-    for (const vote of votes) {
-      const from = this.#components.elders[vote.index - 1]
-      if (from !== undefined) await this.receiveVote(from, vote)
+    for (const { from, value: vote } of votes) {
+      await this.receiveVote(from, vote)
       // A kept vote may have completed this generation already.
       if (this.#components.membership.generation !== generation) return
     }
-    for (const item of items) {
+    for (const { value: item } of items) {
       await this.#agreement.receive(item)
       if (this.#components.membership.generation !== generation) return
     }
@@ -144,7 +148,7 @@ export class SectionConsensus {
       objection: proposal => agenda.objection(proposal),
       next: () => agenda.next(),
       broadcast: items => { this.#broadcast({ type: 'consensus', items }) },
-      timeoutMs: (step: AgreementStep, round: number) => (step === 'propose' ? proposalTimeoutMs : proposalTimeoutMs / 2) * (1 + Math.min(round, TIMEOUT_GROWTH_ROUNDS) / 2),
+      timeoutMs: growingTimeouts(proposalTimeoutMs),
       committed: async (proposal, proof) => { await this.#sign(proposal, proof) }
     })
   }
@@ -183,15 +187,21 @@ export class SectionConsensus {
     for (const elder of this.#components.elders) if (elder !== this.#components.self) this.#components.send(elder, message)
   }
 
-  #keepForLater<T> (kept: T[], value: T, generation: number): SectionReceipt {
-    if (kept.length < MAX_FUTURE_MESSAGES) kept.push(value)
+  #keepForLater<T> (kept: Array<Kept<T>>, from: string, value: T, generation: number): SectionReceipt {
+    const share = Math.max(1, Math.floor(MAX_FUTURE_MESSAGES / this.#components.elders.length))
+    const own = kept.filter(entry => entry.from === from)
+    // An elder resends its vote and proof until the section moves on: a copy takes no more room.
+    const json = JSON.stringify(value)
+    if (own.some(entry => JSON.stringify(entry.value) === json)) return ignored(`a message for generation ${generation}, already kept`)
+    if (own.length >= share) return ignored(`a message for generation ${generation}, dropped: this elder already keeps ${share} from its sender`)
+    kept.push({ from, value })
     return ignored(`a message for generation ${generation}, kept until this elder reaches it`)
   }
 
-  #takeReady<T> (kept: T[], generationOf: (value: T) => number): T[] {
+  #takeReady<T> (kept: Array<Kept<T>>, generationOf: (value: T) => number): Array<Kept<T>> {
     const generation = this.#components.membership.generation
-    const ready = kept.filter(value => generationOf(value) <= generation)
-    kept.splice(0, kept.length, ...kept.filter(value => generationOf(value) > generation))
+    const ready = kept.filter(entry => generationOf(entry.value) <= generation)
+    kept.splice(0, kept.length, ...kept.filter(entry => generationOf(entry.value) > generation))
     return ready
   }
 }

@@ -16,7 +16,7 @@ import { ELDER_COUNT } from '../../section/rules/elders.ts'
 import { MAX_DECISION_SIGNATURES } from '../../section/rules/relocation.ts'
 import { MAX_HELLO_NAMES, MAX_SECTION_FRAME_BYTES, MAX_SECTION_MEMBERS, MAX_STORE_PAYMENT } from './constants.ts'
 import { NameHexSchema, PrefixSchema, SignedStatementSchema } from './statements.ts'
-import { ConsensusItemSchema, MAX_CONSENSUS_ITEMS } from './ballots.ts'
+import { ConsensusItemSchema, MAX_CONSENSUS_ITEMS, RewardConsensusItemSchema } from './ballots.ts'
 
 export class MalformedSectionMessageError extends namedError('MalformedSectionMessageError') {}
 export class SectionFrameTooLargeError extends namedError('SectionFrameTooLargeError') {}
@@ -117,7 +117,10 @@ export const StorePaymentMessageSchema = z.object({
 /** Asks a vault for its section's latest signed statement, answered on the same stream (a client learning the elders). */
 export const SectionQueryMessageSchema = z.object({ type: z.literal('section-query') }).strict()
 
-/** An elder's signature share over a reward record it agrees with, sent to every elder. */
+/** Elders' signed reward proposals and ballots: the rounds that agree on an epoch's record before any elder signs it. */
+export const RewardConsensusMessageSchema = z.object({ type: z.literal('reward-consensus'), items: z.array(RewardConsensusItemSchema).min(1).max(MAX_CONSENSUS_ITEMS) }).strict()
+
+/** An elder's signature share over the reward record the elders committed to, sent to every elder. */
 export const RewardShareMessageSchema = z.object({
   type: z.literal('reward-share'),
   record: UnsignedRewardRecordSchema.refine(RewardSharesBound, REWARD_SHARES_MESSAGE),
@@ -163,7 +166,7 @@ export const ChainLinkMessageSchema = z.object({
 export const SectionMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema, DkgRoundMessageSchema, DkgShareEnvelopeSchema, SectionInfoMessageSchema,
   JoinRequestMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema,
-  StorePaymentMessageSchema, SectionQueryMessageSchema, RewardShareMessageSchema, RewardRecordMessageSchema,
+  StorePaymentMessageSchema, SectionQueryMessageSchema, RewardConsensusMessageSchema, RewardShareMessageSchema, RewardRecordMessageSchema,
   HandoverKeyMessageSchema, LinkShareMessageSchema, ChainLinkMessageSchema
 ])
 export type SectionMessage = z.infer<typeof SectionMessageSchema>

@@ -189,6 +189,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#standing = new SelfStanding(components.now ?? Date.now)
     this.#rewards = new SectionRewards({
       self: this.self,
+      key: this.#key,
       send: (to, message) => { this.#components.send(to, message) },
       schedule: this.#schedule,
       now: components.now ?? Date.now,
@@ -347,6 +348,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       case 'decision': return await this.#onDecision(message.decision)
       case 'store-payment': return this.#rewards.receivePayment(message)
       case 'section-query': return ignored('a section query is answered on its own stream')
+      case 'reward-consensus': return await this.#rewards.receiveConsensus(from, message.items)
       case 'reward-share': return await this.#rewards.receiveShare(from, message)
       case 'reward-record': return this.#rewards.receiveRecord(message.record)
       default: {

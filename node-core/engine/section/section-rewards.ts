@@ -1,29 +1,39 @@
 // Reward epochs, signed live (DESIGN §2 "Earnings"; issue 3 deliver 5). Clients pay a store cost
 // per chunk to every elder, which counts it once per chunk address (reward-ledger.ts). Reward
 // epochs are wall-clock slots of `epochMs` (epoch = floor(now / epochMs)), so every vault numbers
-// them alike without a message. When an epoch ends, its proposer elder, ((epoch + attempt) mod n)
-// + 1, builds the record: the pool is what it saw paid in up to that epoch and not yet paid out
-// (so an unpaid pool carries over), split by 2^age among the active adults that held and served
-// data. Each elder signs a share only if it agrees (reward-agreement.ts), never two records for one epoch
-// (RewardSigner), and sends it to every elder; 5 of 7 shares combine, and the elder that combines
-// sends the record to every member. When an epoch's record is not signed within the proposal
-// timeout, the next elder proposes, backing a record that already has shares.
+// them alike without a message. When an epoch ends with something in its pool, the elders agree on
+// its record in rounds, as on a membership decision (round-agreement.ts, slot = the epoch, apart
+// from the generations): round r's proposer, ((epoch + r) mod n) + 1, puts forward the pool it saw
+// paid in up to that epoch and not yet paid out (so an unpaid pool carries over), split by 2^age
+// among the active adults that held and served data; each elder prevotes only a record it agrees
+// with (reward-agreement.ts). Only the committed record gets key shares (RewardSigner: never two
+// records for one epoch), so a proposer that sends different records to different elders, or 2
+// elders voting both ways, split no shares. 5 of 7 shares combine, and the elder that combines
+// sends the record to every member. An epoch whose rounds went once round the elders without a
+// commit is given up: its pool carries over to the next.
+import type { ReleaseKey } from '../../release/keys.ts'
 import type { DkgResult } from '../../section/crypto/dkg.ts'
 import {
   hashMessage, publicKeyShare, signatureFromHex, signatureToHex, verifyShare, type PublicKeySet, type SignatureShare
 } from '../../section/crypto/threshold-bls.ts'
-import { encodeRewardRecord, signRewardRecord, verifyRewardRecord, type RewardRecord, type UnsignedRewardRecord } from '../../section/economy/reward-record.ts'
+import { encodeRewardRecord, verifyRewardRecord, type RewardRecord, type UnsignedRewardRecord } from '../../section/economy/reward-record.ts'
 import { RewardEquivocationRefusedError, rewardRecordDigest, RewardSigner, type RewardSignerState } from '../../section/economy/reward-signer.ts'
+import { REWARD_BALLOTS, type RewardConsensusItem, type SignedRewardBallot, type SignedRewardProposal } from './ballots.ts'
 import { proposeRewardRecord, rewardObjection, type RewardsMembership, type RewardView } from './reward-agreement.ts'
 import { RewardLedger } from './reward-ledger.ts'
+import { RewardShares } from './reward-shares.ts'
+import { batchReceipt, growingTimeouts, SlotAgreement } from './round-agreement.ts'
 import { ACCEPTED, ignored, violation, type RewardShareMessage, type SectionMessage, type SectionReceipt, type StorePaymentMessage } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
 
-/** Epochs whose rounds an elder keeps open at once. */
-const MAX_OPEN_ROUNDS = 4
+/** Ended epochs whose rounds an elder keeps open at once. */
+const MAX_OPEN_EPOCHS = 4
+const NOT_VOTING = 'this vault is not a voting elder'
 
 export interface SectionRewardsComponents {
   self: string
+  /** This vault's key: it signs this elder's reward proposals and ballots. */
+  key: ReleaseKey
   send(to: string, message: SectionMessage): void
   /** Runs its callbacks in the node's queue. */
   schedule: Schedule
@@ -34,7 +44,7 @@ export interface SectionRewardsComponents {
   signerState?: RewardSignerState
   /** A record signed by the section reached this vault (or this elder combined it), verified. */
   recorded(record: RewardRecord): void
-  /** This elder declined to sign a record: why, for the activity log. */
+  /** This elder declined a record proposed for an epoch: why, for the activity log. */
   declined(epoch: number, reason: string): void
 }
 
@@ -43,16 +53,14 @@ export interface SectionRewardsInit {
   proposalTimeoutMs: number
 }
 
-interface Candidate {
-  record: UnsignedRewardRecord
-  shares: Map<number, SignatureShare>
-}
-
-interface Round {
-  attempt: number
-  candidates: Map<string, Candidate>
-  mine: { record: UnsignedRewardRecord, signature: string } | undefined
-  cancel: (() => void) | undefined
+/** One ended epoch: its rounds, the shares seen for its records, and this elder's share once it signed. */
+interface OpenEpoch {
+  agreement: SlotAgreement<UnsignedRewardRecord, SignedRewardProposal, SignedRewardBallot>
+  shares: RewardShares
+  /** Digests of the records this elder declined, each reported once. */
+  declined: Set<string>
+  mine: { share: RewardShareMessage, proof: RewardConsensusItem[] } | undefined
+  cancelResend: (() => void) | undefined
 }
 
 export class SectionRewards {
@@ -61,7 +69,7 @@ export class SectionRewards {
   readonly #init: SectionRewardsInit
   /** Whether this elder's latest audit of each member passed. */
   readonly #audits = new Map<string, boolean>()
-  readonly #rounds = new Map<number, Round>()
+  readonly #epochs = new Map<number, OpenEpoch>()
   #voting: { signer: RewardSigner, publicKeySet: PublicKeySet, elders: readonly string[], index: number } | undefined
   #cancelEpoch: (() => void) | undefined
   #stopped = false
@@ -97,14 +105,14 @@ export class SectionRewards {
     this.#voting = undefined
     this.#cancelEpoch?.()
     this.#cancelEpoch = undefined
-    for (const round of this.#rounds.values()) round.cancel?.()
-    this.#rounds.clear()
+    for (const open of this.#epochs.values()) this.#close(open)
+    this.#epochs.clear()
   }
 
   stop (): void {
     this.#stopped = true
     this.#cancelEpoch?.()
-    for (const round of this.#rounds.values()) round.cancel?.()
+    for (const open of this.#epochs.values()) this.#close(open)
   }
 
   noteAudit (member: string, passed: boolean): void {
@@ -119,15 +127,29 @@ export class SectionRewards {
     return outcome === 'counted' ? ACCEPTED : ignored(`store payment for chunk ${message.address.slice(0, 16)}... not counted: ${outcome}`)
   }
 
+  /** Reward proposals and ballots from an elder: its own, or a quorum of others' it passes on. */
+  async receiveConsensus (from: string, items: readonly RewardConsensusItem[]): Promise<SectionReceipt> {
+    const voting = this.#voting
+    if (voting === undefined) return ignored(NOT_VOTING)
+    if (!voting.elders.includes(from)) return violation('a reward consensus message from a vault that is not an elder')
+    const receipts: SectionReceipt[] = []
+    for (const item of items) {
+      const open = this.ledger.isSettled(item.epoch) ? undefined : this.#open(item.epoch)
+      receipts.push(open === undefined ? ignored(`a reward consensus message for epoch ${item.epoch}, which is not open`) : await open.agreement.receive(item))
+    }
+    return batchReceipt(receipts)
+  }
+
+  /** An elder's key share over the record it committed to: 5 for one record make it the section's. */
   async receiveShare (from: string, message: RewardShareMessage): Promise<SectionReceipt> {
     const voting = this.#voting
-    if (voting === undefined) return ignored('this vault is not a voting elder')
+    if (voting === undefined) return ignored(NOT_VOTING)
     const sender = voting.elders.indexOf(from) + 1
     if (sender === 0) return violation('a reward share from a vault that is not an elder')
     if (sender !== message.index) return violation(`a reward share of elder ${message.index} sent by elder ${sender}`)
     const { record } = message
-    const round = this.#round(record.epoch)
-    if (round === undefined) return ignored(`a reward share for epoch ${record.epoch}, which is not open`)
+    const open = this.#open(record.epoch)
+    if (open === undefined) return ignored(`a reward share for epoch ${record.epoch}, which is not open`)
     if (this.ledger.isSettled(record.epoch)) return ignored(`epoch ${record.epoch} is already signed`)
     let share: SignatureShare
     try {
@@ -138,8 +160,7 @@ export class SectionRewards {
     if (!verifyShare(publicKeyShare(voting.publicKeySet, sender), hashMessage(encodeRewardRecord(record)), share)) {
       return violation(`elder ${sender}'s reward share does not verify`)
     }
-    await this.#take(record, share)
-    if (round.mine === undefined && this.#followable(sender, record.epoch, round) && !this.ledger.isSettled(record.epoch)) await this.#castIfAgreed(record)
+    this.#take(open, record, share)
     return ACCEPTED
   }
 
@@ -148,10 +169,23 @@ export class SectionRewards {
     const membership = this.#components.membership()
     if (membership === undefined) return ignored('this vault does not know the section yet')
     if (value.sectionPrefix !== membership.prefix) return violation(`reward record rejected: foreign, for section "${value.sectionPrefix}", not "${membership.prefix}"`)
+    // Each elder that combines the shares sends the record: the copies after the first need no pairing.
+    if (this.ledger.isSettled(value.epoch)) return ignored(`epoch ${value.epoch} is already recorded`)
     const verified = verifyRewardRecord(value, membership.chain)
     if (!verified.ok) return violation(`reward record rejected (${verified.problem}): ${verified.reason}`)
     this.#settle(verified.record)
     return ACCEPTED
+  }
+
+  /** Why this elder would not sign `record`; undefined when it agrees (reward-agreement.ts). */
+  objection (record: UnsignedRewardRecord): string | undefined {
+    const view = this.#view()
+    const voting = this.#voting
+    if (view === undefined || voting === undefined) return NOT_VOTING
+    const objection = rewardObjection(view, record)
+    if (objection !== undefined) return objection
+    if (!voting.signer.mayShare(record)) return `this elder already signed a different record for epoch ${record.epoch}`
+    return undefined
   }
 
   // --- epochs ----------------------------------------------------------------------------------
@@ -169,83 +203,70 @@ export class SectionRewards {
     })
   }
 
+  /** An epoch with nothing in its pool needs no rounds: a quiet section sends nothing. */
   async #epochEnded (epoch: number): Promise<void> {
-    const round = this.#round(epoch)
-    if (round === undefined || this.ledger.isSettled(epoch)) return
-    await this.#proposeIfMyTurn(epoch, round)
-    this.#armRound(epoch, round)
+    if (this.ledger.isSettled(epoch) || this.ledger.available({ paidUpTo: epoch, except: epoch }) === 0) return
+    await this.#open(epoch)?.agreement.start()
   }
 
-  /** The open round of `epoch`: one that has ended, and not too long ago. */
-  #round (epoch: number): Round | undefined {
+  /** The rounds of `epoch`, once it has ended and while it is recent; older epochs' are closed. */
+  #open (epoch: number): OpenEpoch | undefined {
+    const voting = this.#voting
+    const membership = this.#components.membership()
     const current = this.#epochOf(this.#components.now())
-    if (epoch >= current || epoch < current - MAX_OPEN_ROUNDS) return undefined
-    let round = this.#rounds.get(epoch)
-    if (round === undefined) {
-      round = { attempt: 0, candidates: new Map(), mine: undefined, cancel: undefined }
-      this.#rounds.set(epoch, round)
-      for (const [old, stale] of this.#rounds) {
-        if (old >= current - MAX_OPEN_ROUNDS) continue
-        stale.cancel?.()
-        this.#rounds.delete(old)
-      }
+    if (voting === undefined || membership === undefined || epoch >= current || epoch < current - MAX_OPEN_EPOCHS) return undefined
+    const existing = this.#epochs.get(epoch)
+    if (existing !== undefined) return existing
+    for (const [old, stale] of this.#epochs) {
+      if (old >= current - MAX_OPEN_EPOCHS) continue
+      this.#close(stale)
+      this.#epochs.delete(old)
     }
-    return round
-  }
-
-  #armRound (epoch: number, round: Round): void {
-    const voting = this.#voting
-    if (voting === undefined || this.#stopped || round.cancel !== undefined || round.attempt >= voting.elders.length) return
-    round.cancel = this.#components.schedule(this.#init.proposalTimeoutMs, async () => {
-      round.cancel = undefined
-      if (this.#stopped || this.ledger.isSettled(epoch) || this.#rounds.get(epoch) !== round) return
-      round.attempt++
-      // Elders that missed this elder's share get it again; the next proposer may be this elder.
-      if (round.mine !== undefined) this.#sendShare(round.mine.record, round.mine.signature)
-      await this.#followSeen(epoch, round)
-      await this.#proposeIfMyTurn(epoch, round)
-      this.#armRound(epoch, round)
-    })
-  }
-
-  #proposer (epoch: number, attempt: number): number {
-    return ((epoch + attempt) % (this.#voting?.elders.length ?? 1)) + 1
-  }
-
-  #followable (sender: number, epoch: number, round: Round): boolean {
-    for (let attempt = 0; attempt <= round.attempt; attempt++) if (this.#proposer(epoch, attempt) === sender) return true
-    return false
-  }
-
-  async #followSeen (epoch: number, round: Round): Promise<void> {
-    if (round.mine !== undefined) return
-    for (const candidate of round.candidates.values()) {
-      if ([...candidate.shares.keys()].some(index => this.#followable(index, epoch, round)) && this.objection(candidate.record) === undefined) {
-        await this.#castIfAgreed(candidate.record)
-        return
-      }
+    const elders = voting.elders.length
+    const open: OpenEpoch = {
+      agreement: new SlotAgreement({
+        topic: REWARD_BALLOTS,
+        prefix: membership.prefix,
+        slot: epoch,
+        elders: voting.elders,
+        self: voting.index,
+        key: this.#components.key,
+        schedule: this.#components.schedule,
+        proposer: round => ((epoch + round) % elders) + 1,
+        objection: record => this.#judge(open, record),
+        next: () => {
+          const view = this.#view()
+          return view === undefined ? undefined : proposeRewardRecord(view, epoch)
+        },
+        broadcast: items => { this.#toElders({ type: 'reward-consensus', items }) },
+        timeoutMs: growingTimeouts(this.#init.proposalTimeoutMs),
+        committed: async (record, proof) => { await this.#sign(open, record, proof) },
+        // Once round the elders: each had its turn to propose.
+        lastRound: elders - 1
+      }),
+      shares: new RewardShares(voting.publicKeySet),
+      declined: new Set(),
+      mine: undefined,
+      cancelResend: undefined
     }
+    this.#epochs.set(epoch, open)
+    return open
   }
 
-  async #proposeIfMyTurn (epoch: number, round: Round): Promise<void> {
-    const voting = this.#voting
-    if (voting === undefined || round.mine !== undefined || this.#proposer(epoch, round.attempt) !== voting.index) return
-    const backed = [...round.candidates.values()].filter(candidate => this.objection(candidate.record) === undefined)
-      .sort((a, b) => b.shares.size - a.shares.size)[0]
-    const view = this.#view()
-    const record = backed?.record ?? (view === undefined ? undefined : proposeRewardRecord(view, epoch))
-    if (record !== undefined) await this.#castIfAgreed(record)
+  #close (open: OpenEpoch): void {
+    open.agreement.stop()
+    open.cancelResend?.()
+    open.cancelResend = undefined
   }
 
-  /** Why this elder would not sign `record`; undefined when it agrees (reward-agreement.ts). */
-  objection (record: UnsignedRewardRecord): string | undefined {
-    const view = this.#view()
-    const voting = this.#voting
-    if (view === undefined || voting === undefined) return 'this vault is not a voting elder'
-    const objection = rewardObjection(view, record)
-    if (objection !== undefined) return objection
-    if (!voting.signer.mayShare(record)) return `this elder already signed a different record for epoch ${record.epoch}`
-    return undefined
+  #judge (open: OpenEpoch, record: UnsignedRewardRecord): string | undefined {
+    const objection = this.objection(record)
+    const digest = rewardRecordDigest(record)
+    if (objection !== undefined && !open.declined.has(digest)) {
+      open.declined.add(digest)
+      this.#components.declined(record.epoch, objection)
+    }
+    return objection
   }
 
   #view (): RewardView | undefined {
@@ -253,63 +274,55 @@ export class SectionRewards {
     return membership === undefined ? undefined : { membership, ledger: this.ledger, audits: this.#audits, currentEpoch: this.#epochOf(this.#components.now()) }
   }
 
-  async #castIfAgreed (record: UnsignedRewardRecord): Promise<void> {
+  /** The elders committed to `record`: this elder signs it with its key share and sends the share until the epoch is settled. */
+  async #sign (open: OpenEpoch, record: UnsignedRewardRecord, proof: RewardConsensusItem[]): Promise<void> {
     const voting = this.#voting
-    const round = this.#rounds.get(record.epoch)
-    if (voting === undefined || round === undefined || round.mine !== undefined) return
-    const objection = this.objection(record)
-    if (objection !== undefined) {
-      this.#components.declined(record.epoch, objection)
-      return
-    }
+    if (voting === undefined || this.ledger.isSettled(record.epoch)) return
     let share: SignatureShare
     try {
       share = await voting.signer.sign(record)
     } catch (err) {
+      // Only after a restart in the middle of an epoch, with another record signed before it.
       if (err instanceof RewardEquivocationRefusedError) return
       throw err
     }
+    if (this.#stopped || this.#epochs.get(record.epoch) !== open) return
     this.ledger.signed(record.epoch, record.pool)
-    const signature = signatureToHex(share.signature)
-    round.mine = { record, signature }
-    this.#sendShare(record, signature)
-    await this.#take(record, share)
+    open.mine = { share: { type: 'reward-share', record, index: voting.index, signature: signatureToHex(share.signature) }, proof }
+    this.#toElders(open.mine.share)
+    this.#armResend(open, record.epoch)
+    this.#take(open, record, share)
   }
 
-  #sendShare (record: UnsignedRewardRecord, signature: string): void {
-    const voting = this.#voting
-    if (voting === undefined) return
-    for (const elder of voting.elders) if (elder !== this.#components.self) this.#components.send(elder, { type: 'reward-share', record, index: voting.index, signature })
+  /** Elders that missed this elder's share, or the commit, get both again after each timeout. */
+  #armResend (open: OpenEpoch, epoch: number): void {
+    open.cancelResend = this.#components.schedule(this.#init.proposalTimeoutMs, () => {
+      open.cancelResend = undefined
+      if (this.#stopped || open.mine === undefined || this.ledger.isSettled(epoch) || this.#epochs.get(epoch) !== open) return
+      this.#toElders({ type: 'reward-consensus', items: open.mine.proof })
+      this.#toElders(open.mine.share)
+      this.#armResend(open, epoch)
+    })
   }
 
-  /** Adds a verified share; combines the record once a supermajority of shares agree on it. */
-  async #take (record: UnsignedRewardRecord, share: SignatureShare): Promise<void> {
-    const voting = this.#voting
-    const round = this.#rounds.get(record.epoch)
-    if (voting === undefined || round === undefined) return
-    const digest = rewardRecordDigest(record)
-    let candidate = round.candidates.get(digest)
-    if (candidate === undefined) {
-      // Honest elders back one record per epoch: more candidates than elders is noise.
-      if (round.candidates.size >= voting.elders.length) return
-      candidate = { record, shares: new Map() }
-      round.candidates.set(digest, candidate)
-    }
-    candidate.shares.set(share.index, share)
-    if (candidate.shares.size <= voting.publicKeySet.threshold || this.ledger.isSettled(record.epoch)) return
-    const signed = signRewardRecord(record, voting.publicKeySet, [...candidate.shares.values()])
+  #toElders (message: SectionMessage): void {
+    for (const elder of this.#voting?.elders ?? []) if (elder !== this.#components.self) this.#components.send(elder, message)
+  }
+
+  /** Adds a verified share; once 5 agree on a record, it is the section's, and every member gets it. */
+  #take (open: OpenEpoch, record: UnsignedRewardRecord, share: SignatureShare): void {
+    if (this.ledger.isSettled(record.epoch)) return
+    const signed = open.shares.add(record, share)
+    if (signed === undefined) return
     this.#settle(signed)
-    const membership = this.#components.membership()
-    for (const name of membership?.members ?? []) if (name !== this.#components.self) this.#components.send(name, { type: 'reward-record', record: signed })
+    for (const name of this.#components.membership()?.members ?? []) if (name !== this.#components.self) this.#components.send(name, { type: 'reward-record', record: signed })
   }
 
   #settle (record: RewardRecord): void {
     if (this.ledger.isSettled(record.epoch)) return
     this.ledger.settled(record.epoch, record.pool)
-    const round = this.#rounds.get(record.epoch)
-    round?.cancel?.()
-    if (round !== undefined) round.cancel = undefined
+    const open = this.#epochs.get(record.epoch)
+    if (open !== undefined) this.#close(open)
     this.#components.recorded(record)
   }
 }
-

@@ -13,6 +13,7 @@ import { namedError } from '../../../contract/named-error.ts'
 import { readJsonFile, writeJsonFile } from '../../storage/json-file.ts'
 import { MAX_INDEX } from './scalar.ts'
 import { SectionChain } from './section-chain.ts'
+import { SlotGuard } from './slot-guard.ts'
 import {
   combineShares, groupPublicKey, hashMessage, parseKeyAndSignature, publicKeyFromSecret, publicKeyShare,
   publicKeyToHex, signatureFromHex, signatureToHex, signShare, verify, verifyShare, type G1Point, type G2Point,
@@ -135,15 +136,12 @@ export interface ElderVoterOptions {
   persist?: (state: VoterState) => Promise<void>
 }
 
-/** One elder's signing: at most one proposal per membership generation, remembered across restarts. */
+/** One elder's signing: at most one proposal per membership generation, remembered across restarts (SlotGuard). */
 export class ElderVoter {
   readonly index: number
   readonly #secretKeyShare: SecretKeyShare
   readonly #publicKeyShare: string
-  readonly #signed = new Map<number, string>()
-  readonly #persist: ((state: VoterState) => Promise<void>) | undefined
-  /** The write of each generation's record; a failed one keeps failing every vote of that generation. */
-  readonly #persisting = new Map<number, Promise<void>>()
+  readonly #guard: SlotGuard<{ digest: string }>
 
   constructor (options: ElderVoterOptions) {
     this.index = options.secretKeyShare.index
@@ -153,19 +151,24 @@ export class ElderVoter {
       throw new RangeError(`"secretKeyShare" of elder ${this.index} does not belong to "publicKeySet"`)
     }
     this.#publicKeyShare = publicKeyToHex(ownPublicKeyShare)
-    this.#persist = options.persist
+    const { persist } = options
+    const signed: Array<[number, { digest: string }]> = []
     if (options.state !== undefined) {
       const parsed = VoterStateSchema.safeParse(options.state)
       if (!parsed.success) throw new VoterStateError(`invalid voter state: ${z.prettifyError(parsed.error)}`)
       if (parsed.data.index !== this.index || parsed.data.publicKeyShare !== this.#publicKeyShare) {
         throw new VoterStateError(`voter state of elder ${parsed.data.index} with another key share cannot be used by elder ${this.index}`)
       }
-      for (const { generation, proposal } of parsed.data.signed) this.#signed.set(generation, proposal)
+      for (const { generation, proposal } of parsed.data.signed) signed.push([generation, { digest: proposal }])
     }
+    this.#guard = new SlotGuard({
+      entries: signed,
+      ...(persist === undefined ? {} : { persist: async () => { await persist(this.state) } })
+    })
   }
 
   get state (): VoterState {
-    const signed = [...this.#signed].sort(([a], [b]) => a - b).map(([generation, proposal]) => ({ generation, proposal }))
+    const signed = this.#guard.entries.map(([generation, { digest }]) => ({ generation, proposal: digest }))
     return { version: 1, index: this.index, publicKeyShare: this.#publicKeyShare, signed }
   }
 
@@ -178,27 +181,16 @@ export class ElderVoter {
   async vote (proposal: Proposal): Promise<Vote> {
     const checked = parseProposal(proposal)
     const id = proposalId(checked)
-    const previous = this.#signed.get(checked.generation)
-    if (previous !== undefined && previous !== id) {
-      throw new EquivocationRefusedError(`elder ${this.index} already signed proposal ${previous.slice(0, 16)}... for generation ${checked.generation}; refusing ${id.slice(0, 16)}... (${checked.kind} ${checked.subject.slice(0, 16)})`)
-    }
-    if (previous === undefined) {
-      this.#signed.set(checked.generation, id)
-      this.#persisting.set(checked.generation, Promise.resolve(this.#persist?.(this.state)))
-    }
-    // A repeat of a vote still being persisted waits for it too: no share before the record is durable.
-    await this.#persisting.get(checked.generation)
+    await this.#guard.claim(checked.generation, { digest: id }, previous => new EquivocationRefusedError(
+      `elder ${this.index} already signed proposal ${previous.digest.slice(0, 16)}... for generation ${checked.generation}; refusing ${id.slice(0, 16)}... (${checked.kind} ${checked.subject.slice(0, 16)})`
+    ))
     const share = signShare(this.#secretKeyShare, encodeProposal(checked))
     return { proposal: checked, index: this.index, signature: signatureToHex(share.signature) }
   }
 
   /** Forgets generations below `generation`, once decisions have moved the section past them. */
   forgetBelow (generation: number): void {
-    for (const signed of [...this.#signed.keys()]) {
-      if (signed >= generation) continue
-      this.#signed.delete(signed)
-      this.#persisting.delete(signed)
-    }
+    this.#guard.forgetBelow(generation)
   }
 }
 

@@ -1,15 +1,14 @@
-// An elder's guard over the reward records it signs (issue 3 deliver 5): never two different
-// records for one reward epoch, as ElderVoter (crypto/decisions.ts) never signs two proposals for
-// one generation. Two conflicting records would need 5 + 5 shares from 7 elders, so at least 3
-// elders signing both; with at most 2 faulty elders that never happens. The record is made before
-// anything is awaited and persisted before the share is returned; if persisting fails the record
-// stays, so the elder refuses rather than risk signing twice.
+// An elder's signing of reward records (issue 3 deliver 5): never two different records for one
+// reward epoch (SlotGuard, the same promise ElderVoter keeps for a generation), each persisted in
+// reward-signer.json before its share is returned. The elders sign only a record they committed to
+// in rounds (section-rewards.ts); this guard is what still holds across a restart.
 import { z } from 'zod'
 import { bytesToHex } from '@noble/curves/utils.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { namedError } from '../../../contract/named-error.ts'
 import { readJsonFile, writeJsonFile } from '../../storage/json-file.ts'
 import { MAX_INDEX } from '../crypto/scalar.ts'
+import { SlotGuard } from '../crypto/slot-guard.ts'
 import type { SecretKeyShare, SignatureShare } from '../crypto/threshold-bls.ts'
 import { encodeRewardRecord, signRewardShare, type UnsignedRewardRecord } from './reward-record.ts'
 
@@ -47,57 +46,40 @@ export interface RewardSignerOptions {
 export class RewardSigner {
   readonly index: number
   readonly #secretKeyShare: SecretKeyShare
-  readonly #persist: ((state: RewardSignerState) => Promise<void>) | undefined
-  readonly #signed = new Map<number, { digest: string, pool: number }>()
-  readonly #persisting = new Map<number, Promise<void>>()
+  readonly #guard: SlotGuard<{ digest: string, pool: number }>
 
   constructor (options: RewardSignerOptions) {
     this.#secretKeyShare = options.secretKeyShare
     this.index = options.secretKeyShare.index
-    this.#persist = options.persist
-    if (options.state !== undefined && options.state.index === this.index) {
-      for (const { epoch, digest, pool } of options.state.signed) this.#signed.set(epoch, { digest, pool })
-    }
+    const { persist, state } = options
+    this.#guard = new SlotGuard({
+      entries: state !== undefined && state.index === this.index ? state.signed.map(({ epoch, digest, pool }) => [epoch, { digest, pool }] as const) : [],
+      ...(persist === undefined ? {} : { persist: async () => { await persist(this.state) } }),
+      capacity: MAX_REMEMBERED_EPOCHS
+    })
   }
 
   get state (): RewardSignerState {
-    const signed = [...this.#signed].sort(([a], [b]) => a - b).map(([epoch, { digest, pool }]) => ({ epoch, digest, pool }))
-    return { version: 1, index: this.index, signed }
+    return { version: 1, index: this.index, signed: this.#guard.entries.map(([epoch, { digest, pool }]) => ({ epoch, digest, pool })) }
   }
 
   /** Epochs this elder signed a record for, with the records' pools. */
   signedEpochs (): Array<{ epoch: number, pool: number }> {
-    return [...this.#signed].map(([epoch, { pool }]) => ({ epoch, pool }))
+    return this.#guard.entries.map(([epoch, { pool }]) => ({ epoch, pool }))
   }
 
   /** Whether signing `record` would be the one record of its epoch. */
   mayShare (record: UnsignedRewardRecord): boolean {
-    const previous = this.#signed.get(record.epoch)
-    return previous === undefined || previous.digest === rewardRecordDigest(record)
+    return this.#guard.allows(record.epoch, rewardRecordDigest(record))
   }
 
   /** This elder's share over `record`, unless it signed a different record for the epoch. Signing the same record again gives the same share. */
   async sign (record: UnsignedRewardRecord): Promise<SignatureShare> {
     const digest = rewardRecordDigest(record)
-    const previous = this.#signed.get(record.epoch)
-    if (previous !== undefined && previous.digest !== digest) {
-      throw new RewardEquivocationRefusedError(`elder ${this.index} already signed reward record ${previous.digest.slice(0, 16)}... for epoch ${record.epoch}; refusing ${digest.slice(0, 16)}...`)
-    }
-    if (previous === undefined) {
-      this.#signed.set(record.epoch, { digest, pool: record.pool })
-      this.#forgetOldest()
-      this.#persisting.set(record.epoch, Promise.resolve(this.#persist?.(this.state)))
-    }
-    await this.#persisting.get(record.epoch)
+    await this.#guard.claim(record.epoch, { digest, pool: record.pool }, previous => new RewardEquivocationRefusedError(
+      `elder ${this.index} already signed reward record ${previous.digest.slice(0, 16)}... for epoch ${record.epoch}; refusing ${digest.slice(0, 16)}...`
+    ))
     return signRewardShare(record, this.#secretKeyShare)
-  }
-
-  #forgetOldest (): void {
-    while (this.#signed.size > MAX_REMEMBERED_EPOCHS) {
-      const oldest = Math.min(...this.#signed.keys())
-      this.#signed.delete(oldest)
-      this.#persisting.delete(oldest)
-    }
   }
 }
 

@@ -1,131 +1,14 @@
 // Reward epochs signed by 7 elders in memory (issue 3 deliver 5, DESIGN §2 "Earnings"): the
-// epoch's proposer builds the record from the payments it saw, the others sign only what they
-// agree with, 5 shares make the record, and a silent proposer costs one timeout. Keys are dealt by
-// a trusted dealer here: the DKG is tested on its own, and the live section uses it.
-import { createHash } from 'node:crypto'
+// epoch's proposer builds the record from the payments it saw, the others agree in rounds only to
+// what they accept, 5 shares over the committed record make it, and a silent proposer costs one
+// timeout.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { SectionChain } from '../../../../node-core/section/crypto/section-chain.ts'
 import { dealSharesAsTrustedDealer, groupPublicKey, publicKeyToHex, signatureToHex } from '../../../../node-core/section/crypto/threshold-bls.ts'
-import type { PauseNotice } from '../../../../node-core/section/economy/pause-and-fix.ts'
 import { signRewardRecord, signRewardShare, verifyRewardRecord, type RewardRecord, type UnsignedRewardRecord } from '../../../../node-core/section/economy/reward-record.ts'
-import type { RewardSignerState } from '../../../../node-core/section/economy/reward-signer.ts'
-import { decodeSectionMessage, encodeSectionMessage, type SectionMessage, type SectionReceipt } from '../../../../node-core/engine/section/section-messages.ts'
-import type { RewardsMembership } from '../../../../node-core/engine/section/reward-agreement.ts'
-import { SectionRewards } from '../../../../node-core/engine/section/section-rewards.ts'
+import { signRewardProposal } from '../../../../node-core/engine/section/ballots.ts'
 import { seededRandom } from '../../section/crypto/seeded-random.ts'
-import { ManualClock } from './memory-section.ts'
-
-const EPOCH_MS = 10_000
-const TIMEOUT_MS = 2000
-const COST = 100
-
-function vaultName (label: string, age: number): string {
-  return createHash('sha256').update(`rewards/${label}`).digest('hex').slice(0, 62) + age.toString(16).padStart(2, '0')
-}
-
-class RewardsNet {
-  readonly clock = new ManualClock()
-  readonly dealt = dealSharesAsTrustedDealer({ threshold: 4, count: 7, random: seededRandom('section-rewards') })
-  readonly elders = [20, 19, 18, 17, 16, 15, 14].map((age, i) => vaultName(`elder-${i}`, age))
-  readonly adults = { old: vaultName('adult-8', 8), six: vaultName('adult-6', 6), newcomer: vaultName('adult-5', 5), other: vaultName('adult-7', 7) }
-  readonly members = new Set([...this.elders, ...Object.values(this.adults)])
-  readonly paused = new Map<string, PauseNotice>()
-  readonly membership: RewardsMembership
-  readonly nodes = new Map<string, SectionRewards>()
-  readonly recorded = new Map<string, RewardRecord[]>()
-  readonly declined: Array<{ elder: string, epoch: number, reason: string }> = []
-  readonly receipts: Array<{ from: string, to: string, type: string, receipt: SectionReceipt }> = []
-  readonly persisted = new Map<string, RewardSignerState[]>()
-  readonly down = new Set<string>()
-  tamper: ((from: string, message: SectionMessage) => SectionMessage | undefined) | undefined
-  readonly #queue: Array<{ from: string, to: string, bytes: Uint8Array }> = []
-
-  constructor () {
-    const members = this.members
-    const paused = this.paused
-    this.membership = {
-      prefix: '',
-      chain: SectionChain.fromGenesis(groupPublicKey(this.dealt.publicKeySet)),
-      elders: this.elders,
-      members: this.members,
-      isMember: name => members.has(name),
-      pauseOf: name => paused.get(name)
-    }
-    for (const name of this.members) {
-      const node = new SectionRewards({
-        self: name,
-        send: (to, message) => {
-          const sent = this.tamper === undefined ? message : this.tamper(name, message)
-          if (sent !== undefined) this.#queue.push({ from: name, to, bytes: encodeSectionMessage(sent) })
-        },
-        schedule: this.clock.schedule,
-        now: () => this.clock.now,
-        membership: () => this.membership,
-        persistSigner: async state => { this.persisted.set(name, [...(this.persisted.get(name) ?? []), state]) },
-        recorded: record => { this.recorded.set(name, [...(this.recorded.get(name) ?? []), record]) },
-        declined: (epoch, reason) => { this.declined.push({ elder: name, epoch, reason }) }
-      }, { epochMs: EPOCH_MS, proposalTimeoutMs: TIMEOUT_MS })
-      this.nodes.set(name, node)
-    }
-    this.elders.forEach((elder, i) => {
-      const secretKeyShare = this.dealt.secretKeyShares[i]
-      assert.ok(secretKeyShare !== undefined)
-      this.node(elder).start({ index: i + 1, qualified: [], disqualified: [], publicKeySet: this.dealt.publicKeySet, secretKeyShare }, this.elders)
-    })
-  }
-
-  node (name: string): SectionRewards {
-    const node = this.nodes.get(name)
-    assert.ok(node !== undefined, `no node ${name}`)
-    return node
-  }
-
-  /** A client pays for `count` chunks, to every elder. */
-  pay (count: number, label = 'chunk'): void {
-    for (let i = 0; i < count; i++) {
-      const address = createHash('sha256').update(`${label}-${i}`).digest('hex')
-      for (const elder of this.elders) this.#queue.push({ from: vaultName('client', 1), to: elder, bytes: encodeSectionMessage({ type: 'store-payment', prefix: '', address, amount: COST }) })
-    }
-  }
-
-  /** Every elder's latest audit of `member`. */
-  audited (member: string, passed: boolean): void {
-    for (const elder of this.elders) this.node(elder).noteAudit(member, passed)
-  }
-
-  async settle (): Promise<void> {
-    for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
-      const node = this.nodes.get(next.to)
-      if (node === undefined || this.down.has(next.to)) continue
-      const message = decodeSectionMessage(next.bytes)
-      let receipt: SectionReceipt
-      switch (message.type) {
-        case 'store-payment': receipt = node.receivePayment(message); break
-        case 'reward-share': receipt = await node.receiveShare(next.from, message); break
-        case 'reward-record': receipt = node.receiveRecord(message.record); break
-        default: throw new Error(`unexpected ${message.type}`)
-      }
-      this.receipts.push({ from: next.from, to: next.to, type: message.type, receipt })
-    }
-  }
-
-  async advance (ms: number): Promise<void> {
-    await this.clock.advance(ms, async () => { await this.settle() })
-  }
-
-  /** The one record every member holds for `epoch`. */
-  recordOf (epoch: number): RewardRecord {
-    const records = [...this.members].filter(name => !this.down.has(name)).map(name => (this.recorded.get(name) ?? []).filter(record => record.epoch === epoch))
-    for (const held of records) assert.equal(held.length, 1, `every member holds epoch ${epoch}'s record once`)
-    const [first] = records[0] ?? []
-    assert.ok(first !== undefined)
-    for (const held of records) assert.deepEqual(held[0], first)
-    return first
-  }
-
-  stop (): void { for (const node of this.nodes.values()) node.stop() }
-}
+import { COST, EPOCH_MS, RewardsNet, TIMEOUT_MS, vaultName } from './rewards-net.ts'
 
 const amountOf = (record: RewardRecord, name: string): number | undefined => record.shares.find(share => share.name === name)?.amount
 
@@ -211,26 +94,24 @@ describe('reward epochs signed by the elders, in memory', () => {
   })
 
   it('never signs two different records for one epoch, and a faulty proposer\'s bad record gets no shares', async () => {
-    const net = new RewardsNet()
+    // Elder 1, epoch 0's first proposer, is faulty: it proposes paying everything to an adult that fails its audits.
+    const net = new RewardsNet({ faulty: [1] })
     net.audited(net.adults.old, true)
     net.audited(net.adults.six, true)
     net.audited(net.adults.other, false)
     net.pay(2)
-    // Elder 1, epoch 0's proposer, is faulty: it proposes paying everything to an adult that fails its audits.
     const faulty = net.elders[0] ?? ''
-    net.down.add(faulty)
-    net.node(faulty).stop()
     await net.advance(EPOCH_MS + 1)
     const greedy: UnsignedRewardRecord = { sectionPrefix: '', epoch: 0, pool: 200, shares: [{ name: net.adults.other, age: 7, weight: '128', amount: 200 }] }
-    const secretKeyShare = net.dealt.secretKeyShares[0]
-    assert.ok(secretKeyShare !== undefined)
-    const signature = signRewardShare(greedy, secretKeyShare)
+    const signature = signatureToHex(signRewardShare(greedy, net.share(1)).signature)
+    const proposal = signRewardProposal(net.keys[0] ?? assert.fail(), { type: 'proposal', prefix: '', epoch: 0, round: 0, signer: 1, validRound: -1, record: greedy })
     for (const elder of net.elders.slice(1)) {
-      const receipt = await net.node(elder).receiveShare(faulty, { type: 'reward-share', record: greedy, index: 1, signature: signatureToHex(signature.signature) })
-      assert.deepEqual(receipt, { accepted: true })
+      // A share alone is no proposal: it is kept, and nobody follows it.
+      assert.deepEqual(await net.node(elder).receiveShare(faulty, { type: 'reward-share', record: greedy, index: 1, signature }), { accepted: true })
+      assert.deepEqual(await net.node(elder).receiveConsensus(faulty, [proposal]), { accepted: true })
     }
     await net.settle()
-    assert.ok(net.declined.filter(d => d.epoch === 0).length >= 6, 'every honest elder declined the greedy record')
+    assert.equal(net.declined.filter(d => d.epoch === 0).length, 6, 'every honest elder declined the greedy record, once')
     assert.match(net.declined[0]?.reason ?? '', /failed this elder's latest audit/)
     assert.equal(net.recorded.size, 0)
     await net.advance(TIMEOUT_MS + 1000)
