@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { ageOfHexName, byRank } from '../../../../node-core/engine/section/known-vaults.ts'
 import { ELDER_COUNT } from '../../../../node-core/section/rules/elders.ts'
 import type { AuditOutcome } from '../../../../node-core/engine/section/member-health.ts'
-import { MemorySection, testIdentity } from './memory-section.ts'
+import { MemorySection, newVaultIdentity, testIdentity } from './memory-section.ts'
 
 const GRACE_CHURNS = 3
 const MISSED: AuditOutcome = { passed: false, kind: 'missed-audit', reason: 'chunk 3f2a… missing' }
@@ -72,7 +72,7 @@ describe('pause and fix in a section of ten vaults in memory', { timeout: 240_00
     assert.equal(deadline, 2 + GRACE_CHURNS, "paused again at generation 2")
     // Churn: vaults join until the deadline's generation is reached.
     for (let i = 0; net.node(elders[0] ?? '').generation < deadline; i++) {
-      const joiner = net.add(testIdentity(`pause-joiner-${i}`)).self
+      const joiner = net.add(newVaultIdentity(`pause-joiner-${i}`)).self
       await net.connect(joiner, elders[0] ?? '')
       await net.advance(10)
     }
