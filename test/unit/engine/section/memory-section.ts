@@ -51,12 +51,17 @@ export function testIdentity (label: string): VaultIdentity {
   return identityFromSeed(Uint8Array.from(createHash('sha256').update(`section-test/${label}`).digest()))
 }
 
-/** A vault that joins after the section formed: age 5, as a new vault is (DESIGN §2); the first such seed for `label`. */
-export function newVaultIdentity (label: string): VaultIdentity {
+/** The first test identity for `label` whose name has age byte `age` (about 256 tries). */
+export function identityOfAge (label: string, age: number): VaultIdentity {
   for (let i = 0; ; i++) {
     const identity = testIdentity(`${label}/${i}`)
-    if (identity.age === NEW_VAULT_AGE) return identity
+    if (identity.age === age) return identity
   }
+}
+
+/** A vault that joins after the section formed: age 5, as a new vault is (DESIGN §2). */
+export function newVaultIdentity (label: string): VaultIdentity {
+  return identityOfAge(label, NEW_VAULT_AGE)
 }
 
 export class MemorySection {
