@@ -2,7 +2,8 @@
 // the elders, the membership generation, the members, the active era and the members paused now.
 // A member counts a vault, an era or a pause only through a decision that verifies against the
 // chain (verifyDecision), for this section and this generation. A demoted member is removed, and
-// the name it was demoted under may not join again (it rejoins under a new name, at half its age).
+// the name it was demoted under may not join again: it rejoins once, under a new name of half its
+// age that its old key signed (section/rules/demotion-proof.ts).
 // A vault with no state yet, or one that missed decisions, takes a statement signed by a
 // supermajority of the elders (statements.ts) instead, checking the decision that statement names.
 // Every decision is a churn: the members its churn ID qualifies move by the relocation rule

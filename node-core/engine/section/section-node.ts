@@ -8,7 +8,9 @@
 // active     a statement signed by 5 of the 7 elders fixes the genesis key, the start of the
 //            section chain, for everyone. Members are the founders plus every vault admitted
 //            since by a Join decision that verifies against the chain (section-consensus.ts); a
-//            vault that is not a member asks the elders to join until it is; each member tells the
+//            vault that is not a member asks the elders to join until it is, at age 5 or with the
+//            proof of its relocation or demotion, answering each elder's resource challenge
+//            (join-requests.ts, join-admission.ts); each member tells the
 //            elders which eras its release supports, and the elders decide the next era once
 //            enough of the section supports it (section-agenda.ts); elders sign a statement of
 //            each new generation for the members, which is how a member that missed a decision,
