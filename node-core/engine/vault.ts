@@ -35,8 +35,8 @@ import { forwardReleaseActivity, latestRelease, vaultReleases, type ReleaseFollo
 import type { EngineStatus } from './rpc/engine-rpc.ts'
 import { PeerVersionService, upgradeRequiredNotice } from './versions/peer-versions.ts'
 import { NETWORK_PREFIX, SECTION_PROTOCOL } from './section/constants.ts'
-import type { RelocationProofWire } from './section/section-messages.ts'
-import { loadRelocationProof, type Move, type NextName } from './identity/relocated-identity.ts'
+import type { DemotionProofWire, RelocationProofWire } from './section/section-messages.ts'
+import { loadDemotionProof, loadRelocationProof, type Move, type NextName } from './identity/relocated-identity.ts'
 import { forwardSectionActivity } from './section/section-activity.ts'
 import { SectionService, type SectionServiceInit } from './section/section-service.ts'
 import { FIRST_ERA } from './section/section-membership.ts'
@@ -156,6 +156,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     requestTimeoutMs?: number, trustedReleaseRoot?: () => Root, releaseFollowing?: ReleaseFollowing, shadow: boolean, now?: () => number,
     section?: SectionServiceInit, supportedEras: readonly number[], standing?: VaultStandingInit, auditMaterial?: AuditMaterialFile,
     relocation?: RelocationProofWire
+    demotion?: DemotionProofWire
     earnings?: VaultEarnings
     ageHistory?: AgeHistory
   }) {
@@ -198,6 +199,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
         identity: init.identity,
         supportedEras: init.supportedEras,
         ...(init.relocation === undefined ? {} : { relocation: init.relocation }),
+        ...(init.demotion === undefined ? {} : { demotion: init.demotion }),
         ...(this.earnings === undefined ? {} : { persistRewardSigner: this.earnings.persistSigner }),
         ...(this.earnings?.signerState === undefined ? {} : { rewardSignerState: this.earnings.signerState })
       }, init.section)
@@ -430,6 +432,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
   })
   // A vault relocated before a restart still shows its proof; an unreadable proof file is left as it is, and the vault joins as a newcomer.
   const relocation = shadow === undefined ? await loadRelocationProof(init.dataDir, identity).catch(() => undefined) : undefined
+  const demotion = shadow === undefined ? await loadDemotionProof(init.dataDir, identity).catch(() => undefined) : undefined
   const auditFile = auditMaterialFile(join(init.dataDir, AUDIT_MATERIAL_FILE))
   const auditMaterial = shadow === undefined ? { material: await auditFile.load(), persist: auditFile.persist } : undefined
   const ageHistory = shadow === undefined ? await openAgeHistory(init.dataDir, identity, init.now === undefined ? {} : { now: init.now }) : undefined
@@ -454,6 +457,7 @@ export async function createVault (init: VaultInit): Promise<Vault> {
     ...(init.standing === undefined ? {} : { standing: init.standing }),
     ...(auditMaterial === undefined ? {} : { auditMaterial }),
     ...(relocation === undefined ? {} : { relocation }),
+    ...(demotion === undefined ? {} : { demotion }),
     ...(earnings === undefined ? {} : { earnings }),
     ...(ageHistory === undefined ? {} : { ageHistory })
   })

@@ -81,12 +81,15 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
 
   async start (): Promise<void> {
     const batchSize = this.init.batchSize ?? DEFAULT_BATCH_SIZE
-    await this.prepareIdentities()
+    await this.prepareIdentities(Array.from({ length: Math.min(this.init.nodes, 1 + batchSize) }, (_, index) => index))
     const first = await this.launch(this.vaultDir(0), [])
     this.progress()
     this.bootstrap = first.multiaddrs()
     for (let index = 1; index < this.init.nodes; index += batchSize) {
       const batch = Array.from({ length: Math.min(batchSize, this.init.nodes - index) }, (_, offset) => index + offset)
+      // A batch that starts once the section is keyed joins it as new vaults, of age 5 (createVault
+      // grinds them): elders admit an older vault only with a relocation or demotion proof.
+      if (index > batchSize && first.section?.node.phase === 'forming') await this.prepareIdentities(batch)
       const started = await Promise.all(batch.map(async i => await this.launch(this.vaultDir(i), this.bootstrap)))
       await Promise.all(started.map(waitForPeer))
       this.progress()
@@ -108,13 +111,13 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
   }
 
   /**
-   * Grinds the identities of all new vaults, one worker pool per age. Founding vaults start at
-   * varied ages (issue 3: so that the oldest, the elders, are meaningful), spread evenly over
-   * FOUNDING_AGES by index so a network of any size has old and young members.
+   * Grinds the identities of the founding vaults at `indexes`, one worker pool per age. Founding
+   * vaults start at varied ages (issue 3: so that the oldest, the elders, are meaningful), spread
+   * evenly over FOUNDING_AGES by index so a network of any size has old and young members.
    */
-  private async prepareIdentities (): Promise<void> {
+  private async prepareIdentities (indexes: readonly number[]): Promise<void> {
     const missingByAge = new Map<number, string[]>()
-    for (let index = 0; index < this.init.nodes; index++) {
+    for (const index of indexes) {
       if (await readIdentity(this.vaultDir(index)) !== undefined) continue
       const age = foundingAge(index)
       missingByAge.set(age, [...(missingByAge.get(age) ?? []), this.vaultDir(index)])

@@ -5,13 +5,12 @@ import { z } from 'zod'
 import { readJsonFile, writeJsonFile } from '../../storage/json-file.ts'
 import { publicKeyFromSeed } from './ed25519-raw.ts'
 import { grindKey } from './grind.ts'
-import { ageOfName } from './name.ts'
+import { ageOfName, NEW_VAULT_AGE } from './name.ts'
 import { recordNewName } from './age-history.ts'
 import { namedError } from '../../../contract/named-error.ts'
 
 export const IDENTITY_FILE = 'identity.json'
-/** DESIGN §2: the age of a new vault. */
-export const NEW_VAULT_AGE = 5
+export { NEW_VAULT_AGE }
 
 const IdentityFileSchema = z.object({
   version: z.literal(1),

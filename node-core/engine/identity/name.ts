@@ -2,6 +2,8 @@
 // DESIGN §2: age = the last byte of the name; the leading bits pick its section.
 
 export const NAME_BYTES = 32
+/** DESIGN §2: the age of a new vault. */
+export const NEW_VAULT_AGE = 5
 
 export function assertName (name: Uint8Array): void {
   if (!(name instanceof Uint8Array)) throw new TypeError(`"name" expected Uint8Array of ${NAME_BYTES} bytes, got ${typeof name}`)

@@ -9,10 +9,13 @@ import type { DkgResult } from '../../section/crypto/dkg.ts'
 import type { ConsensusItem } from './ballots.ts'
 import { MAX_SECTION_MEMBERS, NETWORK_PREFIX } from './constants.ts'
 import { MemberHealth, type AuditOutcome, type MemberHealthOptions } from './member-health.ts'
+import { DEFAULT_JOIN_CHALLENGE_TTL_MS, JoinAdmission } from './join-admission.ts'
+import type { Random } from '../../section/crypto/scalar.ts'
+import { DEFAULT_RESOURCE_DIFFICULTY } from '../../section/rules/resource-challenge.ts'
 import { SectionAgenda } from './section-agenda.ts'
 import { createSectionConsensus, type SectionConsensus } from './section-consensus.ts'
 import type { SectionMembership } from './section-membership.ts'
-import { ACCEPTED, ignored, type HandoverKeyMessage, type RelocationProofWire, type SectionMessage, type SectionReceipt } from './section-messages.ts'
+import { ACCEPTED, ignored, type HandoverKeyMessage, type JoinRequestMessage, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
 
 export interface ElderRoleComponents {
@@ -26,12 +29,17 @@ export interface ElderRoleComponents {
   /** A paused member asked to resume: the vault audits it now, its probation. */
   probation(member: string): void
   persistVoter?: (state: VoterState) => Promise<void>
+  /** The nonces of joiners' resource challenges. */
+  random?: Random
 }
 
 export interface ElderRoleInit {
   proposalTimeoutMs: number
   eraActivationDelay: number
   health: MemberHealthOptions
+  /** Section policy: the difficulty of a joiner's resource challenge (DEFAULT_RESOURCE_DIFFICULTY). */
+  resourceDifficulty?: number
+  joinChallengeTtlMs?: number
 }
 
 const NOT_VOTING = 'this vault is not a voting elder'
@@ -40,6 +48,7 @@ export class ElderRole {
   readonly #components: ElderRoleComponents
   readonly #init: ElderRoleInit
   readonly #health: MemberHealth
+  readonly #admission: JoinAdmission
   /** Era support members sent before this elder could vote: taken onto its agenda once it can. */
   readonly #earlyEraSupport = new Map<string, readonly number[]>()
   #voting: { agenda: SectionAgenda, consensus: SectionConsensus, membership: SectionMembership, result: DkgResult } | undefined
@@ -48,6 +57,10 @@ export class ElderRole {
     this.#components = components
     this.#init = init
     this.#health = new MemberHealth(init.health)
+    this.#admission = new JoinAdmission({ send: components.send, schedule: components.schedule, ...(components.random === undefined ? {} : { random: components.random }) }, {
+      difficulty: init.resourceDifficulty ?? DEFAULT_RESOURCE_DIFFICULTY,
+      challengeTtlMs: init.joinChallengeTtlMs ?? DEFAULT_JOIN_CHALLENGE_TTL_MS
+    })
   }
 
   get voting (): boolean { return this.#voting !== undefined }
@@ -88,6 +101,7 @@ export class ElderRole {
 
   stop (): void {
     this.#voting?.consensus.stop()
+    this.#admission.stop()
   }
 
   /** An incoming elder's key from its handover run, for this elder's agenda. */
@@ -95,13 +109,12 @@ export class ElderRole {
     return await this.#toAgenda(agenda => agenda.noteHandoverKey(from, message))
   }
 
-  /** A vault asks to join; a relocated one shows its proof, which this elder checks against the decision that moved it. */
-  async requestJoin (from: string, relocation?: RelocationProofWire): Promise<SectionReceipt> {
-    if (relocation === undefined) return await this.#toAgenda(agenda => agenda.requestJoin(from))
+  /** A vault asks to join: join-admission.ts checks its age, its proof and its answer to this elder's challenge. */
+  async requestJoin (from: string, request: JoinRequestMessage): Promise<SectionReceipt> {
     if (this.#voting === undefined) return ignored(NOT_VOTING)
-    const refused = this.#voting.membership.checkRelocation(from, relocation)
-    if (refused !== undefined) return refused
-    return await this.#toAgenda(agenda => agenda.requestJoin(from, relocation.oldName))
+    const admission = this.#admission.admit(from, request, this.#voting)
+    if (!admission.admitted) return admission.receipt
+    return await this.#toAgenda(agenda => agenda.requestJoin(from, admission.origin))
   }
 
   async eraSupport (from: string, eras: readonly number[]): Promise<SectionReceipt> {

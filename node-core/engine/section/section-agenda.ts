@@ -25,6 +25,7 @@ import { HandoverClaims, handoverObjection, type HandoverTarget } from './handov
 import type { PendingHandover } from './section-membership.ts'
 import type { HandoverKeyMessage } from './section-messages.ts'
 import type { MemberHealth } from './member-health.ts'
+import { newVaultAgeRefusal, type JoinOrigin } from './join-admission.ts'
 
 /** An era activation may name an effective epoch at most this far ahead (elders' delays may differ). */
 export const MAX_ERA_ACTIVATION_DELAY = 1000
@@ -63,8 +64,8 @@ function nameBytes (hex: string): Uint8Array {
 export class SectionAgenda {
   readonly #init: SectionAgendaInit
   readonly #pendingJoins = new Set<string>()
-  /** Joiners whose relocation proof this elder checked: new name → old name. */
-  readonly #relocatedJoins = new Map<string, string>()
+  /** Joiners whose relocation or demotion proof this elder checked, by new name. */
+  readonly #checkedOrigins = new Map<string, JoinOrigin>()
   readonly #eraSupport = new Map<string, readonly number[]>()
   readonly #handoverClaims = new HandoverClaims()
 
@@ -72,16 +73,23 @@ export class SectionAgenda {
     this.#init = init
   }
 
-  /**
-   * Why a join request is not taken, or undefined when it is now pending. `relocatedFrom`: the
-   * joiner's old name, once this elder has checked the proof of its relocation.
-   */
-  requestJoin (name: string, relocatedFrom?: string): string | undefined {
+  /** Why a join request from `name` is not taken now, before its proofs are checked (join-admission.ts). */
+  joinRefusal (name: string): string | undefined {
     if (this.#init.membership.isMember(name)) return 'already a member'
     if (this.#init.membership.demotedRejoinAge(name) !== undefined) return 'a name demoted from this section: it rejoins under a new one'
-    if (relocatedFrom !== undefined && this.#relocatedJoins.size < MAX_PENDING_JOINS) this.#relocatedJoins.set(name, relocatedFrom)
     if (this.#pendingJoins.has(name)) return 'join already requested'
     if (this.#pendingJoins.size >= MAX_PENDING_JOINS) return `already ${MAX_PENDING_JOINS} join requests pending`
+    return undefined
+  }
+
+  /**
+   * Why a join request is not taken, or undefined when it is now pending. `origin`: the joiner's
+   * old name, once this elder has checked the proof of its relocation or demotion.
+   */
+  requestJoin (name: string, origin?: JoinOrigin): string | undefined {
+    const refused = this.joinRefusal(name)
+    if (refused !== undefined) return refused
+    if (origin !== undefined) this.#checkedOrigins.set(name, origin)
     this.#pendingJoins.add(name)
     return undefined
   }
@@ -104,7 +112,7 @@ export class SectionAgenda {
     const { membership } = this.#init
     if (!membership.handoverDue) this.#handoverClaims.clear()
     for (const name of [...this.#pendingJoins]) if (membership.isMember(name)) this.#pendingJoins.delete(name)
-    for (const name of [...this.#relocatedJoins.keys()]) if (membership.isMember(name)) this.#relocatedJoins.delete(name)
+    for (const name of [...this.#checkedOrigins.keys()]) if (membership.isMember(name)) this.#checkedOrigins.delete(name)
     for (const name of [...this.#eraSupport.keys()]) if (!membership.isMember(name)) this.#eraSupport.delete(name)
   }
 
@@ -123,8 +131,7 @@ export class SectionAgenda {
     if (standing !== undefined) return standing
     const joiner = [...this.#pendingJoins].filter(name => !membership.isMember(name)).sort()[0]
     if (joiner === undefined) return undefined
-    const relocatedFrom = this.#relocatedJoins.get(joiner)
-    const payload = { age: ageOfName(nameBytes(joiner)), ...(relocatedFrom === undefined ? {} : { relocatedFrom }) }
+    const payload = { age: ageOfName(nameBytes(joiner)), ...this.#checkedOrigins.get(joiner) }
     return { kind: 'join', subject: joiner, generation: membership.generation, sectionPrefix: prefix, payload }
   }
 
@@ -153,10 +160,7 @@ export class SectionAgenda {
         if (membership.handoverDue) return HANDOVER_DUE
         if (membership.isMember(proposal.subject)) return 'the vault is already a member'
         if (proposal.payload.age !== ageOfName(nameBytes(proposal.subject))) return 'the proposal states an age other than the last byte of the name'
-        if (proposal.payload.relocatedFrom !== undefined && proposal.payload.relocatedFrom !== this.#relocatedJoins.get(proposal.subject)) {
-          return 'a relocated join whose proof this elder has not checked'
-        }
-        return undefined
+        return this.#joinOriginObjection(proposal)
       case 'era-activation': {
         if (membership.handoverDue) return HANDOVER_DUE
         const era = this.#nextEra()
@@ -182,6 +186,23 @@ export class SectionAgenda {
         return `an unknown proposal kind ${String(unknown)}`
       }
     }
+  }
+
+  /**
+   * A join at any age but a new vault's needs a proof this elder checked itself (DESIGN §2): a
+   * relocated vault's age + 1, a demoted vault's rejoin age.
+   */
+  #joinOriginObjection (proposal: Proposal): string | undefined {
+    const { relocatedFrom, demotedFrom, age } = proposal.payload
+    const checked = this.#checkedOrigins.get(proposal.subject)
+    if (relocatedFrom !== undefined && demotedFrom !== undefined) return 'a join that claims both a relocation and a demotion'
+    if (relocatedFrom !== undefined) {
+      return checked !== undefined && 'relocatedFrom' in checked && checked.relocatedFrom === relocatedFrom ? undefined : 'a relocated join whose proof this elder has not checked'
+    }
+    if (demotedFrom !== undefined) {
+      return checked !== undefined && 'demotedFrom' in checked && checked.demotedFrom === demotedFrom ? undefined : 'a demoted vault\'s rejoin whose proof this elder has not checked'
+    }
+    return newVaultAgeRefusal(typeof age === 'number' ? age : -1)
   }
 
   /** The standing decision this elder's audits call for, for one member, if any. */

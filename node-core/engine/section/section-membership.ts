@@ -2,7 +2,8 @@
 // the elders, the membership generation, the members, the active era and the members paused now.
 // A member counts a vault, an era or a pause only through a decision that verifies against the
 // chain (verifyDecision), for this section and this generation. A demoted member is removed, and
-// the name it was demoted under may not join again (it rejoins under a new name, at half its age).
+// the name it was demoted under may not join again: it rejoins once, under a new name of half its
+// age that its old key signed (section/rules/demotion-proof.ts).
 // A vault with no state yet, or one that missed decisions, takes a statement signed by a
 // supermajority of the elders (statements.ts) instead, checking the decision that statement names.
 // Every decision is a churn: the members its churn ID qualifies move by the relocation rule
@@ -17,7 +18,8 @@ import { publicKeyFromHex, publicKeyToHex, type G1Point } from '../../section/cr
 import { pauseNoticeFromDecision, rejoinAge, type PauseNotice } from '../../section/economy/pause-and-fix.ts'
 import { ageOfHexName, nameToBytes, nameToHex } from './known-vaults.ts'
 import { activeEraFromDecision, type ActiveEra } from '../versions/eras.ts'
-import { ignored, violation, type RelocationProofWire, type SectionReceipt } from './section-messages.ts'
+import { decodeDemotionProof, verifyDemotionProof } from '../../section/rules/demotion-proof.ts'
+import { ignored, violation, type DemotionProofWire, type RelocationProofWire, type SectionReceipt } from './section-messages.ts'
 import { membersDigest, type SectionStatement } from './statements.ts'
 
 /** A handover the elders decided (elder-handover.ts), waiting for the old key's signature over the new one. */
@@ -50,8 +52,8 @@ export class SectionMembership {
   #eraDecision: Decision | null
   /** Members paused now, each with the signed notice of its pause. */
   #paused: Map<string, PauseNotice>
-  /** Names demoted by a decision this vault applied, with the age each may rejoin at. */
-  readonly #demoted = new Map<string, number>()
+  /** Names demoted by a decision this vault applied, with the age each may rejoin at and, once it has, the name it rejoined under. */
+  readonly #demoted = new Map<string, { rejoinAge: number, rejoinedAs?: string }>()
   /** Members moved by a decision this vault applied, by old name, with that decision. */
   readonly #relocated = new Map<string, KnownDecision>()
   #lastRelocations: Relocation[] = []
@@ -153,7 +155,24 @@ export class SectionMembership {
   }
 
   /** The age a demoted name may rejoin at, under a new name. */
-  demotedRejoinAge (name: string): number | undefined { return this.#demoted.get(name) }
+  demotedRejoinAge (name: string): number | undefined { return this.#demoted.get(name)?.rejoinAge }
+
+  /**
+   * Why a demoted joiner's proof is refused, or undefined when it holds: the Demote this vault
+   * applied let the old name rejoin once, at its rejoin age, under a name its old key signed.
+   */
+  checkDemotion (from: string, demotion: DemotionProofWire): SectionReceipt | undefined {
+    if (demotion.newName !== from) return violation(`a demotion proof for ${demotion.newName.slice(0, 16)}... sent by ${from.slice(0, 16)}...`)
+    const demoted = this.#demoted.get(demotion.oldName)
+    if (demoted === undefined) return ignored(`no demotion of ${demotion.oldName.slice(0, 16)}... known to this vault`)
+    if (demoted.rejoinedAs !== undefined) return violation(`the demoted name ${demotion.oldName.slice(0, 16)}... already rejoined as ${demoted.rejoinedAs.slice(0, 16)}...`)
+    try {
+      verifyDemotionProof(decodeDemotionProof(demotion), { rejoinAge: demoted.rejoinAge })
+    } catch (err) {
+      return violation(`demotion proof refused: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`)
+    }
+    return undefined
+  }
 
   isMember (name: string): boolean {
     return this.#members.has(name)
@@ -169,6 +188,7 @@ export class SectionMembership {
       case 'join':
         if (this.#members.has(subject)) return { applied: false, problem: 'already-member', reason: `${subject.slice(0, 16)}... is already a member` }
         this.#members.add(subject)
+        this.#proofUsed(decision.proposal.payload, subject)
         break
       case 'era-activation': {
         let era: ActiveEra
@@ -199,7 +219,7 @@ export class SectionMembership {
       case 'demote':
         if (!this.#members.delete(subject)) return { applied: false, problem: 'wrong-standing', reason: `a demotion of ${subject.slice(0, 16)}..., which is not a member` }
         this.#paused.delete(subject)
-        this.#demoted.set(subject, rejoinAge(ageOfHexName(subject)))
+        this.#demoted.set(subject, { rejoinAge: rejoinAge(ageOfHexName(subject)) })
         break
       case 'handover': {
         const elders = decision.proposal.payload.elders
@@ -220,6 +240,14 @@ export class SectionMembership {
     this.#generation++
     this.#lastRelocations = this.#relocate(decision)
     return { applied: true, decision }
+  }
+
+  /** A relocation or demotion proof admits one new name: a second name its old key signed is refused. */
+  #proofUsed (payload: Decision['proposal']['payload'], subject: string): void {
+    const { relocatedFrom, demotedFrom } = payload
+    if (typeof relocatedFrom === 'string') this.#relocated.delete(relocatedFrom)
+    const demoted = typeof demotedFrom === 'string' ? this.#demoted.get(demotedFrom) : undefined
+    if (demoted !== undefined) demoted.rejoinedAs = subject
   }
 
   /**

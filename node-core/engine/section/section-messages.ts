@@ -14,6 +14,7 @@ import { MAX_INDEX } from '../../section/crypto/scalar.ts'
 import { RewardRecordSchema, UnsignedRewardRecordSchema } from '../../section/economy/reward-record.ts'
 import { ELDER_COUNT } from '../../section/rules/elders.ts'
 import { MAX_DECISION_SIGNATURES } from '../../section/rules/relocation.ts'
+import { CHALLENGE_NONCE_BYTES, MAX_RESOURCE_DIFFICULTY, SOLUTION_BYTES } from '../../section/rules/resource-challenge.ts'
 import { MAX_HELLO_NAMES, MAX_SECTION_FRAME_BYTES, MAX_SECTION_MEMBERS, MAX_STORE_PAYMENT } from './constants.ts'
 import { NameHexSchema, PrefixSchema, SignedStatementSchema } from './statements.ts'
 import { ConsensusItemSchema, MAX_CONSENSUS_ITEMS, RewardConsensusItemSchema } from './ballots.ts'
@@ -75,11 +76,43 @@ export const RelocationProofWireSchema = z.object({
 }).strict()
 export type RelocationProofWire = z.infer<typeof RelocationProofWireSchema>
 
+/** A demoted vault's proof, as hex on the wire (section/rules/demotion-proof.ts decodes and checks it). */
+export const DemotionProofWireSchema = RelocationProofWireSchema.pick({ oldName: true, newName: true, newAge: true, oldKeySignature: true })
+export type DemotionProofWire = z.infer<typeof DemotionProofWireSchema>
+
+const NonceHexSchema = z.string().regex(new RegExp(`^[0-9a-f]{${CHALLENGE_NONCE_BYTES * 2}}$`), `expected a challenge nonce: ${CHALLENGE_NONCE_BYTES * 2} lowercase hex digits`)
+
+/** A joiner's answer to an elder's resource challenge (section/rules/resource-challenge.ts), naming whose join it is for. */
+export const ResourceProofWireSchema = z.object({
+  name: NameHexSchema,
+  nonce: NonceHexSchema,
+  solution: z.string().regex(new RegExp(`^[0-9a-f]{${SOLUTION_BYTES * 2}}$`), `expected a solution: ${SOLUTION_BYTES * 2} lowercase hex digits`)
+}).strict()
+export type ResourceProofWire = z.infer<typeof ResourceProofWireSchema>
+
 /**
  * A vault asks the elders to admit it: the request is its connection, the age is its name's last
- * byte. A vault the section relocated shows the proof of its move.
+ * byte, 5 for a new vault (DESIGN §2). A vault the section relocated shows the proof of its move, a
+ * vault it demoted the proof that its old name signed the new one; never both. Once an elder has
+ * challenged it, the vault shows its answer (join-challenge).
  */
-export const JoinRequestMessageSchema = z.object({ type: z.literal('join-request'), prefix: PrefixSchema, relocation: RelocationProofWireSchema.optional() }).strict()
+export const JoinRequestMessageSchema = z.object({
+  type: z.literal('join-request'),
+  prefix: PrefixSchema,
+  relocation: RelocationProofWireSchema.optional(),
+  demotion: DemotionProofWireSchema.optional(),
+  resource: ResourceProofWireSchema.optional()
+}).strict().refine(message => message.relocation === undefined || message.demotion === undefined, 'a join request shows a relocation or a demotion proof, not both')
+export type JoinRequestMessage = z.infer<typeof JoinRequestMessageSchema>
+
+/** An elder's resource challenge to a vault asking to join (DESIGN §2 "Joins"): it answers with its next join request. */
+export const JoinChallengeMessageSchema = z.object({
+  type: z.literal('join-challenge'),
+  prefix: PrefixSchema,
+  nonce: NonceHexSchema,
+  difficulty: z.number().int().min(0).max(MAX_RESOURCE_DIFFICULTY)
+}).strict()
+export type JoinChallengeMessage = z.infer<typeof JoinChallengeMessageSchema>
 
 /** A member tells the elders which eras its release supports (DESIGN §2, versions and eras). */
 export const EraSupportMessageSchema = z.object({
@@ -165,7 +198,7 @@ export const ChainLinkMessageSchema = z.object({
 
 export const SectionMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema, DkgRoundMessageSchema, DkgShareEnvelopeSchema, SectionInfoMessageSchema,
-  JoinRequestMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema,
+  JoinRequestMessageSchema, JoinChallengeMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema,
   StorePaymentMessageSchema, SectionQueryMessageSchema, RewardConsensusMessageSchema, RewardShareMessageSchema, RewardRecordMessageSchema,
   HandoverKeyMessageSchema, LinkShareMessageSchema, ChainLinkMessageSchema
 ])

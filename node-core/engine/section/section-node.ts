@@ -8,7 +8,9 @@
 // active     a statement signed by 5 of the 7 elders fixes the genesis key, the start of the
 //            section chain, for everyone. Members are the founders plus every vault admitted
 //            since by a Join decision that verifies against the chain (section-consensus.ts); a
-//            vault that is not a member asks the elders to join until it is; each member tells the
+//            vault that is not a member asks the elders to join until it is, at age 5 or with the
+//            proof of its relocation or demotion, answering each elder's resource challenge
+//            (join-requests.ts, join-admission.ts); each member tells the
 //            elders which eras its release supports, and the elders decide the next era once
 //            enough of the section supports it (section-agenda.ts); elders sign a statement of
 //            each new generation for the members, which is how a member that missed a decision,
@@ -51,8 +53,10 @@ import { SUPPORTED_ERAS } from '../eras.ts'
 import type { ActiveEra } from '../versions/eras.ts'
 import { nameToHex } from './known-vaults.ts'
 import {
-  ACCEPTED, DKG_ROUNDS, ignored, violation, type Keying, type LinkShareMessage, type RelocationProofWire, type SectionMessage, type SectionReceipt
+  ACCEPTED, DKG_ROUNDS, ignored, violation, type DemotionProofWire, type Keying, type LinkShareMessage, type RelocationProofWire, type SectionMessage,
+  type SectionReceipt
 } from './section-messages.ts'
+import { JoinRequests } from './join-requests.ts'
 import { SectionForming } from './section-forming.ts'
 import { decisionReceipt, FIRST_ERA, SectionMembership } from './section-membership.ts'
 import { buildSectionStatus, type SectionPhase } from './section-status.ts'
@@ -77,6 +81,8 @@ export interface SectionNodeComponents {
   now?: () => number
   /** The proof this vault shows with its join requests, when its section relocated it under its previous name. */
   relocation?: RelocationProofWire
+  /** The proof this vault shows with its join requests, when its section demoted it under its previous name. */
+  demotion?: DemotionProofWire
   /** Stores an elder's reward-signing record before its share leaves (RewardSigner); in memory by default. */
   persistRewardSigner?: (state: RewardSignerState) => Promise<void>
   /** The reward-signing record loaded from disk. */
@@ -99,6 +105,10 @@ export interface SectionNodeInit {
   pauseAndFix?: Partial<PauseAndFixOptions>
   /** Length of a reward epoch (section-rewards.ts). */
   rewardEpochMs?: number
+  /** Section policy: the difficulty of the resource challenge elders send joiners (join-admission.ts). */
+  resourceDifficulty?: number
+  /** How long an elder keeps a joiner's challenge open. */
+  joinChallengeTtlMs?: number
 }
 
 export interface SectionNodeEvents {
@@ -135,6 +145,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #roundMs: number
   readonly #supportedEras: readonly number[]
   readonly #elder: ElderRole
+  readonly #joinRequests: JoinRequests
   readonly #standing: SelfStanding
   readonly #rewards: SectionRewards
   #cancelResumeRetry: (() => void) | undefined
@@ -177,9 +188,12 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       schedule: this.#schedule,
       decided: async decision => { await this.#onOwnDecision(decision) },
       probation: member => { this.#emit('section:probation', { name: member }) },
-      ...(components.persistVoter === undefined ? {} : { persistVoter: components.persistVoter })
+      ...(components.persistVoter === undefined ? {} : { persistVoter: components.persistVoter }),
+      ...(components.random === undefined ? {} : { random: components.random })
     }, {
       proposalTimeoutMs,
+      ...(init.resourceDifficulty === undefined ? {} : { resourceDifficulty: init.resourceDifficulty }),
+      ...(init.joinChallengeTtlMs === undefined ? {} : { joinChallengeTtlMs: init.joinChallengeTtlMs }),
       eraActivationDelay: init.eraActivationDelay ?? DEFAULT_ERA_ACTIVATION_DELAY,
       health: {
         dysfunction: init.dysfunction ?? DEFAULT_MEMBER_HEALTH_OPTIONS.dysfunction,
@@ -187,6 +201,11 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       }
     })
     this.#standing = new SelfStanding(components.now ?? Date.now)
+    this.#joinRequests = new JoinRequests({
+      self: this.self,
+      ...(components.relocation === undefined ? {} : { relocation: components.relocation }),
+      ...(components.demotion === undefined ? {} : { demotion: components.demotion })
+    })
     this.#rewards = new SectionRewards({
       self: this.self,
       key: this.#key,
@@ -338,7 +357,17 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         if (message.prefix !== NETWORK_PREFIX) return ignored(`a join request for section "${message.prefix}"`)
         // A member still asking missed its admission: the latest statement names it.
         if (this.#membership?.isMember(from) === true) this.#relayTo(from, { again: true })
-        return await this.#elder.requestJoin(from, message.relocation)
+        return await this.#elder.requestJoin(from, message)
+      case 'join-challenge': {
+        if (message.prefix !== NETWORK_PREFIX) return ignored(`a join challenge for section "${message.prefix}"`)
+        const membership = this.#membership
+        if (membership === undefined || !membership.elders.includes(from)) return ignored('a join challenge from a vault that is not an elder of this vault\'s section')
+        if (membership.isMember(this.self)) return ignored('a join challenge to a member')
+        const answer = this.#joinRequests.answer(from, message)
+        if (typeof answer === 'string') return ignored(answer)
+        this.#components.send(from, answer)
+        return ACCEPTED
+      }
       case 'era-support': return await this.#elder.eraSupport(from, message.eras)
       case 'consensus': return await this.#elder.receiveConsensus(from, message.items)
       case 'vote': return await this.#elder.receiveVote(from, message.vote)
@@ -487,8 +516,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#cancelJoinRetry = undefined
     const membership = this.#membership
     if (membership === undefined || membership.isMember(this.self)) return
-    const relocation = this.#components.relocation
-    for (const elder of membership.elders) this.#components.send(elder, { type: 'join-request', prefix: NETWORK_PREFIX, ...(relocation === undefined ? {} : { relocation }) })
+    for (const elder of membership.elders) this.#components.send(elder, this.#joinRequests.request(elder))
     this.#cancelJoinRetry = this.#schedule(this.#joinRetryMs, () => { this.#askToJoin() })
   }
 

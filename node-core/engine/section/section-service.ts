@@ -18,7 +18,7 @@ import { isEndBeforeFrame } from '../network/stream-end.ts'
 import { DEFAULT_MAX_STREAMS_PER_PEER, DEFAULT_SEND_TIMEOUT_MS, MAX_SECTION_FRAME_BYTES, SECTION_PROTOCOL } from './constants.ts'
 import { nameToBytes, nameToHex } from './known-vaults.ts'
 import {
-  decodeSectionMessage, encodeSectionMessage, MalformedSectionMessageError, SectionFrameTooLargeError, type RelocationProofWire, type SectionMessage
+  decodeSectionMessage, encodeSectionMessage, MalformedSectionMessageError, SectionFrameTooLargeError, type DemotionProofWire, type RelocationProofWire, type SectionMessage
 } from './section-messages.ts'
 import { SectionNode, type SectionNodeEvents, type SectionNodeInit } from './section-node.ts'
 import type { Schedule } from './schedule.ts'
@@ -33,6 +33,8 @@ export interface SectionServiceComponents {
   supportedEras?: readonly number[]
   /** The proof this vault rejoins with after its section relocated it. */
   relocation?: RelocationProofWire
+  /** The proof this vault rejoins with after its section demoted it. */
+  demotion?: DemotionProofWire
   persistRewardSigner?: (state: RewardSignerState) => Promise<void>
   rewardSignerState?: RewardSignerState
 }
@@ -138,6 +140,7 @@ export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
       ...(components.persistVoter === undefined ? {} : { persistVoter: components.persistVoter }),
       ...(components.supportedEras === undefined ? {} : { supportedEras: components.supportedEras }),
       ...(components.relocation === undefined ? {} : { relocation: components.relocation }),
+      ...(components.demotion === undefined ? {} : { demotion: components.demotion }),
       ...(components.persistRewardSigner === undefined ? {} : { persistRewardSigner: components.persistRewardSigner }),
       ...(components.rewardSignerState === undefined ? {} : { rewardSignerState: components.rewardSignerState })
     }, init)

@@ -172,18 +172,35 @@ function ed25519PublicKey (name: Uint8Array): KeyObject {
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: base64url(name) }, format: 'jwk' })
 }
 
+/**
+ * A vault hands its standing on to its next name by signing `message` with its old key (its
+ * 32-byte ed25519 seed): the proof of a relocation, and of a demotion (demotion-proof.ts).
+ */
+export function signWithOldKey (oldSeed: Uint8Array, message: Uint8Array): { oldName: Uint8Array, oldKeySignature: Uint8Array } {
+  const oldName = publicKeyFromSeed(oldSeed)
+  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: base64url(oldSeed), x: base64url(oldName) }, format: 'jwk' })
+  return { oldName, oldKeySignature: new Uint8Array(sign(null, message, privateKey)) }
+}
+
+/** Whether the key named `oldName` signed `message`; a malformed key or signature is no signature. */
+export function oldKeySigned (oldName: Uint8Array, message: Uint8Array, oldKeySignature: Uint8Array): boolean {
+  try {
+    return verify(null, message, ed25519PublicKey(oldName), oldKeySignature)
+  } catch {
+    return false
+  }
+}
+
 /** Signs the move with the vault's old key (its 32-byte ed25519 seed). */
 export function createRelocationProof (input: { oldSeed: Uint8Array, newName: Uint8Array, decisionSignatures: readonly Uint8Array[] }): RelocationProof {
-  const oldName = publicKeyFromSeed(input.oldSeed)
   assertSignatures(input.decisionSignatures)
-  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: base64url(input.oldSeed), x: base64url(oldName) }, format: 'jwk' })
-  const signature = sign(null, relocationProofMessage(input.newName, input.decisionSignatures), privateKey)
+  const { oldName, oldKeySignature } = signWithOldKey(input.oldSeed, relocationProofMessage(input.newName, input.decisionSignatures))
   return {
     oldName,
     newName: Uint8Array.from(input.newName),
     newAge: ageOfName(input.newName),
     decisionSignatures: input.decisionSignatures.map(signature => Uint8Array.from(signature)),
-    oldKeySignature: new Uint8Array(signature)
+    oldKeySignature
   }
 }
 
@@ -232,11 +249,5 @@ export function verifyRelocationProof (proof: RelocationProof, context: { knownD
     throw new RelocationDestinationError(`the new name ${hex(newName)} does not have the destination prefix "${prefix}"`)
   }
 
-  let valid: boolean
-  try {
-    valid = verify(null, relocationProofMessage(newName, decisionSignatures), ed25519PublicKey(oldName), oldKeySignature)
-  } catch {
-    valid = false
-  }
-  if (!valid) throw new RelocationSignatureError(`the old key ${hex(oldName)} did not sign the new name and decision`)
+  if (!oldKeySigned(oldName, relocationProofMessage(newName, decisionSignatures), oldKeySignature)) throw new RelocationSignatureError(`the old key ${hex(oldName)} did not sign the new name and decision`)
 }

@@ -193,7 +193,7 @@ describe('the section live on loopback', { timeout: 180_000 }, () => {
       assert.ok(vault !== undefined && vault !== first)
       await vault.stop()
     }
-    const [identity] = await groundIdentities([6])
+    const [identity] = await groundIdentities([5])
     assert.ok(identity !== undefined)
     const joiner = await start(identity, first.multiaddrs(), 'joiner-two-elders-down')
     others.push(joiner)

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { identityFromSeed, NEW_VAULT_AGE, type VaultIdentity } from '../../../../node-core/engine/identity/identity-file.ts'
 import { nameToHex } from '../../../../node-core/engine/section/known-vaults.ts'
 import { decodeSectionMessage, encodeSectionMessage, type SectionMessage, type SectionReceipt } from '../../../../node-core/engine/section/section-messages.ts'
-import { SectionNode, type SectionNodeInit } from '../../../../node-core/engine/section/section-node.ts'
+import { SectionNode, type SectionNodeComponents, type SectionNodeInit } from '../../../../node-core/engine/section/section-node.ts'
 import type { Schedule } from '../../../../node-core/engine/section/schedule.ts'
 import { seededRandom } from '../../section/crypto/seeded-random.ts'
 
@@ -51,12 +51,17 @@ export function testIdentity (label: string): VaultIdentity {
   return identityFromSeed(Uint8Array.from(createHash('sha256').update(`section-test/${label}`).digest()))
 }
 
-/** A vault as a new one joins: age 5 (DESIGN §2), its key found from `label` alone, so tests stay deterministic. */
-export function newVaultIdentity (label: string): VaultIdentity {
-  for (let attempt = 0; ; attempt++) {
-    const identity = testIdentity(`${label}/${attempt}`)
-    if (identity.name[identity.name.length - 1] === NEW_VAULT_AGE) return identity
+/** The first test identity for `label` whose name has age byte `age` (about 256 tries). */
+export function identityOfAge (label: string, age: number): VaultIdentity {
+  for (let i = 0; ; i++) {
+    const identity = testIdentity(`${label}/${i}`)
+    if (identity.age === age) return identity
   }
+}
+
+/** A vault that joins after the section formed: age 5, as a new vault is (DESIGN §2). */
+export function newVaultIdentity (label: string): VaultIdentity {
+  return identityOfAge(label, NEW_VAULT_AGE)
 }
 
 export class MemorySection {
@@ -71,15 +76,17 @@ export class MemorySection {
   readonly #init: SectionNodeInit
 
   constructor (init: SectionNodeInit = {}) {
-    this.#init = { formingSettleMs: 1000, dkgRoundTimeoutMs: 5000, proposalTimeoutMs: 2000, joinRetryMs: 4000, ...init }
+    // A low difficulty: joiners still answer every elder's challenge, in a fraction of a millisecond.
+    this.#init = { formingSettleMs: 1000, dkgRoundTimeoutMs: 5000, proposalTimeoutMs: 2000, joinRetryMs: 4000, resourceDifficulty: 2, ...init }
   }
 
-  /** A vault's section node; `supportedEras` are its release's (this engine's by default). */
-  add (identity: VaultIdentity, options: { supportedEras?: readonly number[] } = {}): SectionNode {
+  /** A vault's section node; `supportedEras` are its release's (this engine's by default), `rejoin` the proof it joins with. */
+  add (identity: VaultIdentity, options: { supportedEras?: readonly number[], rejoin?: Pick<SectionNodeComponents, 'relocation' | 'demotion'> } = {}): SectionNode {
     const self = nameToHex(identity.name)
     const node = new SectionNode({
       identity,
       ...(options.supportedEras === undefined ? {} : { supportedEras: options.supportedEras }),
+      ...options.rejoin,
       send: (to, message) => {
         const sent = this.tamper === undefined ? message : this.tamper(self, to, message)
         if (sent !== undefined) this.#queue.push({ from: self, to, bytes: encodeSectionMessage(sent) })

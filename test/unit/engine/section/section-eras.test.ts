@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { byRank, nameToHex } from '../../../../node-core/engine/section/known-vaults.ts'
 import { ELDER_COUNT } from '../../../../node-core/section/rules/elders.ts'
 import { ActiveEraGuard } from '../../../../node-core/engine/versions/eras.ts'
-import { MemorySection, testIdentity } from './memory-section.ts'
+import { MemorySection, newVaultIdentity, testIdentity } from './memory-section.ts'
 
 const FOUNDERS = 10
 const NEXT_ERA = [1, 2] as const
@@ -21,8 +21,7 @@ describe('era activation in a section of ten vaults in memory', { timeout: 240_0
   const adults = names.filter(name => !elders.includes(name))
   const eraEvents = new Map<string, Array<{ era: number, effectiveFromEpoch: number, generation: number }>>()
 
-  const add = (label: string, eras: readonly number[]): void => {
-    const identity = testIdentity(label)
+  const add = (label: string, eras: readonly number[], identity = testIdentity(label)): void => {
     const name = nameToHex(identity.name)
     const events = eraEvents.get(name) ?? []
     eraEvents.set(name, events)
@@ -78,9 +77,9 @@ describe('era activation in a section of ten vaults in memory', { timeout: 240_0
   })
 
   it('tells a vault that missed the decision the active era through the elders\' signed statement', async () => {
-    const late = 'era-late-joiner'
-    add(late, NEXT_ERA)
-    const name = nameToHex(testIdentity(late).name)
+    const late = newVaultIdentity('era-late-joiner')
+    add('era-late-joiner', NEXT_ERA, late)
+    const name = nameToHex(late.name)
     await net.connect(name, elders[0] ?? '')
     await net.advance(10_000)
     const node = net.node(name)

@@ -12,9 +12,15 @@ import { encodeProposal } from '../../../../node-core/section/crypto/decisions.t
 import { MemorySection, newVaultIdentity, testIdentity } from './memory-section.ts'
 import { forgedJoinDecision, joinProposal } from './section-fakes.ts'
 
-function addVault (net: MemorySection, label: string, identity = testIdentity(label)): string {
+function addVault (net: MemorySection, label: string): string {
+  const identity = testIdentity(label)
   net.add(identity)
   return nameToHex(identity.name)
+}
+
+/** A vault that joins after the section formed: a new vault, of age 5. */
+function addJoiner (net: MemorySection, label: string): string {
+  return net.add(newVaultIdentity(label)).self
 }
 
 function rejections (node: SectionNode): Array<{ from: string, type: string, reason: string }> {
@@ -71,7 +77,7 @@ describe('a section of ten vaults in memory', { timeout: 240_000 }, () => {
   })
 
   it('admits a late joiner: it learns the section from the elders\' statements, asks to join, and a verified decision admits it', async () => {
-    const joiner = addVault(net, 'late-joiner', newVaultIdentity('late-joiner'))
+    const joiner = addJoiner(net, 'late-joiner')
     const joined: string[] = []
     net.node(founders[0] ?? '').addEventListener('section:member-joined', event => { joined.push(event.detail.name) })
     await net.connect(joiner, founders[0] ?? '')
@@ -132,7 +138,7 @@ describe('a section of ten vaults in memory', { timeout: 240_000 }, () => {
     const generation = net.node(founders[0] ?? '').status().generation
     const stopped = [oldest[generation % ELDER_COUNT] ?? '', oldest[(generation + 3) % ELDER_COUNT] ?? '']
     for (const name of stopped) net.stop(name)
-    const joiner = addVault(net, 'joiner-with-two-elders-down')
+    const joiner = addJoiner(net, 'joiner-with-two-elders-down')
     const live = founders.find(name => !stopped.includes(name)) ?? ''
     await net.connect(joiner, live)
     assert.equal(net.node(joiner).status().isMember, false, 'the proposer is down: no decision before the timeout')
@@ -190,7 +196,7 @@ describe('a joiner whose admission is lost on the way', () => {
     const founders = Array.from({ length: 7 }, (_, i) => addVault(net, `lost-${i}`))
     await net.connectAll()
     await net.advance(1000)
-    const joiner = addVault(net, 'lost-joiner', newVaultIdentity('lost-joiner'))
+    const joiner = addJoiner(net, 'lost-joiner')
     let lost = 0
     net.tamper = (_from, to, message) => {
       if (to !== joiner || (message.type !== 'decision' && !(message.type === 'section-info' && message.statements[0]?.statement.generation === 1))) return message

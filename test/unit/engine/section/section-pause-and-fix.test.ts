@@ -7,7 +7,9 @@ import assert from 'node:assert/strict'
 import { ageOfHexName, byRank } from '../../../../node-core/engine/section/known-vaults.ts'
 import { ELDER_COUNT } from '../../../../node-core/section/rules/elders.ts'
 import type { AuditOutcome } from '../../../../node-core/engine/section/member-health.ts'
-import { MemorySection, testIdentity } from './memory-section.ts'
+import { createDemotionProof, encodeDemotionProof } from '../../../../node-core/section/rules/demotion-proof.ts'
+import { DemotionProofWireSchema } from '../../../../node-core/engine/section/section-messages.ts'
+import { identityOfAge, MemorySection, newVaultIdentity, testIdentity } from './memory-section.ts'
 
 const GRACE_CHURNS = 3
 const MISSED: AuditOutcome = { passed: false, kind: 'missed-audit', reason: 'chunk 3f2a… missing' }
@@ -72,7 +74,7 @@ describe('pause and fix in a section of ten vaults in memory', { timeout: 240_00
     assert.equal(deadline, 2 + GRACE_CHURNS, "paused again at generation 2")
     // Churn: vaults join until the deadline's generation is reached.
     for (let i = 0; net.node(elders[0] ?? '').generation < deadline; i++) {
-      const joiner = net.add(testIdentity(`pause-joiner-${i}`)).self
+      const joiner = net.add(newVaultIdentity(`pause-joiner-${i}`)).self
       await net.connect(joiner, elders[0] ?? '')
       await net.advance(10)
     }
@@ -87,5 +89,24 @@ describe('pause and fix in a section of ten vaults in memory', { timeout: 240_00
     const refusal = net.deliveries.at(-1)
     assert.equal(refusal?.message.type, 'join-request')
     assert.deepEqual(refusal.receipt, { accepted: false, reason: 'a name demoted from this section: it rejoins under a new one', misbehaviour: false })
+  })
+
+  it('admits it under a new name of its rejoin age, with the proof its old key signed', async () => {
+    const rejoinAge = Math.max(5, Math.floor(ageOfHexName(victim) / 2))
+    const oldIdentity = testIdentity(`pause-${names.indexOf(victim)}`)
+    const identity = identityOfAge('pause-rejoined', rejoinAge)
+    const demotion = DemotionProofWireSchema.parse(encodeDemotionProof(createDemotionProof({ oldSeed: oldIdentity.seed, newName: identity.name })))
+    const generation = net.node(elders[0] ?? '').generation
+    const rejoined = net.add(identity, { rejoin: { demotion } }).self
+    await net.connect(rejoined, elders[0] ?? '')
+    await net.advance(10)
+    const status = net.node(rejoined).status()
+    assert.equal(status.isMember, true)
+    assert.equal(status.generation, generation + 1)
+    assert.equal(ageOfHexName(rejoined), rejoinAge)
+    for (const elder of elders) assert.equal(net.node(elder).membership?.isMember(rejoined), true)
+    const admitted = net.deliveries.find(d => d.message.type === 'decision' && d.message.decision.proposal.subject === rejoined)
+    assert.ok(admitted?.message.type === 'decision')
+    assert.deepEqual(admitted.message.decision.proposal.payload, { age: rejoinAge, demotedFrom: victim })
   })
 })

@@ -114,7 +114,7 @@ describe('relocation in the live section', { timeout: 120_000 }, () => {
     assert.equal(membership.checkRelocation(newName, proof), undefined)
     const agendaOf = (): SectionAgenda => new SectionAgenda({ prefix: '', membership, eraActivationDelay: 1, health: new MemberHealth(DEFAULT_MEMBER_HEALTH_OPTIONS) })
     const checked = agendaOf()
-    assert.equal(checked.requestJoin(newName, proof.oldName), undefined)
+    assert.equal(checked.requestJoin(newName, { relocatedFrom: proof.oldName }), undefined)
     const proposal = checked.next()
     assert.deepEqual(proposal, { kind: 'join', subject: newName, generation: 1, sectionPrefix: '', payload: { age: 6, relocatedFrom: proof.oldName } })
     assert.equal(checked.objection(proposal), undefined)
