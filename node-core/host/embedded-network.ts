@@ -54,6 +54,8 @@ export interface EmbeddedNetworkInit extends NetworkPolicy {
   nodes: number
   clientRate: number
   startTimeoutMs?: number
+  /** Vaults the section waits for, to found it with them at their age: the host's own, once it has a name. */
+  founders?: readonly string[]
 }
 
 /** The `vault testnet` command line of an embedded network. */
@@ -64,7 +66,8 @@ export function testnetArgs (init: EmbeddedNetworkInit): string[] {
     '--churn-interval', String((init.churnIntervalMs ?? DEFAULT_EMBEDDED_CHURN_INTERVAL_MS) / 1000),
     ...(auditIntervalMs === undefined ? [] : ['--audit-interval', String(auditIntervalMs / 1000)]),
     ...(graceChurns === undefined ? [] : ['--grace-churns', String(graceChurns)]),
-    ...(rewardEpochMs === undefined ? [] : ['--reward-epoch', String(rewardEpochMs / 1000)])
+    ...(rewardEpochMs === undefined ? [] : ['--reward-epoch', String(rewardEpochMs / 1000)]),
+    ...(init.founders ?? []).flatMap(name => ['--founder', name])
   ]
 }
 

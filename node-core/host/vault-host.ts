@@ -5,6 +5,8 @@ import { NO_EARNINGS, type HostApi, type HostEvent, type Notice, type VaultEvent
 import { namedError } from '../../contract/named-error.ts'
 import { DEFAULT_CAPACITY_BYTES } from '../engine/vault.ts'
 import { FIRST_ERA } from '../engine/section/section-membership.ts'
+import { readIdentity } from '../engine/identity/identity-file.ts'
+import { nameToHex } from '../engine/section/known-vaults.ts'
 import { SUPPORTED_ERAS } from '../engine/eras.ts'
 import type { EngineConfig } from '../engine/rpc/engine-rpc.ts'
 import { ENGINE_VERSION } from '../engine/version.ts'
@@ -97,6 +99,15 @@ class SupervisingVaultHost implements VaultHost {
     })
   }
 
+  /**
+   * The vault's name, once it has one. A vault not started yet is ground at age 5 and joins like
+   * any newcomer; an unreadable identity is the engine's to report when it starts.
+   */
+  private async ownVaultName (): Promise<string[]> {
+    const identity = await readIdentity(join(this.options.dataDir, 'vault')).catch(() => undefined)
+    return identity === undefined ? [] : [nameToHex(identity.name)]
+  }
+
   private get usesEmbeddedNetwork (): boolean {
     return (this.options.bootstrap ?? []).length === 0
   }
@@ -145,7 +156,9 @@ class SupervisingVaultHost implements VaultHost {
         churnIntervalMs: this.options.churnIntervalMs,
         auditIntervalMs: this.options.auditIntervalMs,
         graceChurns: this.options.graceChurns,
-        rewardEpochMs: this.options.rewardEpochMs
+        rewardEpochMs: this.options.rewardEpochMs,
+        // An aged vault could not join a section formed without it (a join without a proof is at age 5): it founds it.
+        founders: await this.ownVaultName()
       })
       const ready = await this.embedded.start()
       this.bootstrap = ready.bootstrap

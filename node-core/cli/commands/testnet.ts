@@ -6,13 +6,18 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { LocalNetwork, type LocalNetworkInit } from '../../localnet/local-network.ts'
 import { MAX_CHUNK_BYTES } from '../../engine/store/chunk-address.ts'
+import { UsageError } from '../cli-errors.ts'
 import { parseInteger, parseNumber } from '../parse.ts'
 import type { NetworkPolicy } from '../../host/embedded-network.ts'
 import { surviveClosedStreamRace } from '../../engine/network/closed-stream-race.ts'
 import { sectionPolicyInit } from '../../engine/section-policy.ts'
 
 export const POLICY_USAGE = '[--churn-interval S] [--audit-interval S] [--grace-churns N] [--reward-epoch S]'
-export const TESTNET_USAGE = `vault testnet --nodes N [--data-dir DIR] [--json] [--client-rate CHUNKS_PER_S] [--chunk-size BYTES] ${POLICY_USAGE}`
+export const TESTNET_USAGE = `vault testnet --nodes N [--data-dir DIR] [--json] [--client-rate CHUNKS_PER_S] [--chunk-size BYTES] [--founder NAME]... ${POLICY_USAGE}`
+
+/** How long the local network's elders wait for an expected founder (`--founder`) before forming without it. */
+export const EXPECTED_FOUNDER_WAIT_MS = 60_000
+const VAULT_NAME = /^[0-9a-f]{64}$/
 
 /** The flags of the local network's churn and of the section's policy, for parseArgs. */
 export const POLICY_OPTIONS = {
@@ -59,6 +64,8 @@ export interface TestnetOptions {
   clientRate: number
   chunkBytes: number
   policy: NetworkPolicy
+  /** Vaults the section waits for, to found it with them at their age (the host's own vault). */
+  founders: string[]
 }
 
 export function parseTestnetArgs (args: string[]): TestnetOptions {
@@ -71,6 +78,7 @@ export function parseTestnetArgs (args: string[]): TestnetOptions {
       json: { type: 'boolean', default: false },
       'client-rate': { type: 'string', default: '1' },
       'chunk-size': { type: 'string', default: String(64 * 1024) },
+      founder: { type: 'string', multiple: true },
       ...POLICY_OPTIONS
     }
   })
@@ -81,12 +89,16 @@ export function parseTestnetArgs (args: string[]): TestnetOptions {
     clientRate: parseNumber('client-rate', values['client-rate'], 0, 1000) ?? 1,
     chunkBytes: parseInteger('chunk-size', values['chunk-size'], 1, MAX_CHUNK_BYTES) ?? 64 * 1024,
     // Churn is off unless asked: `vault start` asks for it (embedded-network.ts).
-    policy: parseNetworkPolicy(values)
+    policy: parseNetworkPolicy(values),
+    founders: (values.founder ?? []).map(name => {
+      if (!VAULT_NAME.test(name)) throw new UsageError(`--founder expects a vault name (64 lowercase hex digits), got "${name.slice(0, 80)}"`)
+      return name
+    })
   }
 }
 
 export async function testnetCommand (args: string[]): Promise<number> {
-  const { nodes, json, clientRate, chunkBytes, policy, ...options } = parseTestnetArgs(args)
+  const { nodes, json, clientRate, chunkBytes, policy, founders, ...options } = parseTestnetArgs(args)
   surviveClosedStreamRace(message => { process.stderr.write(`vault testnet: ${message}\n`) }, err => {
     process.stderr.write(`${err.stack ?? String(err)}\n`)
     process.exit(1)
@@ -94,7 +106,9 @@ export async function testnetCommand (args: string[]): Promise<number> {
   const ownDir = options.dataDir === undefined
   const dataDir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'vault-testnet-'))
 
-  const network = new LocalNetwork({ nodes, dataDir, clientRate, chunkBytes, ...localNetworkPolicy(policy) })
+  const { section, ...networkPolicy } = localNetworkPolicy(policy)
+  const expectedFounders = founders.length === 0 ? {} : { expectedFounders: { names: founders, waitMs: EXPECTED_FOUNDER_WAIT_MS } }
+  const network = new LocalNetwork({ nodes, dataDir, clientRate, chunkBytes, ...networkPolicy, section: { ...section, ...expectedFounders } })
   const print = (line: unknown): void => { process.stdout.write((json ? JSON.stringify(line) : String(line)) + '\n') }
   if (!json) {
     network.addEventListener('network:progress', event => { process.stderr.write(`vaults started: ${event.detail.joined}/${event.detail.total}\n`) })

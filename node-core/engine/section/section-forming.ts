@@ -8,7 +8,9 @@
 // that has signed a genesis holds to it while it waits: a change of the oldest known then no longer
 // restarts the run (the vault joins by decision instead), since a second signed genesis could
 // complete a second supermajority somewhere. The residue of that risk is an attempt that times out
-// while its genesis still completes elsewhere late; elder handover (the next step) removes it.
+// while its genesis still completes elsewhere late. A vault the elders expect as a founder (the
+// host's own vault on an embedded network: once aged, it could not join later without a proof)
+// holds the keying back until it is known, or until the wait for it ends.
 import type { DkgResult } from '../../section/crypto/dkg.ts'
 import type { Random } from '../../section/crypto/scalar.ts'
 import { MAX_BUFFERED_DKG_MESSAGES, MAX_BUFFERED_DKG_SESSIONS, MAX_HELLO_NAMES, NETWORK_PREFIX } from './constants.ts'
@@ -57,12 +59,23 @@ export class SectionForming {
   #cancelTimer: (() => void) | undefined
   #helloNames = ''
   #done = false
+  /** Expected founders not known yet; empty once all are known or the wait for them ended. */
+  readonly #awaited: Set<string>
+  /** The elders settled while founders were awaited: keying starts once they are known. */
+  #settledAwaiting = false
 
-  constructor (components: SectionFormingComponents, init: { settleMs: number, roundMs: number }) {
+  constructor (components: SectionFormingComponents, init: { settleMs: number, roundMs: number, expectedFounders?: { names: readonly string[], waitMs: number } }) {
     this.#components = components
     this.#settleMs = init.settleMs
     this.#roundMs = init.roundMs
     this.known = new KnownVaults(components.self)
+    this.#awaited = new Set((init.expectedFounders?.names ?? []).filter(name => name !== components.self))
+    if (this.#awaited.size > 0) {
+      components.schedule(init.expectedFounders?.waitMs ?? 0, () => {
+        this.#awaited.clear()
+        this.#foundersArrived()
+      })
+    }
   }
 
   get phase (): FormingPhase { return this.#phase }
@@ -83,6 +96,7 @@ export class SectionForming {
   learn (name: string): boolean {
     if (!this.known.add(name)) return false
     if (this.#done) return true
+    if (this.#awaited.delete(name) && this.#awaited.size === 0) this.#foundersArrived()
     this.#reconsider()
     // Tell the newcomer, and everyone when the oldest known changed, which vaults are oldest.
     const hello = this.#hello()
@@ -146,9 +160,20 @@ export class SectionForming {
     this.#cancelTimer = this.#components.schedule(this.#settleMs, () => { this.#start(0) })
   }
 
+  /** The expected founders are all known, or the wait for them ended: settled elders key now. */
+  #foundersArrived (): void {
+    if (!this.#settledAwaiting || this.#done) return
+    this.#settledAwaiting = false
+    this.#start(0)
+  }
+
   #start (wanted: number): void {
     const elders = this.#target
     if (elders === undefined || this.#done) return
+    if (this.#awaited.size > 0) {
+      this.#settledAwaiting = true
+      return
+    }
     this.#cancelTimer?.()
     this.#keying?.stop()
     this.#keyed = undefined

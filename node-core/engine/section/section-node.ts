@@ -94,6 +94,11 @@ export class NotPausedError extends namedError('NotPausedError') {}
 
 export interface SectionNodeInit {
   formingSettleMs?: number
+  /**
+   * Vaults the elders wait for before keying a new section, up to `waitMs`: they become founders
+   * at the age they have (the host's own vault on an embedded network).
+   */
+  expectedFounders?: { names: readonly string[], waitMs: number }
   dkgRoundTimeoutMs?: number
   proposalTimeoutMs?: number
   joinRetryMs?: number
@@ -233,7 +238,11 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         if (outcome === 'failed') this.#later(async () => { await this.#takeWaitingGenesis() })
       },
       keyed: async (keying, result, founders) => { await this.#announceGenesis(keying, result, founders) }
-    }, { settleMs: init.formingSettleMs ?? DEFAULT_FORMING_SETTLE_MS, roundMs: this.#roundMs })
+    }, {
+      settleMs: init.formingSettleMs ?? DEFAULT_FORMING_SETTLE_MS,
+      roundMs: this.#roundMs,
+      ...(init.expectedFounders === undefined ? {} : { expectedFounders: init.expectedFounders })
+    })
     this.#handover = new ElderHandover({
       self: this.self,
       key: this.#key,

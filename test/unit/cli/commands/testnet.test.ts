@@ -93,4 +93,11 @@ describe('the embedded network command line', () => {
       assert.deepEqual(parseTestnetArgs(testnetArgs({ ...base, ...policy }).slice(1)).policy, policy)
     }
   })
+
+  it('names the host\'s own vault as an expected founder, and refuses a founder that is not a vault name', () => {
+    const name = 'ab'.repeat(32)
+    assert.deepEqual(parseTestnetArgs(testnetArgs(base).slice(1)).founders, [])
+    assert.deepEqual(parseTestnetArgs(testnetArgs({ ...base, founders: [name] }).slice(1)).founders, [name])
+    assert.throws(() => parseTestnetArgs(['--founder', 'not-a-name']), { name: 'UsageError', message: '--founder expects a vault name (64 lowercase hex digits), got "not-a-name"' })
+  })
 })

@@ -1,0 +1,51 @@
+// A section waits for the vaults it expects as founders (section-forming.ts): the host's own vault
+// on an embedded network, which, once aged, could not join a section formed without it (a join
+// without a proof is at age 5). It founds the section at its age; a founder that never comes is
+// waited for only so long.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { MemorySection, testIdentity } from './memory-section.ts'
+import { nameToHex } from '../../../../node-core/engine/section/known-vaults.ts'
+
+const WAIT_MS = 30_000
+
+function sectionExpecting (label: string): { net: MemorySection, vaults: string[], expected: string } {
+  const expectedIdentity = testIdentity(`${label}-expected`)
+  const expected = nameToHex(expectedIdentity.name)
+  const net = new MemorySection({ expectedFounders: { names: [expected], waitMs: WAIT_MS } })
+  const vaults = Array.from({ length: 7 }, (_, i) => net.add(testIdentity(`${label}-${i}`)).self)
+  return { net, vaults, expected }
+}
+
+describe('a section that expects a founder', () => {
+  it('does not key until the expected vault is known, then founds the section with it at its age', async () => {
+    const { net, vaults, expected } = sectionExpecting('awaited')
+    await net.connectAll()
+    await net.advance(10_000)
+    for (const name of vaults) assert.equal(net.node(name).phase, 'forming', 'the elders have settled and wait')
+    const identity = testIdentity('awaited-expected')
+    net.add(identity)
+    for (const name of vaults) await net.connect(expected, name)
+    await net.advance(10_000)
+    for (const name of [...vaults, expected]) {
+      const status = net.node(name).status()
+      assert.equal(status.phase, 'active')
+      assert.equal(status.generation, 0, 'a founder: no Join decision')
+      assert.equal(net.node(name).membership?.isMember(expected), true)
+    }
+    for (const node of net.nodes.values()) node.stop()
+  })
+
+  it('forms without it once the wait ends', async () => {
+    const { net, vaults, expected } = sectionExpecting('absent')
+    await net.connectAll()
+    await net.advance(WAIT_MS - 1)
+    assert.equal(net.node(vaults[0] ?? '').phase, 'forming')
+    await net.advance(10_000)
+    for (const name of vaults) {
+      assert.equal(net.node(name).phase, 'active')
+      assert.equal(net.node(name).membership?.isMember(expected), false)
+    }
+    for (const node of net.nodes.values()) node.stop()
+  })
+})
