@@ -19,6 +19,11 @@ export function forwardSectionActivity (section: SectionService, activity: (kind
     const role = !isElder ? 'a member of it once the elders admit it' : hasKeyShare ? 'one of its elders' : 'one of its elders, without a key share (it missed the key generation)'
     activity('section:established', `section formed: key ${sectionKey.slice(0, 16)}…, ${elders.length} elders; this vault is ${role}`)
   })
+  section.addEventListener('section:handover', event => {
+    const { sectionKey, elders, isElder, hasKeyShare, generation } = event.detail
+    const role = !isElder ? 'not one of them' : hasKeyShare ? 'one of them, voting with its share' : 'one of them, without a share (it missed their key generation)'
+    activity('section:handover', `the section handed over to its ${elders.length} oldest active members (generation ${generation}): new key ${sectionKey.slice(0, 16)}…, signed into the chain by the old one; this vault is ${role}`)
+  })
   section.addEventListener('section:member-joined', event => {
     const { name, generation } = event.detail
     activity('section:member-joined', `vault ${short(peerIdOfName(name))} of age ${ageOfHexName(name)} joined the section by a verified decision (generation ${generation})`)

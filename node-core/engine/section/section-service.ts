@@ -113,7 +113,7 @@ export async function sendSectionMessage (libp2p: Pick<Libp2p, 'dialProtocol'>, 
 
 const FORWARDED_EVENTS = [
   'section:phase', 'section:established', 'section:member-joined', 'section:generation', 'section:era', 'section:standing', 'section:probation',
-  'section:rejected', 'section:keying', 'section:failure', 'section:relocated', 'section:reward-record', 'section:reward-declined'
+  'section:rejected', 'section:keying', 'section:handover', 'section:failure', 'section:relocated', 'section:reward-record', 'section:reward-declined'
 ] as const
 
 export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
