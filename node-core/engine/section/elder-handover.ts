@@ -12,9 +12,8 @@ import type { DkgResult } from '../../section/crypto/dkg.ts'
 import type { Random } from '../../section/crypto/scalar.ts'
 import { groupPublicKey, publicKeyToHex } from '../../section/crypto/threshold-bls.ts'
 import type { ReleaseKey } from '../../release/keys.ts'
-import { MAX_BUFFERED_DKG_MESSAGES, MAX_BUFFERED_DKG_SESSIONS } from './constants.ts'
 import { handoverKeyMessage, type HandoverTarget } from './handover-proposal.ts'
-import { KeyingRun, keyingSession, sessionMismatch, type KeyingOutcome } from './keying-run.ts'
+import { KeyingBuffer, KeyingRun, keyingSession, sessionMismatch, type KeyingOutcome } from './keying-run.ts'
 import { ignored, violation, type DkgRoundMessage, type DkgShareEnvelope, type HandoverKeyMessage, type Keying, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
 
@@ -37,7 +36,7 @@ export interface ElderHandoverComponents {
 export class ElderHandover {
   readonly #components: ElderHandoverComponents
   readonly #roundMs: number
-  readonly #buffered = new Map<string, Array<{ from: string, message: DkgRoundMessage | DkgShareEnvelope }>>()
+  readonly #buffered = new KeyingBuffer()
   #target: HandoverTarget | undefined
   #run: KeyingRun | undefined
   #keyed: { keying: Keying, result: DkgResult } | undefined
@@ -96,15 +95,7 @@ export class ElderHandover {
       this.#start(keying.attempt)
       return this.#run?.receive(from, message) ?? ignored('the handover run did not start')
     }
-    let buffered = this.#buffered.get(session)
-    if (buffered === undefined) {
-      if (this.#buffered.size >= MAX_BUFFERED_DKG_SESSIONS) this.#buffered.delete(this.#buffered.keys().next().value ?? '')
-      buffered = []
-      this.#buffered.set(session, buffered)
-    }
-    if (buffered.length >= MAX_BUFFERED_DKG_MESSAGES) return ignored('too many messages for a handover run this vault has not started')
-    buffered.push({ from, message })
-    return ignored('kept until this vault starts that handover run')
+    return this.#buffered.keep(from, message)
   }
 
   #start (attempt: number): void {
@@ -118,10 +109,7 @@ export class ElderHandover {
       outcome => { this.#components.later(() => { this.#ended(outcome) }) })
     this.#run = run
     this.#components.keying(attempt, 'started')
-    run.start()
-    const buffered = this.#buffered.get(run.session) ?? []
-    this.#buffered.delete(run.session)
-    for (const { from, message } of buffered) run.receive(from, message)
+    this.#buffered.start(run)
   }
 
   #ended (outcome: KeyingOutcome): void {

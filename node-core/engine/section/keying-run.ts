@@ -20,6 +20,7 @@ import {
   type SectionReceipt
 } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
+import { MAX_BUFFERED_DKG_MESSAGES, MAX_BUFFERED_DKG_SESSIONS } from './constants.ts'
 
 const SESSION_DOMAIN = 'vault-manager/section-dkg/v1'
 
@@ -187,5 +188,38 @@ export class KeyingRun {
       outcome = { ok: false, keying: this.keying, error: err instanceof Error ? err : new Error(String(err)) }
     }
     this.#onOutcome(outcome)
+  }
+}
+
+/**
+ * DKG messages for runs this vault has not started yet (another elder started first): kept, a
+ * bounded number per run and of runs, the oldest run's dropped first, and replayed when it starts.
+ */
+export class KeyingBuffer {
+  readonly #sessions = new Map<string, Array<{ from: string, message: DkgRoundMessage | DkgShareEnvelope }>>()
+
+  keep (from: string, message: DkgRoundMessage | DkgShareEnvelope): SectionReceipt {
+    const session = keyingSession(message.keying)
+    let kept = this.#sessions.get(session)
+    if (kept === undefined) {
+      if (this.#sessions.size >= MAX_BUFFERED_DKG_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value ?? '')
+      kept = []
+      this.#sessions.set(session, kept)
+    }
+    if (kept.length >= MAX_BUFFERED_DKG_MESSAGES) return ignored('too many messages for a DKG run this vault has not started')
+    kept.push({ from, message })
+    return ignored('kept until this vault starts that DKG run')
+  }
+
+  /** Starts `run`, then hands it the messages kept for it. */
+  start (run: KeyingRun): void {
+    run.start()
+    const kept = this.#sessions.get(run.session) ?? []
+    this.#sessions.delete(run.session)
+    for (const { from, message } of kept) run.receive(from, message)
+  }
+
+  clear (): void {
+    this.#sessions.clear()
   }
 }

@@ -13,8 +13,8 @@
 // holds the keying back until it is known, or until the wait for it ends.
 import type { DkgResult } from '../../section/crypto/dkg.ts'
 import type { Random } from '../../section/crypto/scalar.ts'
-import { MAX_BUFFERED_DKG_MESSAGES, MAX_BUFFERED_DKG_SESSIONS, MAX_HELLO_NAMES, NETWORK_PREFIX } from './constants.ts'
-import { KeyingRun, keyingSession, sessionMismatch, type KeyingOutcome } from './keying-run.ts'
+import { MAX_HELLO_NAMES, NETWORK_PREFIX } from './constants.ts'
+import { KeyingBuffer, KeyingRun, keyingSession, sessionMismatch, type KeyingOutcome } from './keying-run.ts'
 import { KnownVaults } from './known-vaults.ts'
 import {
   ACCEPTED, ignored, violation, type DkgRoundMessage, type DkgShareEnvelope, type Keying, type SectionMessage, type SectionReceipt
@@ -46,7 +46,7 @@ export class SectionForming {
   readonly #components: SectionFormingComponents
   readonly #settleMs: number
   readonly #roundMs: number
-  readonly #buffered = new Map<string, Array<{ from: string, message: DkgMessage }>>()
+  readonly #buffered = new KeyingBuffer()
   /**
    * The next attempt for each elder set this vault has keyed with. A run is never started twice:
    * its first messages are with the others already, and a second dealing would contradict them.
@@ -131,15 +131,7 @@ export class SectionForming {
       this.#start(keying.attempt)
       return this.#keying?.receive(from, message) ?? ignored('the DKG run did not start')
     }
-    let buffered = this.#buffered.get(session)
-    if (buffered === undefined) {
-      if (this.#buffered.size >= MAX_BUFFERED_DKG_SESSIONS) return ignored('too many DKG runs this vault has not started')
-      buffered = []
-      this.#buffered.set(session, buffered)
-    }
-    if (buffered.length >= MAX_BUFFERED_DKG_MESSAGES) return ignored('too many messages for a DKG run this vault has not started')
-    buffered.push({ from, message })
-    return ignored('kept until this vault starts that DKG run')
+    return this.#buffered.keep(from, message)
   }
 
   #hello (): { type: 'hello', vaults: string[] } {
@@ -187,10 +179,7 @@ export class SectionForming {
     this.#keying = run
     this.#setPhase('keying')
     this.#components.keying(attempt, 'started')
-    run.start()
-    const buffered = this.#buffered.get(run.session) ?? []
-    this.#buffered.delete(run.session)
-    for (const { from, message } of buffered) run.receive(from, message)
+    this.#buffered.start(run)
   }
 
   async #ended (outcome: KeyingOutcome): Promise<void> {
