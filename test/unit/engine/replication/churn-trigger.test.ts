@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { placementKey, sectionViewOf } from '../../../../node-core/engine/replication/holder-order.ts'
 import { nameToHex } from '../../../../node-core/engine/section/known-vaults.ts'
-import { MemorySection, testIdentity } from '../section/memory-section.ts'
+import { MemorySection, newVaultIdentity, testIdentity } from '../section/memory-section.ts'
 
 describe('section:generation, the churn that starts re-replication', { timeout: 120_000 }, () => {
   const net = new MemorySection()
@@ -38,7 +38,7 @@ describe('section:generation, the churn that starts re-replication', { timeout: 
     const membership = net.node(founder).membership
     assert.ok(membership !== undefined)
     const before = placementKey(sectionViewOf(membership))
-    const identity = testIdentity('replication-joiner')
+    const identity = newVaultIdentity('replication-joiner')
     const joiner = nameToHex(identity.name)
     net.add(identity)
     watch(joiner)
