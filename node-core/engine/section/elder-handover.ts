@@ -47,9 +47,6 @@ export class ElderHandover {
     this.#roundMs = init.roundMs
   }
 
-  /** The key share this vault's latest run gave it, for the handover due. */
-  get keyed (): { keying: Keying, result: DkgResult } | undefined { return this.#keyed }
-
   /** The share of `key` this vault holds from its run, if it does. */
   resultFor (key: string): DkgResult | undefined {
     const keyed = this.#keyed

@@ -35,10 +35,8 @@ export interface AgendaMembership {
   readonly members: ReadonlySet<string>
   readonly elders: readonly string[]
   readonly activeEra: ActiveEra
-  readonly sectionKey: string
   readonly pendingHandover: PendingHandover | undefined
-  readonly handoverDue: boolean
-  electedElders(): string[]
+  readonly handoverTarget: HandoverTarget | undefined
   isMember(name: string): boolean
   pauseOf(name: string): PauseNotice | undefined
   demotedRejoinAge(name: string): number | undefined
@@ -103,14 +101,14 @@ export class SectionAgenda {
 
   /** An incoming elder says which key its handover run gave it. */
   noteHandoverKey (from: string, message: HandoverKeyMessage): string | undefined {
-    if (!this.#init.membership.handoverDue) return 'no handover is due'
-    return this.#handoverClaims.note(from, message, this.#handoverTarget())
+    const target = this.#init.membership.handoverTarget
+    return target === undefined ? 'no handover is due' : this.#handoverClaims.note(from, message, target)
   }
 
   /** After a decision: admitted joiners are no longer pending, departed members' support is forgotten. */
   generationChanged (): void {
     const { membership } = this.#init
-    if (!membership.handoverDue) this.#handoverClaims.clear()
+    if (membership.handoverTarget === undefined) this.#handoverClaims.clear()
     for (const name of [...this.#pendingJoins]) if (membership.isMember(name)) this.#pendingJoins.delete(name)
     for (const name of [...this.#checkedOrigins.keys()]) if (membership.isMember(name)) this.#checkedOrigins.delete(name)
     for (const name of [...this.#eraSupport.keys()]) if (!membership.isMember(name)) this.#eraSupport.delete(name)
@@ -120,7 +118,8 @@ export class SectionAgenda {
   next (): Proposal | undefined {
     const { membership, prefix } = this.#init
     if (membership.pendingHandover !== undefined) return undefined
-    if (membership.handoverDue) return this.#handoverClaims.proposal(this.#handoverTarget(), membership.generation) ?? this.#nextStanding()
+    const handover = membership.handoverTarget
+    if (handover !== undefined) return this.#handoverClaims.proposal(handover, membership.generation) ?? this.#nextStanding()
     const era = this.#nextEra()
     if (era !== undefined && this.#eraReady(era)) {
       return eraActivationProposal({
@@ -143,11 +142,6 @@ export class SectionAgenda {
     return undefined
   }
 
-  #handoverTarget (): HandoverTarget {
-    const { membership, prefix } = this.#init
-    return { prefix, elected: membership.electedElders(), sectionKey: membership.sectionKey }
-  }
-
   /** Why this elder would not vote for `proposal` now, or undefined if it would. */
   objection (proposal: Proposal): string | undefined {
     const { membership } = this.#init
@@ -155,14 +149,14 @@ export class SectionAgenda {
     if (membership.pendingHandover !== undefined) return HANDOVER_PENDING
     switch (proposal.kind) {
       case 'handover':
-        return membership.handoverDue ? handoverObjection(proposal, this.#handoverTarget()) : 'no handover is due: the section\'s elders are the ones it elects'
+        return membership.handoverTarget === undefined ? 'no handover is due: the section\'s elders are the ones it elects' : handoverObjection(proposal, membership.handoverTarget)
       case 'join':
-        if (membership.handoverDue) return HANDOVER_DUE
+        if (membership.handoverTarget !== undefined) return HANDOVER_DUE
         if (membership.isMember(proposal.subject)) return 'the vault is already a member'
         if (proposal.payload.age !== ageOfName(nameBytes(proposal.subject))) return 'the proposal states an age other than the last byte of the name'
         return this.#joinOriginObjection(proposal)
       case 'era-activation': {
-        if (membership.handoverDue) return HANDOVER_DUE
+        if (membership.handoverTarget !== undefined) return HANDOVER_DUE
         const era = this.#nextEra()
         if (era === undefined || proposal.subject !== eraSubject(era)) return `an activation of ${proposal.subject}: the next era is ${era ?? 'not yet known'}`
         const { payload } = proposal

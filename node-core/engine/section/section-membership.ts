@@ -19,6 +19,7 @@ import { pauseNoticeFromDecision, rejoinAge, type PauseNotice } from '../../sect
 import { ageOfHexName, nameToBytes, nameToHex } from './known-vaults.ts'
 import { activeEraFromDecision, type ActiveEra } from '../versions/eras.ts'
 import { decodeDemotionProof, verifyDemotionProof } from '../../section/rules/demotion-proof.ts'
+import type { HandoverTarget } from './handover-proposal.ts'
 import { ignored, violation, type DemotionProofWire, type RelocationProofWire, type SectionReceipt } from './section-messages.ts'
 import { membersDigest, type SectionStatement } from './statements.ts'
 
@@ -59,6 +60,7 @@ export class SectionMembership {
   #lastRelocations: Relocation[] = []
   /** The handover decided and not yet linked into the chain: the next key, and the elders that hold it. */
   #pendingHandover: PendingHandover | undefined
+  #handoverTarget: { state: string, target: HandoverTarget | undefined } | undefined
 
   private constructor (prefix: string, chain: SectionChain, elders: string[], generation: number, members: Set<string>, eraDecision: Decision | null, paused: Map<string, PauseNotice>) {
     this.prefix = prefix
@@ -119,19 +121,24 @@ export class SectionMembership {
   get pendingHandover (): PendingHandover | undefined { return this.#pendingHandover }
 
   /**
-   * The elders the section should have now (DESIGN §2): its 7 oldest active members, current elders
-   * first on an age tie. A paused member is not among them: it serves nothing until it is resumed.
+   * The handover due now, if one is: the elders the section should have (DESIGN §2: its 7 oldest
+   * active members, current elders first on an age tie; a paused member serves nothing, so it is
+   * not among them) differ from the elders holding its key, and none is decided yet. Worked out
+   * once per generation and key: agendas ask on every proposal they weigh.
    */
-  electedElders (): string[] {
-    const active = [...this.#members].filter(name => !this.#paused.has(name))
-    return electElders(active.map(nameToBytes), this.#elders.map(nameToBytes)).map(nameToHex)
+  get handoverTarget (): HandoverTarget | undefined {
+    const state = `${this.#generation}/${this.#chain.keys.length}`
+    if (this.#handoverTarget?.state !== state) this.#handoverTarget = { state, target: this.#dueHandover() }
+    return this.#handoverTarget.target
   }
 
-  /** Whether the elected elders differ from the elders holding the section key, so a handover is due. */
-  get handoverDue (): boolean {
-    if (this.#pendingHandover !== undefined) return false
-    const elected = new Set(this.electedElders())
-    return elected.size !== this.#elders.length || this.#elders.some(elder => !elected.has(elder))
+  #dueHandover (): HandoverTarget | undefined {
+    if (this.#pendingHandover !== undefined) return undefined
+    const active = [...this.#members].filter(name => !this.#paused.has(name))
+    const elected = electElders(active.map(nameToBytes), this.#elders.map(nameToBytes)).map(nameToHex)
+    const current = new Set(this.#elders)
+    if (elected.length === current.size && elected.every(elder => current.has(elder))) return undefined
+    return { prefix: this.prefix, elected, sectionKey: this.sectionKey }
   }
 
   /**

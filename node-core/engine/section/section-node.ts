@@ -36,7 +36,6 @@ import type { DysfunctionOptions } from '../../section/economy/dysfunction.ts'
 import { ChainLinkSigning } from './chain-link-signing.ts'
 import { ElderHandover } from './elder-handover.ts'
 import { ElderRole } from './elder-role.ts'
-import type { HandoverTarget } from './handover-proposal.ts'
 import { DEFAULT_MEMBER_HEALTH_OPTIONS, type AuditOutcome } from './member-health.ts'
 import { SelfStanding } from './self-standing.ts'
 import { releaseKeyFromSeed, type ReleaseKey } from '../../release/keys.ts'
@@ -600,11 +599,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
 
   /** The incoming elders' DKG runs while a handover is due (elder-handover.ts). */
   #reconsiderHandover (): void {
-    const membership = this.#membership
-    const target: HandoverTarget | undefined = membership?.handoverDue === true
-      ? { prefix: NETWORK_PREFIX, elected: membership.electedElders(), sectionKey: membership.sectionKey }
-      : undefined
-    this.#handover.reconsider(target)
+    this.#handover.reconsider(this.#membership?.handoverTarget)
   }
 
   /**

@@ -21,10 +21,8 @@ function sectionOf (memberCount: number, activeEra: ActiveEra = { era: 1, effect
     members,
     elders,
     activeEra,
-    sectionKey: 'a'.repeat(96),
     pendingHandover: undefined,
-    handoverDue: false,
-    electedElders: () => elders,
+    handoverTarget: undefined,
     isMember: name => members.has(name),
     pauseOf: () => undefined,
     demotedRejoinAge: () => undefined
