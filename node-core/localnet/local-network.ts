@@ -11,6 +11,7 @@ import { grindKeys } from '../engine/identity/grind.ts'
 import { identityFromSeed, NEW_VAULT_AGE, readIdentity, writeIdentity } from '../engine/identity/identity-file.ts'
 import { takeNextName, type NextName } from '../engine/identity/relocated-identity.ts'
 import type { SectionServiceInit } from '../engine/section/section-service.ts'
+import { nameToHex } from '../engine/section/known-vaults.ts'
 import { createVault, onNextName, type Vault } from '../engine/vault.ts'
 import type { VaultStandingInit } from '../engine/vault-standing.ts'
 import { ClientSimulator, type ClientStats } from './client-simulator.ts'
@@ -48,6 +49,8 @@ export function foundingAge (index: number): number {
   return FOUNDING_AGES.oldest - ((index * 7) % span)
 }
 const DEFAULT_BATCH_SIZE = 10
+/** How long the elders of a new section wait for an expected founder before forming without it. */
+export const EXPECTED_FOUNDER_WAIT_MS = 60_000
 
 export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
   /** The vaults running now, the bootstrap vault first. */
@@ -58,6 +61,8 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
   private client: ClientSimulator | undefined
   private churn: LocalChurn<Vault> | undefined
   private bootstrap: string[] = []
+  /** Every vault's section policy: `init.section` with the founders this start expects. */
+  private section: SectionServiceInit | undefined
   private nextIndex: number
   private stopped = false
 
@@ -81,6 +86,7 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
 
   async start (): Promise<void> {
     const batchSize = this.init.batchSize ?? DEFAULT_BATCH_SIZE
+    this.section = await this.expectingEarlierVaults(this.init.section)
     await this.prepareIdentities(Array.from({ length: Math.min(this.init.nodes, 1 + batchSize) }, (_, index) => index))
     const first = await this.launch(this.vaultDir(0), [])
     this.progress()
@@ -111,6 +117,23 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
   }
 
   /**
+   * The section forms anew on each start (its state is not kept), and an aged vault joins a formed
+   * section only with a proof of its age. So the vaults this network ran before, which start again
+   * now, are expected founders as well: they found the section at the ages they had, or, when
+   * late, still join at them.
+   */
+  private async expectingEarlierVaults (section: SectionServiceInit | undefined): Promise<SectionServiceInit | undefined> {
+    const earlier: string[] = []
+    for (let index = 0; index < this.init.nodes; index++) {
+      const identity = await readIdentity(this.vaultDir(index))
+      if (identity !== undefined) earlier.push(nameToHex(identity.name))
+    }
+    if (earlier.length === 0) return section
+    const expected = section?.expectedFounders
+    return { ...section, expectedFounders: { names: [...(expected?.names ?? []), ...earlier], waitMs: expected?.waitMs ?? EXPECTED_FOUNDER_WAIT_MS } }
+  }
+
+  /**
    * Grinds the identities of the founding vaults at `indexes`, one worker pool per age. Founding
    * vaults start at varied ages (issue 3: so that the oldest, the elders, are meaningful), spread
    * evenly over FOUNDING_AGES by index so a network of any size has old and young members.
@@ -138,7 +161,7 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
       localNetwork: true,
       bootstrap,
       capacityBytes: this.init.capacityBytes ?? 256 * 1024 * 1024,
-      ...(this.init.section === undefined ? {} : { section: this.init.section }),
+      ...(this.section === undefined ? {} : { section: this.section }),
       ...(this.init.standing === undefined ? {} : { standing: this.init.standing })
     })
     this.dirs.set(vault, dataDir)

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { LocalNetwork, type LocalNetworkInit } from '../../localnet/local-network.ts'
+import { EXPECTED_FOUNDER_WAIT_MS, LocalNetwork, type LocalNetworkInit } from '../../localnet/local-network.ts'
 import { MAX_CHUNK_BYTES } from '../../engine/store/chunk-address.ts'
 import { UsageError } from '../cli-errors.ts'
 import { parseInteger, parseNumber } from '../parse.ts'
@@ -15,8 +15,6 @@ import { sectionPolicyInit } from '../../engine/section-policy.ts'
 export const POLICY_USAGE = '[--churn-interval S] [--audit-interval S] [--grace-churns N] [--reward-epoch S]'
 export const TESTNET_USAGE = `vault testnet --nodes N [--data-dir DIR] [--json] [--client-rate CHUNKS_PER_S] [--chunk-size BYTES] [--founder NAME]... ${POLICY_USAGE}`
 
-/** How long the local network's elders wait for an expected founder (`--founder`) before forming without it. */
-export const EXPECTED_FOUNDER_WAIT_MS = 60_000
 const VAULT_NAME = /^[0-9a-f]{64}$/
 
 /** The flags of the local network's churn and of the section's policy, for parseArgs. */

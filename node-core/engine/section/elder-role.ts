@@ -40,6 +40,8 @@ export interface ElderRoleInit {
   /** Section policy: the difficulty of a joiner's resource challenge (DEFAULT_RESOURCE_DIFFICULTY). */
   resourceDifficulty?: number
   joinChallengeTtlMs?: number
+  /** Founders the section expected that may join late at their own age (SectionAgendaInit.vouchedFounders). */
+  vouchedFounders?: readonly string[]
 }
 
 const NOT_VOTING = 'this vault is not a voting elder'
@@ -49,6 +51,7 @@ export class ElderRole {
   readonly #init: ElderRoleInit
   readonly #health: MemberHealth
   readonly #admission: JoinAdmission
+  readonly #vouchedFounders: ReadonlySet<string>
   /** Era support members sent before this elder could vote: taken onto its agenda once it can. */
   readonly #earlyEraSupport = new Map<string, readonly number[]>()
   #voting: { agenda: SectionAgenda, consensus: SectionConsensus, membership: SectionMembership, result: DkgResult } | undefined
@@ -57,6 +60,7 @@ export class ElderRole {
     this.#components = components
     this.#init = init
     this.#health = new MemberHealth(init.health)
+    this.#vouchedFounders = new Set(init.vouchedFounders)
     this.#admission = new JoinAdmission({ send: components.send, schedule: components.schedule, ...(components.random === undefined ? {} : { random: components.random }) }, {
       difficulty: init.resourceDifficulty ?? DEFAULT_RESOURCE_DIFFICULTY,
       challengeTtlMs: init.joinChallengeTtlMs ?? DEFAULT_JOIN_CHALLENGE_TTL_MS
@@ -73,7 +77,7 @@ export class ElderRole {
   /** The DKG (at genesis, or a handover's) gave this elder a share of the section's key: it votes with it from now on. */
   start (result: DkgResult, membership: SectionMembership): void {
     this.standDown()
-    const agenda = new SectionAgenda({ prefix: NETWORK_PREFIX, membership, eraActivationDelay: this.#init.eraActivationDelay, health: this.#health })
+    const agenda = new SectionAgenda({ prefix: NETWORK_PREFIX, membership, eraActivationDelay: this.#init.eraActivationDelay, health: this.#health, vouchedFounders: this.#vouchedFounders })
     for (const [name, eras] of this.#earlyEraSupport) agenda.noteEraSupport(name, eras)
     this.#earlyEraSupport.clear()
     const { self, key, send, schedule, decided, persistVoter } = this.#components

@@ -8,7 +8,6 @@
 import { hexToBytes } from '@noble/curves/utils.js'
 import type { Random } from '../../section/crypto/scalar.ts'
 import { createResourceChallenge, verifyResourceProof, type ResourceChallenge } from '../../section/rules/resource-challenge.ts'
-import { NEW_VAULT_AGE } from '../identity/name.ts'
 import { NETWORK_PREFIX } from './constants.ts'
 import { ageOfHexName, nameToBytes } from './known-vaults.ts'
 import type { SectionAgenda } from './section-agenda.ts'
@@ -23,11 +22,6 @@ export const MAX_OPEN_CHALLENGES = 256
 
 /** How a joiner older than a new vault came by its age, once an elder has checked its proof. */
 export type JoinOrigin = { relocatedFrom: string } | { demotedFrom: string }
-
-/** Why a join without a relocation or demotion proof is refused at `age`, if it is. */
-export function newVaultAgeRefusal (age: number): string | undefined {
-  return age === NEW_VAULT_AGE ? undefined : `a join at age ${age} without a relocation or demotion proof: a new vault joins at age ${NEW_VAULT_AGE}`
-}
 
 export interface JoinAdmissionComponents {
   send(to: string, message: SectionMessage): void
@@ -44,7 +38,7 @@ export interface JoinAdmissionInit {
 
 /** An elder's view of the section a join request is checked against. */
 export interface AdmissionView {
-  agenda: Pick<SectionAgenda, 'joinRefusal'>
+  agenda: Pick<SectionAgenda, 'joinRefusal' | 'prooflessJoinRefusal'>
   membership: Pick<SectionMembership, 'checkRelocation' | 'checkDemotion'>
 }
 
@@ -110,7 +104,7 @@ export class JoinAdmission {
       const refused = view.membership.checkDemotion(from, demotion)
       return refused === undefined ? { origin: { demotedFrom: demotion.oldName } } : { receipt: refused }
     }
-    const refused = newVaultAgeRefusal(ageOfHexName(from))
+    const refused = view.agenda.prooflessJoinRefusal(from, ageOfHexName(from))
     return refused === undefined ? { origin: undefined } : { receipt: ignored(refused) }
   }
 

@@ -15,7 +15,7 @@
 // run the DKG, and once a supermajority of them vouch for one key this elder proposes the handover
 // (handover-proposal.ts). Until it is decided only members' standing may change; once it is
 // decided, nothing more until the new elders hold the key.
-import { ageOfName } from '../identity/name.ts'
+import { ageOfName, NEW_VAULT_AGE } from '../identity/name.ts'
 import type { Proposal } from '../../section/crypto/decisions.ts'
 import { formatReason } from '../../section/economy/dysfunction.ts'
 import { pauseProposal, rejoinAge, type PauseNotice } from '../../section/economy/pause-and-fix.ts'
@@ -25,7 +25,7 @@ import { HandoverClaims, handoverObjection, type HandoverTarget } from './handov
 import type { PendingHandover } from './section-membership.ts'
 import type { HandoverKeyMessage } from './section-messages.ts'
 import type { MemberHealth } from './member-health.ts'
-import { newVaultAgeRefusal, type JoinOrigin } from './join-admission.ts'
+import type { JoinOrigin } from './join-admission.ts'
 
 /** An era activation may name an effective epoch at most this far ahead (elders' delays may differ). */
 export const MAX_ERA_ACTIVATION_DELAY = 1000
@@ -51,6 +51,11 @@ export interface SectionAgendaInit {
   /** Epochs between an era's activation decision and the era taking effect. */
   eraActivationDelay: number
   health: MemberHealth
+  /**
+   * Names this section admits at their own age without a proof: the founders it expected
+   * (SectionNodeInit.expectedFounders) that were not there when it formed.
+   */
+  vouchedFounders?: ReadonlySet<string>
 }
 
 type StandingKind = 'pause' | 'resume' | 'demote'
@@ -196,7 +201,16 @@ export class SectionAgenda {
     if (demotedFrom !== undefined) {
       return checked !== undefined && 'demotedFrom' in checked && checked.demotedFrom === demotedFrom ? undefined : 'a demoted vault\'s rejoin whose proof this elder has not checked'
     }
-    return newVaultAgeRefusal(typeof age === 'number' ? age : -1)
+    return this.prooflessJoinRefusal(proposal.subject, typeof age === 'number' ? age : -1)
+  }
+
+  /**
+   * Why a join without a relocation or demotion proof is refused at `age`, if it is: a new vault
+   * joins at age 5, a founder this section expected at the age it has.
+   */
+  prooflessJoinRefusal (name: string, age: number): string | undefined {
+    if (age === NEW_VAULT_AGE || this.#init.vouchedFounders?.has(name) === true) return undefined
+    return `a join at age ${age} without a relocation or demotion proof: a new vault joins at age ${NEW_VAULT_AGE}`
   }
 
   /** The standing decision this elder's audits call for, for one member, if any. */

@@ -95,7 +95,8 @@ export interface SectionNodeInit {
   formingSettleMs?: number
   /**
    * Vaults the elders wait for before keying a new section, up to `waitMs`: they become founders
-   * at the age they have (the host's own vault on an embedded network).
+   * at the age they have (the host's own vault on an embedded network). One that comes later
+   * still joins at its age, without a proof.
    */
   expectedFounders?: { names: readonly string[], waitMs: number }
   dkgRoundTimeoutMs?: number
@@ -199,6 +200,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       ...(init.resourceDifficulty === undefined ? {} : { resourceDifficulty: init.resourceDifficulty }),
       ...(init.joinChallengeTtlMs === undefined ? {} : { joinChallengeTtlMs: init.joinChallengeTtlMs }),
       eraActivationDelay: init.eraActivationDelay ?? DEFAULT_ERA_ACTIVATION_DELAY,
+      ...(init.expectedFounders === undefined ? {} : { vouchedFounders: init.expectedFounders.names }),
       health: {
         dysfunction: init.dysfunction ?? DEFAULT_MEMBER_HEALTH_OPTIONS.dysfunction,
         pauseAndFix: { ...DEFAULT_MEMBER_HEALTH_OPTIONS.pauseAndFix, ...init.pauseAndFix }

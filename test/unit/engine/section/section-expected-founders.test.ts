@@ -1,17 +1,20 @@
 // A section waits for the vaults it expects as founders (section-forming.ts): the host's own vault
 // on an embedded network, which, once aged, could not join a section formed without it (a join
 // without a proof is at age 5). It founds the section at its age; a founder that never comes is
-// waited for only so long.
+// waited for only so long, and when it comes later it still joins at its age.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { MemorySection, testIdentity } from './memory-section.ts'
+import { identityOfAge, MemorySection, testIdentity } from './memory-section.ts'
 import { nameToHex } from '../../../../node-core/engine/section/known-vaults.ts'
 
 const WAIT_MS = 30_000
+/** Older than a new vault: it could join only as a founder, or as one the section vouches for. */
+const EXPECTED_AGE = 9
+
+const expectedIdentity = (label: string) => identityOfAge(`${label}-expected`, EXPECTED_AGE)
 
 function sectionExpecting (label: string): { net: MemorySection, vaults: string[], expected: string } {
-  const expectedIdentity = testIdentity(`${label}-expected`)
-  const expected = nameToHex(expectedIdentity.name)
+  const expected = nameToHex(expectedIdentity(label).name)
   const net = new MemorySection({ expectedFounders: { names: [expected], waitMs: WAIT_MS } })
   const vaults = Array.from({ length: 7 }, (_, i) => net.add(testIdentity(`${label}-${i}`)).self)
   return { net, vaults, expected }
@@ -23,8 +26,7 @@ describe('a section that expects a founder', () => {
     await net.connectAll()
     await net.advance(10_000)
     for (const name of vaults) assert.equal(net.node(name).phase, 'forming', 'the elders have settled and wait')
-    const identity = testIdentity('awaited-expected')
-    net.add(identity)
+    net.add(expectedIdentity('awaited'))
     for (const name of vaults) await net.connect(expected, name)
     await net.advance(10_000)
     for (const name of [...vaults, expected]) {
@@ -46,6 +48,28 @@ describe('a section that expects a founder', () => {
       assert.equal(net.node(name).phase, 'active')
       assert.equal(net.node(name).membership?.isMember(expected), false)
     }
+    for (const node of net.nodes.values()) node.stop()
+  })
+  it('admits it later at its age by a Join decision, and still refuses any other vault of that age without a proof', async () => {
+    const { net, vaults, expected } = sectionExpecting('late')
+    await net.connectAll()
+    await net.advance(WAIT_MS + 10_000)
+    assert.equal(net.node(vaults[0] ?? '').phase, 'active')
+    net.add(expectedIdentity('late'))
+    const stranger = net.add(identityOfAge('late-stranger', EXPECTED_AGE)).self
+    for (const name of vaults) {
+      await net.connect(expected, name)
+      await net.connect(stranger, name)
+    }
+    await net.advance(20_000)
+    for (const name of [...vaults, expected]) {
+      const membership = net.node(name).membership
+      assert.equal(membership?.isMember(expected), true, `${name.slice(0, 8)} has the expected founder as a member`)
+      assert.equal(membership?.isMember(stranger), false)
+      assert.equal(membership?.generation, 1, 'one Join decision, for the expected founder')
+    }
+    const refusals = new Set(net.deliveries.filter(d => d.from === stranger && d.message.type === 'join-request').map(d => d.receipt.accepted ? 'accepted' : d.receipt.reason))
+    assert.deepEqual([...refusals], [`a join at age ${EXPECTED_AGE} without a relocation or demotion proof: a new vault joins at age 5`])
     for (const node of net.nodes.values()) node.stop()
   })
 })
