@@ -258,9 +258,10 @@ export class SectionMembership {
   }
 
   /**
-   * The relocation rule after a decision (DESIGN §2): below 14 members nothing moves. Elders and
-   * paused members stay where they are: moving an elder changes the elder set, which needs a new
-   * DKG (not run live yet), and a paused vault holds no data it serves.
+   * The relocation rule after a decision (DESIGN §2): below 14 members nothing moves. A paused
+   * member stays where it is: it holds no data it serves. A moved elder is no longer a member, so a
+   * handover is due; it stays one of the elders holding the key until the handover's chain link
+   * (SectionNode holds its move back till then), so the section keeps its 7 voters.
    */
   #relocate (decision: Decision): Relocation[] {
     const signatures = [hexToBytes(decision.signature)]
@@ -270,10 +271,7 @@ export class SectionMembership {
       signatures,
       joinedThisDecision: kind === 'join' ? [nameToBytes(subject)] : []
     })
-    const moves = selection.moves.filter(move => {
-      const name = nameToHex(move.oldName)
-      return !this.#elders.includes(name) && !this.#paused.has(name)
-    })
+    const moves = selection.moves.filter(move => !this.#paused.has(nameToHex(move.oldName)))
     const known: KnownDecision = { signatures, relocated: moves.map(move => move.oldName) }
     for (const move of moves) {
       const name = nameToHex(move.oldName)
@@ -322,8 +320,8 @@ function checkStatement (genesis: G1Point, statement: SectionStatement, members:
   const chain = verifyChain(genesis, statement.chain)
   if (!chain.ok) return { ok: false, reason: `the statement's section chain: ${chain.reason}` }
   if (membersDigest(members) !== statement.membersDigest) return { ok: false, reason: 'the member list does not match the digest the elders signed' }
-  const missing = statement.elders.find(elder => !members.includes(elder))
-  if (missing !== undefined) return { ok: false, reason: `elder ${missing.slice(0, 16)}... is not in the member list` }
+  // An elder need not be in the member list: one the section moved or demoted holds its key share
+  // until the handover it made due.
   const last = statement.lastDecision
   if (last?.proposal.kind === 'join' && !members.includes(last.proposal.subject)) return { ok: false, reason: 'the statement\'s decision admits a vault missing from its member list' }
   if (last !== null && options.verifyDecision) {

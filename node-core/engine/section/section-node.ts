@@ -27,7 +27,8 @@
 //            decide the handover on their word (handover-proposal.ts), sign the chain link to the
 //            new key with their old shares (chain-link-signing.ts) and send it to every member;
 //            from then on the new elders vote with the new key, and every member's chain holds it.
-// Elders are not relocated; leaves and splits are modelled in section/rules but not run live.
+//            A moved elder votes and signs the link until then, and moves after.
+// Leaves and splits are modelled in section/rules but not run live.
 import { TypedEventEmitter } from 'main-event'
 import type { SectionStanding, SectionStatus, SelfCheck } from '../../../contract/host-api.ts'
 import { namedError } from '../../../contract/named-error.ts'
@@ -161,6 +162,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   #cancelLinkResend: (() => void) | undefined
   /** The section key this vault's elder role last followed (section-node's #followSectionKey). */
   #followedKey: string | undefined
+  /** This elder's own move, held back until the handover it made due puts the key with the new elders. */
+  #relocationAfterHandover: SectionNodeEvents['section:relocated']['detail'] | undefined
   readonly #statements = new StatementBook()
   readonly #futureDecisions: Decision[] = []
   #membership: SectionMembership | undefined
@@ -536,8 +539,9 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     if (membership === undefined) return
     const outcome = membership.applyDecision(decision)
     if (!outcome.applied) return
-    // A demoted or relocated vault is no longer a member, and is told all the same.
-    const told = new Set(membership.members)
+    // A demoted or relocated vault is no longer a member, and is told all the same; so is an elder
+    // the section moved, which votes until the handover.
+    const told = new Set([...membership.members, ...membership.elders])
     if (decision.proposal.kind === 'demote') told.add(decision.proposal.subject)
     for (const move of membership.lastRelocations) told.add(nameToHex(move.oldName))
     for (const name of told) if (name !== this.self) this.#components.send(name, { type: 'decision', decision })
@@ -637,6 +641,11 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       this.#rewards.start(result, elders)
     }
     this.#emit('section:handover', { sectionKey: key, elders, isElder: elders.includes(this.self), hasKeyShare: result !== undefined, generation: membership.generation })
+    const relocated = this.#relocationAfterHandover
+    if (relocated !== undefined && !elders.includes(this.self)) {
+      this.#relocationAfterHandover = undefined
+      this.#emit('section:relocated', relocated)
+    }
   }
 
   /** This outgoing elder's link share, to the other outgoing elders, again each round timeout until the handover completes. */
@@ -682,9 +691,12 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#standing.churned()
     for (const move of this.#membership?.lastRelocations ?? []) {
       const name = nameToHex(move.oldName)
-      this.#emit('section:relocated', {
+      const relocated = {
         name, oldAge: move.oldAge, newAge: move.newAge, destination: nameToHex(move.destination), decisionSignatures: [decision.signature], self: name === this.self
-      })
+      }
+      // A moved elder keeps its key share until the handover: its vault moves once the new elders hold the key.
+      if (relocated.self && this.#membership?.elders.includes(this.self) === true) this.#relocationAfterHandover = relocated
+      else this.#emit('section:relocated', relocated)
     }
     switch (kind) {
       case 'join':

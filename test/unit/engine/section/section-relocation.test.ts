@@ -83,7 +83,7 @@ describe('relocation in the live section', { timeout: 120_000 }, () => {
     const membership = membershipOf(members)
     assert.ok(membership.applyDecision(relocating.decision).applied)
     const moves = membership.lastRelocations
-    // 16 members after the join: min(3, 16 - 14) = 2 moves at most; the joiner and the elders stay.
+    // 16 members after the join: min(3, 16 - 14) = 2 moves at most; the joiner stays.
     assert.ok(moves.length >= 1 && moves.length <= 2)
     for (const move of moves) {
       const name = hex(move.oldName)
