@@ -38,7 +38,7 @@ export function baselineSample (run: number): number {
 }
 
 /** One DKG among `ELDERS`, every message through its byte encoding, on a reliable synchronous network. */
-function runDkg (session: string): DkgResult[] {
+export function runDkg (session: string): DkgResult[] {
   const participants: DkgParticipant[] = []
   for (let index = 1; index <= ELDERS; index++) participants.push(createDkgParticipant({ session, participants: ELDERS, threshold: THRESHOLD, index }))
   const round = (step: (p: DkgParticipant) => DkgOutgoing): void => {
