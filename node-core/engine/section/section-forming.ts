@@ -143,6 +143,8 @@ export class SectionForming {
     const elders = this.known.elders()
     if (elders !== undefined && elders.join() === this.#target?.join()) return
     this.#target = elders
+    // Settled for the old elders: the new ones settle again, if this vault is one of them.
+    this.#settledAwaiting = false
     this.#cancelTimer?.()
     this.#keying?.stop()
     this.#keying = undefined
@@ -161,7 +163,7 @@ export class SectionForming {
 
   #start (wanted: number): void {
     const elders = this.#target
-    if (elders === undefined || this.#done) return
+    if (elders === undefined || this.#done || !elders.includes(this.#components.self)) return
     if (this.#awaited.size > 0) {
       this.#settledAwaiting = true
       return

@@ -754,8 +754,9 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.dispatchEvent(new CustomEvent(type, { detail }))
   }
 
+  /** Runs `task` after the ones queued; a failure is reported as `section:failure` (#serially), never thrown. */
   #later (task: () => void | Promise<void>): void {
-    void this.#serially(async () => { if (!this.#stopped) await task() })
+    this.#serially(async () => { if (!this.#stopped) await task() }).catch(() => {})
   }
 
   async #serially<T> (task: () => T | Promise<T>): Promise<T> {

@@ -72,4 +72,22 @@ describe('a section that expects a founder', () => {
     assert.deepEqual([...refusals], [`a join at age ${EXPECTED_AGE} without a relocation or demotion proof: a new vault joins at age 5`])
     for (const node of net.nodes.values()) node.stop()
   })
+
+  it('keys with the elders it has when the wait ends, though an older vault came meanwhile and an elder that had settled is no longer one', async () => {
+    const net = new MemorySection({ expectedFounders: { names: [nameToHex(expectedIdentity('older').name)], waitMs: WAIT_MS } })
+    const failures: string[] = []
+    const settled = Array.from({ length: 7 }, (_, i) => net.add(identityOfAge(`older-${i}`, 10 + i)).self)
+    for (const name of settled) net.node(name).addEventListener('section:failure', event => { failures.push(event.detail.reason) })
+    await net.connectAll()
+    await net.advance(10_000)
+    const older = net.add(identityOfAge('older-newcomer', 20)).self
+    for (const name of settled) await net.connect(older, name)
+    await net.advance(WAIT_MS)
+    const vaults = [...settled, older]
+    for (const name of vaults) assert.equal(net.node(name).phase, 'active', `${name.slice(0, 8)} is in the section`)
+    const elders = net.node(older).membership?.elders ?? []
+    assert.deepEqual([...elders].sort(), [older, ...settled.slice(1)].sort(), 'the 7 oldest: the newcomer in, the youngest out')
+    assert.deepEqual(failures, [])
+    for (const node of net.nodes.values()) node.stop()
+  })
 })
