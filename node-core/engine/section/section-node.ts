@@ -26,16 +26,16 @@
 //            holding its key, the elected run a new DKG (elder-handover.ts), the current elders
 //            decide the handover on their word (handover-proposal.ts), sign the chain link to the
 //            new key with their old shares (chain-link-signing.ts) and send it to every member;
-//            from then on the new elders vote with the new key, and every member's chain holds it.
-//            A moved elder votes and signs the link until then, and moves after.
+//            from then on the new elders vote with the new key, and every member's chain holds it
+//            (handover-follower.ts). A moved elder votes and signs the link until then, and moves after.
 // Leaves and splits are modelled in section/rules but not run live.
 import { TypedEventEmitter } from 'main-event'
 import type { SectionStanding, SectionStatus, SelfCheck } from '../../../contract/host-api.ts'
 import { namedError } from '../../../contract/named-error.ts'
 import type { PauseAndFixOptions } from '../../section/economy/pause-and-fix.ts'
 import type { DysfunctionOptions } from '../../section/economy/dysfunction.ts'
-import { ChainLinkSigning } from './chain-link-signing.ts'
 import { ElderHandover } from './elder-handover.ts'
+import { HandoverFollower, type Relocated } from './handover-follower.ts'
 import { ElderRole } from './elder-role.ts'
 import { DEFAULT_MEMBER_HEALTH_OPTIONS, type AuditOutcome } from './member-health.ts'
 import { SelfStanding } from './self-standing.ts'
@@ -43,7 +43,7 @@ import { releaseKeyFromSeed, type ReleaseKey } from '../../release/keys.ts'
 import type { Decision, VoterState } from '../../section/crypto/decisions.ts'
 import type { DkgResult } from '../../section/crypto/dkg.ts'
 import type { Random } from '../../section/crypto/scalar.ts'
-import { SectionChain, type SectionChainLinkData } from '../../section/crypto/section-chain.ts'
+import { SectionChain } from '../../section/crypto/section-chain.ts'
 import { groupPublicKey, publicKeyToHex } from '../../section/crypto/threshold-bls.ts'
 import {
   DEFAULT_DKG_ROUND_TIMEOUT_MS, DEFAULT_ERA_ACTIVATION_DELAY, DEFAULT_FORMING_SETTLE_MS, DEFAULT_JOIN_RETRY_MS,
@@ -53,7 +53,7 @@ import { SUPPORTED_ERAS } from '../eras.ts'
 import type { ActiveEra } from '../versions/eras.ts'
 import { nameToHex } from './known-vaults.ts'
 import {
-  ACCEPTED, DKG_ROUNDS, ignored, violation, type DemotionProofWire, type Keying, type LinkShareMessage, type RelocationProofWire, type SectionMessage,
+  ACCEPTED, DKG_ROUNDS, ignored, violation, type DemotionProofWire, type Keying, type RelocationProofWire, type SectionMessage,
   type SectionReceipt
 } from './section-messages.ts'
 import { JoinRequests } from './join-requests.ts'
@@ -130,7 +130,7 @@ export interface SectionNodeEvents {
   /** Elder: a paused member asked to resume, so audit it now (its probation audit). */
   'section:probation': CustomEvent<{ name: string }>
   /** A decision's churn moved a member (DESIGN §2, relocation): it rejoins under a new name of `newAge`, ground near `destination`. */
-  'section:relocated': CustomEvent<{ name: string, oldAge: number, newAge: number, destination: string, decisionSignatures: string[], self: boolean }>
+  'section:relocated': CustomEvent<Relocated>
   'section:rejected': CustomEvent<{ from: string, type: SectionMessage['type'], reason: string, misbehaviour: boolean }>
   'section:keying': CustomEvent<{ attempt: number, outcome: 'started' | 'keyed' | 'failed', reason?: string }>
   /** The section handed over to new elders: its chain holds their key, which they vote with from now on. */
@@ -157,13 +157,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   #cancelResumeRetry: (() => void) | undefined
   readonly #forming: SectionForming
   readonly #handover: ElderHandover
-  /** An outgoing elder's chain link signing, from the handover decision until the new elders hold the key. */
-  #linking: ChainLinkSigning | undefined
-  #cancelLinkResend: (() => void) | undefined
-  /** The section key this vault's elder role last followed (section-node's #followSectionKey). */
-  #followedKey: string | undefined
-  /** This elder's own move, held back until the handover it made due puts the key with the new elders. */
-  #relocationAfterHandover: SectionNodeEvents['section:relocated']['detail'] | undefined
+  readonly #following: HandoverFollower
   readonly #statements = new StatementBook()
   readonly #futureDecisions: Decision[] = []
   #membership: SectionMembership | undefined
@@ -258,6 +252,19 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       ownClaim: message => { this.#later(async () => { await this.#elder.handoverKey(this.self, message) }) },
       keying: (attempt, outcome, reason) => { this.#emit('section:keying', { attempt, outcome, ...(reason === undefined ? {} : { reason }) }) }
     }, { roundMs: this.#roundMs })
+    this.#following = new HandoverFollower({
+      self: this.self,
+      membership: () => this.#membership,
+      elder: this.#elder,
+      rewards: this.#rewards,
+      resultFor: key => this.#handover.resultFor(key),
+      send: (to, message) => { this.#components.send(to, message) },
+      schedule: this.#schedule,
+      applyDecision: async decision => await this.#onDecision(decision),
+      linked: async () => { await this.#afterGeneration() },
+      handedOver: detail => { this.#emit('section:handover', detail) },
+      relocated: detail => { this.#emit('section:relocated', detail) }
+    }, { roundMs: this.#roundMs })
   }
 
   get phase (): SectionPhase { return this.#membership === undefined ? this.#forming.phase : 'active' }
@@ -329,7 +336,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#elder.stop()
     this.#rewards.stop()
     this.#handover.stop()
-    this.#cancelLinkResend?.()
+    this.#following.stop()
   }
 
   /** What this vault knows of the section, as the answer to a section query (a client learning the elders). */
@@ -363,8 +370,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       case 'dkg-share':
         return message.keying.from === undefined ? this.#forming.onDkg(from, message) : this.#handover.onDkg(from, message)
       case 'handover-key': return await this.#elder.handoverKey(from, message)
-      case 'link-share': return await this.#onLinkShare(from, message)
-      case 'chain-link': return await this.#onChainLink(message.decision, message.link)
+      case 'link-share': return await this.#following.onLinkShare(from, message)
+      case 'chain-link': return await this.#following.onChainLink(message.decision, message.link)
       case 'section-info': return await this.#onSectionInfo(message.statements, message.members)
       case 'join-request':
         if (message.prefix !== NETWORK_PREFIX) return ignored(`a join request for section "${message.prefix}"`)
@@ -510,7 +517,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const keyed = this.#forming.keyed
     const holdsShare = isElder && keyed !== undefined && keyed.keying.elders.join() === membership.elders.join() &&
       publicKeyToHex(groupPublicKey(keyed.result.publicKeySet)) === membership.sectionKey
-    this.#followedKey = membership.sectionKey
+    this.#following.established(membership.sectionKey)
     if (holdsShare) {
       this.#elder.start(keyed.result, membership)
       this.#rewards.start(keyed.result, membership.elders)
@@ -571,7 +578,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const membership = this.#membership
     if (membership === undefined) return
     this.#emit('section:generation', { generation: membership.generation })
-    this.#followSectionKey()
+    this.#following.follow()
     await this.#elder.generationChanged()
     const announcing = membership.elders.includes(this.self) && membership.pendingHandover === undefined
     if (announcing && this.#lastDecision !== null && this.#lastDecision.proposal.generation === membership.generation - 1) {
@@ -601,88 +608,9 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     }
   }
 
-  // --- handover --------------------------------------------------------------------------------
-
-  /** The incoming elders' DKG runs while a handover is due (elder-handover.ts). */
+  /** The incoming elders' DKG runs while a handover is due (elder-handover.ts); the rest is handover-follower.ts. */
   #reconsiderHandover (): void {
     this.#handover.reconsider(this.#membership?.handoverTarget)
-  }
-
-  /**
-   * The elder role follows the section key. A handover decided: an outgoing elder signs the chain
-   * link with its old share, and no elder votes until the link arrives. The link arrived: the
-   * elders that hold a share of the new key vote with it.
-   */
-  #followSectionKey (): void {
-    const membership = this.#membership
-    if (membership === undefined) return
-    const pending = membership.pendingHandover
-    if (pending !== undefined) {
-      const share = this.#elder.keyShare
-      if (share !== undefined && this.#linking === undefined) {
-        this.#linking = new ChainLinkSigning(share.result, share.elders, membership.sectionKey, pending.key)
-        this.#sendLinkShare(this.#linking, share.elders)
-      }
-      this.#elder.standDown()
-      this.#rewards.standDown()
-      return
-    }
-    const key = membership.sectionKey
-    if (this.#followedKey === key) return
-    this.#followedKey = key
-    this.#linking = undefined
-    this.#cancelLinkResend?.()
-    this.#elder.standDown()
-    this.#rewards.standDown()
-    const elders = [...membership.elders]
-    const result = elders.includes(this.self) ? this.#handover.resultFor(key) : undefined
-    if (result !== undefined) {
-      this.#elder.start(result, membership)
-      this.#rewards.start(result, elders)
-    }
-    this.#emit('section:handover', { sectionKey: key, elders, isElder: elders.includes(this.self), hasKeyShare: result !== undefined, generation: membership.generation })
-    const relocated = this.#relocationAfterHandover
-    if (relocated !== undefined && !elders.includes(this.self)) {
-      this.#relocationAfterHandover = undefined
-      this.#emit('section:relocated', relocated)
-    }
-  }
-
-  /** This outgoing elder's link share, to the other outgoing elders, again each round timeout until the handover completes. */
-  #sendLinkShare (linking: ChainLinkSigning, outgoing: readonly string[]): void {
-    for (const elder of outgoing) if (elder !== this.self) this.#components.send(elder, linking.own)
-    this.#cancelLinkResend = this.#schedule(this.#roundMs, () => { if (this.#linking === linking) this.#sendLinkShare(linking, outgoing) })
-  }
-
-  async #onLinkShare (from: string, message: LinkShareMessage): Promise<SectionReceipt> {
-    const linking = this.#linking
-    if (linking === undefined) return ignored('this vault is not signing a chain link')
-    const receipt = linking.receive(from, message)
-    const pending = this.#membership?.pendingHandover
-    if (linking.link !== undefined && pending !== undefined) {
-      // Every member, the new elders among them, learns the link, with the decision in case it missed that.
-      for (const name of this.#membership?.members ?? []) if (name !== this.self) this.#components.send(name, { type: 'chain-link', decision: pending.decision, link: linking.link })
-      await this.#onChainLink(pending.decision, linking.link)
-    }
-    return receipt
-  }
-
-  /** The link to the key of a handover decision: this vault's chain takes it and the new elders take over. */
-  async #onChainLink (decision: Decision, link: SectionChainLinkData): Promise<SectionReceipt> {
-    const membership = this.#membership
-    if (membership === undefined) return ignored('this vault does not know the section yet')
-    if (decision.proposal.kind !== 'handover') return violation('a chain link sent with a decision that is not a handover')
-    if (decision.proposal.generation === membership.generation) {
-      const applied = await this.#onDecision(decision)
-      if (!applied.accepted) return applied
-    }
-    const pending = membership.pendingHandover
-    if (pending === undefined || pending.key !== link.key) return ignored('no handover to that key is pending here')
-    const chain = membership.chain.toData()
-    const refused = membership.takeChain({ ...chain, links: [...chain.links, link] })
-    if (refused !== undefined) return violation(refused)
-    await this.#afterGeneration()
-    return ACCEPTED
   }
 
   #decisionApplied (decision: Decision): void {
@@ -691,12 +619,9 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#standing.churned()
     for (const move of this.#membership?.lastRelocations ?? []) {
       const name = nameToHex(move.oldName)
-      const relocated = {
+      this.#following.moved({
         name, oldAge: move.oldAge, newAge: move.newAge, destination: nameToHex(move.destination), decisionSignatures: [decision.signature], self: name === this.self
-      }
-      // A moved elder keeps its key share until the handover: its vault moves once the new elders hold the key.
-      if (relocated.self && this.#membership?.elders.includes(this.self) === true) this.#relocationAfterHandover = relocated
-      else this.#emit('section:relocated', relocated)
+      })
     }
     switch (kind) {
       case 'join':
