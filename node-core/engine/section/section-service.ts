@@ -183,7 +183,8 @@ export class SectionService extends TypedEventEmitter<SectionServiceEvents> {
   #seen (peer: PeerId): void {
     const name = nameOfPeer(peer)
     if (name === undefined || !this.#started || this.#components.trust.isIgnored(peer.toString())) return
-    void this.node.vaultSeen(nameToHex(name))
+    // A failure is the node's to report (section:failure); it must not end the process.
+    this.node.vaultSeen(nameToHex(name)).catch(() => {})
   }
 
   async #send (to: string, message: SectionMessage): Promise<void> {
