@@ -13,7 +13,7 @@ import type { Random } from '../../section/crypto/scalar.ts'
 import { groupPublicKey, publicKeyToHex } from '../../section/crypto/threshold-bls.ts'
 import type { ReleaseKey } from '../../release/keys.ts'
 import { handoverKeyMessage, type HandoverTarget } from './handover-proposal.ts'
-import { KeyingBuffer, KeyingRun, keyingSession, sessionMismatch, type KeyingOutcome } from './keying-run.ts'
+import { KeyingBuffer, KeyingRun, keyingSession, sessionMismatch, settleKeying, type KeyingOutcome, type KeyingProgress } from './keying-run.ts'
 import { ignored, violation, type DkgRoundMessage, type DkgShareEnvelope, type HandoverKeyMessage, type Keying, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
 
@@ -30,7 +30,7 @@ export interface ElderHandoverComponents {
   currentElders(): readonly string[]
   /** This vault is a current elder too: its own claim goes to its own agenda. */
   ownClaim(message: HandoverKeyMessage): void
-  keying(attempt: number, outcome: 'started' | 'keyed' | 'failed', reason?: string): void
+  keying: KeyingProgress
 }
 
 export class ElderHandover {
@@ -111,15 +111,8 @@ export class ElderHandover {
 
   #ended (outcome: KeyingOutcome): void {
     if (this.#run?.keying !== outcome.keying) return
-    const attempt = outcome.keying.attempt
-    if (!outcome.ok) {
-      this.#components.keying(attempt, 'failed', outcome.error.message)
-      this.#start(attempt + 1)
-      return
-    }
-    this.#keyed = { keying: outcome.keying, result: outcome.result }
-    this.#components.keying(attempt, 'keyed')
-    this.#claim(handoverKeyMessage(this.#components.key, outcome.keying, publicKeyToHex(groupPublicKey(outcome.result.publicKeySet))))
+    const keyed = settleKeying(outcome, { report: this.#components.keying, retry: attempt => { this.#start(attempt) }, keep: kept => { this.#keyed = kept } })
+    if (keyed !== undefined) this.#claim(handoverKeyMessage(this.#components.key, keyed.keying, publicKeyToHex(groupPublicKey(keyed.result.publicKeySet))))
   }
 
   /** Tells the current elders this vault's key, again each round timeout until the handover is decided or abandoned. */

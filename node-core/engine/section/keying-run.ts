@@ -49,6 +49,29 @@ export type KeyingOutcome =
   | { ok: true, keying: Keying, result: DkgResult, /** Sorted; the elders among them. */ founders: string[] }
   | { ok: false, keying: Keying, error: Error }
 
+/** What a run's driver reports of each attempt (section-forming.ts, elder-handover.ts). */
+export type KeyingProgress = (attempt: number, outcome: 'started' | 'keyed' | 'failed', reason?: string) => void
+
+/**
+ * How both drivers take a run's end: a failed attempt is reported and the next one started; a keyed
+ * one is kept, then reported. Returns the key share kept, if any.
+ */
+export function settleKeying (
+  outcome: KeyingOutcome,
+  driver: { report: KeyingProgress, retry: (attempt: number) => void, keep: (keyed: { keying: Keying, result: DkgResult }) => void }
+): { keying: Keying, result: DkgResult } | undefined {
+  const attempt = outcome.keying.attempt
+  if (!outcome.ok) {
+    driver.report(attempt, 'failed', outcome.error.message)
+    driver.retry(attempt + 1)
+    return undefined
+  }
+  const keyed = { keying: outcome.keying, result: outcome.result }
+  driver.keep(keyed)
+  driver.report(attempt, 'keyed')
+  return keyed
+}
+
 export class KeyingRun {
   readonly keying: Keying
   readonly session: string

@@ -14,7 +14,7 @@
 import type { DkgResult } from '../../section/crypto/dkg.ts'
 import type { Random } from '../../section/crypto/scalar.ts'
 import { MAX_HELLO_NAMES, NETWORK_PREFIX } from './constants.ts'
-import { KeyingBuffer, KeyingRun, keyingSession, sessionMismatch, type KeyingOutcome } from './keying-run.ts'
+import { KeyingBuffer, KeyingRun, keyingSession, sessionMismatch, settleKeying, type KeyingOutcome, type KeyingProgress } from './keying-run.ts'
 import { KnownVaults } from './known-vaults.ts'
 import {
   ACCEPTED, ignored, violation, type DkgRoundMessage, type DkgShareEnvelope, type Keying, type SectionMessage, type SectionReceipt
@@ -36,7 +36,7 @@ export interface SectionFormingComponents {
   later(task: () => Promise<void>): void
   random?: Random
   phaseChanged(phase: FormingPhase): void
-  keying(attempt: number, outcome: 'started' | 'keyed' | 'failed', reason?: string): void
+  keying: KeyingProgress
   /** A DKG run ended with a key: the node signs and sends the genesis statement. */
   keyed(keying: Keying, result: DkgResult, founders: string[]): Promise<void>
 }
@@ -186,22 +186,22 @@ export class SectionForming {
 
   async #ended (outcome: KeyingOutcome): Promise<void> {
     if (this.#done || this.#keying?.keying !== outcome.keying) return
-    const attempt = outcome.keying.attempt
-    if (!outcome.ok) {
-      this.#components.keying(attempt, 'failed', outcome.error.message)
-      this.#start(attempt + 1)
-      return
-    }
-    this.#keyed = { keying: outcome.keying, result: outcome.result }
-    this.#setPhase('confirming')
-    this.#components.keying(attempt, 'keyed')
+    settleKeying(outcome, {
+      report: this.#components.keying,
+      retry: attempt => { this.#start(attempt) },
+      keep: kept => {
+        this.#keyed = kept
+        this.#setPhase('confirming')
+      }
+    })
+    if (!outcome.ok) return
     // Disagreeing views of the DKG show as no supermajority for any one key: run it again, with
     // the oldest known now.
     this.#cancelTimer = this.#components.schedule(CONFIRM_ROUNDS * this.#roundMs, () => {
       if (this.#done || this.#keyed?.keying !== outcome.keying) return
       const elders = this.known.elders()
       if (elders?.join() === outcome.keying.elders.join()) {
-        this.#start(attempt + 1)
+        this.#start(outcome.keying.attempt + 1)
         return
       }
       this.#setPhase('forming')
