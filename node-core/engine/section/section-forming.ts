@@ -14,6 +14,7 @@
 import type { DkgResult } from '../../section/crypto/dkg.ts'
 import type { Random } from '../../section/crypto/scalar.ts'
 import { MAX_HELLO_NAMES, NETWORK_PREFIX } from './constants.ts'
+import { groupPublicKey, publicKeyToHex } from '../../section/crypto/threshold-bls.ts'
 import { KeyingBuffer, KeyingRun, keyingSession, sessionMismatch, settleKeying, type KeyingOutcome, type KeyingProgress } from './keying-run.ts'
 import { KnownVaults } from './known-vaults.ts'
 import {
@@ -56,6 +57,8 @@ export class SectionForming {
   #target: string[] | undefined
   #keying: KeyingRun | undefined
   #keyed: { keying: Keying, result: DkgResult } | undefined
+  /** Every run of this forming that keyed, by its section key (a few: one per attempt at most). */
+  readonly #keyedRuns = new Map<string, { keying: Keying, result: DkgResult }>()
   #cancelTimer: (() => void) | undefined
   #helloNames = ''
   #done = false
@@ -80,8 +83,14 @@ export class SectionForming {
 
   get phase (): FormingPhase { return this.#phase }
 
-  /** The DKG result this vault holds, if its last run ended with a key. */
-  get keyed (): { keying: Keying, result: DkgResult } | undefined { return this.#keyed }
+  /**
+   * This vault's share of `sectionKey` with `elders`, from any run of this forming that keyed: the
+   * section may be founded on an attempt this elder already moved on from (its confirmation timed out).
+   */
+  shareOf (sectionKey: string, elders: readonly string[]): DkgResult | undefined {
+    const keyed = this.#keyedRuns.get(sectionKey)
+    return keyed?.keying.elders.join() === elders.join() ? keyed.result : undefined
+  }
 
   /** The section exists: no more settling, runs or hellos. */
   finish (): void {
@@ -191,6 +200,7 @@ export class SectionForming {
       retry: attempt => { this.#start(attempt) },
       keep: kept => {
         this.#keyed = kept
+        this.#keyedRuns.set(publicKeyToHex(groupPublicKey(kept.result.publicKeySet)), kept)
         this.#setPhase('confirming')
       }
     })

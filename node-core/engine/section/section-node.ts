@@ -44,7 +44,7 @@ import type { Decision, VoterState } from '../../section/crypto/decisions.ts'
 import type { DkgResult } from '../../section/crypto/dkg.ts'
 import type { Random } from '../../section/crypto/scalar.ts'
 import { SectionChain } from '../../section/crypto/section-chain.ts'
-import { groupPublicKey, publicKeyToHex } from '../../section/crypto/threshold-bls.ts'
+import { groupPublicKey } from '../../section/crypto/threshold-bls.ts'
 import {
   DEFAULT_DKG_ROUND_TIMEOUT_MS, DEFAULT_ERA_ACTIVATION_DELAY, DEFAULT_FORMING_SETTLE_MS, DEFAULT_JOIN_RETRY_MS,
   DEFAULT_PROPOSAL_TIMEOUT_MS, DEFAULT_REWARD_EPOCH_MS, MAX_BUFFERED_DECISIONS, NETWORK_PREFIX
@@ -514,13 +514,12 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#forming.finish()
     this.#emit('section:phase', 'active')
     const isElder = membership.elders.includes(this.self)
-    const keyed = this.#forming.keyed
-    const holdsShare = isElder && keyed !== undefined && keyed.keying.elders.join() === membership.elders.join() &&
-      publicKeyToHex(groupPublicKey(keyed.result.publicKeySet)) === membership.sectionKey
+    const share = isElder ? this.#forming.shareOf(membership.sectionKey, membership.elders) : undefined
+    const holdsShare = share !== undefined
     this.#following.established(membership.sectionKey)
-    if (holdsShare) {
-      this.#elder.start(keyed.result, membership)
-      this.#rewards.start(keyed.result, membership.elders)
+    if (share !== undefined) {
+      this.#elder.start(share, membership)
+      this.#rewards.start(share, membership.elders)
     }
     this.#tellEraSupport()
     this.#emit('section:established', { sectionKey: membership.sectionKey, elders: [...membership.elders], isElder, hasKeyShare: holdsShare })
