@@ -3,6 +3,7 @@
 // length-prefixed frame on its own stream; the sender is the authenticated remote peer. A frame
 // that is oversized, truncated or not a valid message, or a message that breaks the protocol (a
 // forged decision, a bad vote share), costs the sender local trust, as on the chunk protocol.
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Connection, IdentifyResult, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
@@ -96,18 +97,45 @@ export async function querySection (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: 
   }
 }
 
-/** Sends one message on its own stream: one frame, then close. */
-export async function sendSectionMessage (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId, message: SectionMessage, options: { signal: AbortSignal }): Promise<void> {
+/**
+ * How long a message that never left waits before each new try: the stream it took was reset, or
+ * the connection under it was closing (two vaults that dialled each other at once keep one of their
+ * two connections). Lost, such a message would be a DKG share or an era support the section waits on.
+ */
+export const SEND_RETRY_DELAYS_MS: readonly number[] = [50, 250]
+
+/**
+ * Sends one message on its own stream: one frame, then close. A try that failed before the frame was
+ * written is made again after each of `retryDelaysMs`; one that failed later is not, since the peer
+ * may have the message already.
+ */
+export async function sendSectionMessage (
+  libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId, message: SectionMessage, options: { signal: AbortSignal, retryDelaysMs?: readonly number[] }
+): Promise<void> {
   const bytes = encodeSectionMessage(message)
+  const { signal, retryDelaysMs = SEND_RETRY_DELAYS_MS } = options
+  for (let attempt = 0; ; attempt++) {
+    const failure = await sendFrame(libp2p, peer, bytes, signal)
+    if (failure === undefined) return
+    const delay = retryDelaysMs[attempt]
+    if (failure.written || signal.aborted || delay === undefined) throw failure.error
+    await sleep(delay, undefined, { signal })
+  }
+}
+
+async function sendFrame (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId, bytes: Uint8Array, signal: AbortSignal): Promise<{ error: Error, written: boolean } | undefined> {
   let stream: Stream | undefined
+  let written = false
   try {
-    stream = await libp2p.dialProtocol(peer, SECTION_PROTOCOL, options)
-    await lpStream(stream, { maxDataLength: MAX_SECTION_FRAME_BYTES }).write(bytes, options)
-    await stream.close(options)
+    stream = await libp2p.dialProtocol(peer, SECTION_PROTOCOL, { signal })
+    await lpStream(stream, { maxDataLength: MAX_SECTION_FRAME_BYTES }).write(bytes, { signal })
+    written = true
+    await stream.close({ signal })
+    return undefined
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err))
     stream?.abort(error)
-    throw error
+    return { error, written }
   }
 }
 
