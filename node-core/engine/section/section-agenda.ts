@@ -70,6 +70,11 @@ export class SectionAgenda {
   /** Joiners whose relocation or demotion proof this elder checked, by new name. */
   readonly #checkedOrigins = new Map<string, JoinOrigin>()
   readonly #eraSupport = new Map<string, readonly number[]>()
+  /**
+   * Era support from vaults not members here yet, kept until the next decision: a joiner may apply
+   * its Join decision, and say what it supports, before this elder applies the same decision.
+   */
+  readonly #eraSupportBeforeJoin = new Map<string, readonly number[]>()
   readonly #handoverClaims = new HandoverClaims()
 
   constructor (init: SectionAgendaInit) {
@@ -99,8 +104,14 @@ export class SectionAgenda {
 
   /** A member says which eras its release supports; it says so again after an upgrade. */
   noteEraSupport (name: string, eras: readonly number[]): string | undefined {
-    if (!this.#init.membership.isMember(name)) return 'era support from a vault that is not a member'
-    this.#eraSupport.set(name, [...eras])
+    if (this.#init.membership.isMember(name)) {
+      this.#eraSupport.set(name, [...eras])
+      return undefined
+    }
+    if (!this.#eraSupportBeforeJoin.has(name) && this.#eraSupportBeforeJoin.size >= MAX_PENDING_JOINS) {
+      return `era support from a vault that is not a member, with ${MAX_PENDING_JOINS} such kept already`
+    }
+    this.#eraSupportBeforeJoin.set(name, [...eras])
     return undefined
   }
 
@@ -110,13 +121,15 @@ export class SectionAgenda {
     return target === undefined ? 'no handover is due' : this.#handoverClaims.note(from, message, target)
   }
 
-  /** After a decision: admitted joiners are no longer pending, departed members' support is forgotten. */
+  /** After a decision: admitted joiners are no longer pending, and count with the support they told early; departed members' support is forgotten. */
   generationChanged (): void {
     const { membership } = this.#init
     if (membership.handoverTarget === undefined) this.#handoverClaims.clear()
     for (const name of [...this.#pendingJoins]) if (membership.isMember(name)) this.#pendingJoins.delete(name)
     for (const name of [...this.#checkedOrigins.keys()]) if (membership.isMember(name)) this.#checkedOrigins.delete(name)
     for (const name of [...this.#eraSupport.keys()]) if (!membership.isMember(name)) this.#eraSupport.delete(name)
+    for (const [name, eras] of this.#eraSupportBeforeJoin) if (membership.isMember(name)) this.#eraSupport.set(name, eras)
+    this.#eraSupportBeforeJoin.clear()
   }
 
   /** What this elder proposes when its turn comes, if anything. */

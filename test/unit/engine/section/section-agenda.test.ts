@@ -84,7 +84,32 @@ describe('a section agenda', () => {
     assert.deepEqual(join, { kind: 'join', subject: joiner, generation: 4, sectionPrefix: '', payload: { age: 7 } })
     assert.match(agenda.objection({ ...join, payload: { age: 8 } }) ?? '', /an age other than the last byte/)
     assert.match(agenda.objection({ ...join, subject: vaultName(1) }) ?? '', /already a member/)
-    assert.match(agenda.noteEraSupport(joiner, [1, 2]) ?? '', /not a member/)
+  })
+
+  it('counts the era support a joiner told before this elder applied its Join decision; a vault that did not join is forgotten at the decision', () => {
+    // 9 members, the 7 elders supporting: 7 of 9 (77.8%) is short of 80%.
+    const membership = sectionOf(9)
+    const members = membership.members as Set<string>
+    const agenda = agendaWith(membership, range(0, 7))
+    const [joiner, stranger] = [vaultName(99, 7), vaultName(98, 7)]
+    assert.equal(agenda.noteEraSupport(joiner, [1, 2]), undefined)
+    assert.equal(agenda.noteEraSupport(stranger, [1, 2]), undefined)
+    assert.equal(agenda.next(), undefined)
+    members.add(joiner)
+    agenda.generationChanged()
+    assert.deepEqual(agenda.next(), eraProposal(), '8 of 10 members support era 2')
+    members.add(stranger)
+    agenda.generationChanged()
+    assert.match(agenda.objection(eraProposal()) ?? '', /8 of 11 members \(72\.7%\)/)
+  })
+
+  it('keeps era support from at most 64 vaults that are not members, until the next decision', () => {
+    const agenda = agendaWith(sectionOf(9), [])
+    for (const i of range(100, 164)) assert.equal(agenda.noteEraSupport(vaultName(i), [1, 2]), undefined)
+    assert.equal(agenda.noteEraSupport(vaultName(100), [1]), undefined, 'one already kept may say it again')
+    assert.equal(agenda.noteEraSupport(vaultName(164), [1, 2]), 'era support from a vault that is not a member, with 64 such kept already')
+    agenda.generationChanged()
+    assert.equal(agenda.noteEraSupport(vaultName(164), [1, 2]), undefined)
   })
 
   it('objects to the kinds the live section does not decide yet, and to a pause its own audits do not call for', () => {
