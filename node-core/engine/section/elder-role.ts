@@ -126,6 +126,11 @@ export class ElderRole {
     return await this.#toAgenda(agenda => agenda.noteEraSupport(from, eras))
   }
 
+  /** A member asks to leave the network: the elders decide its Leave. */
+  async leaveRequest (from: string): Promise<SectionReceipt> {
+    return await this.#toAgenda(agenda => agenda.requestLeave(from))
+  }
+
   /** This elder's own release: it counts itself among the members that support its eras. */
   ownEraSupport (eras: readonly number[]): void {
     this.#voting?.agenda.noteEraSupport(this.#components.self, eras)
@@ -161,6 +166,11 @@ export class ElderRole {
     if (kind === 'pause') this.#health.paused(subject, generation - 1)
     if (kind === 'resume') this.#health.resumed(subject)
     if (kind === 'demote') this.#health.forget(subject)
+  }
+
+  /** A member left by a Leave decision: its health record goes with it. */
+  memberLeft (subject: string): void {
+    this.#health.forget(subject)
   }
 
   async generationChanged (): Promise<void> {

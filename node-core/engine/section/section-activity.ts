@@ -44,6 +44,11 @@ export function forwardSectionActivity (section: SectionService, activity: (kind
     const whom = self ? 'this vault' : `vault ${short(peerIdOfName(name))}`
     activity('section:relocated', `the churn relocated ${whom} (age ${oldAge}): it rejoins under a new name of age ${newAge}`)
   })
+  section.addEventListener('section:left', event => {
+    const { name, generation, rejoinAge, self } = event.detail
+    const whom = self ? 'this vault' : `vault ${short(peerIdOfName(name))}`
+    activity('section:left', `${whom} left the section by a verified Leave decision (generation ${generation}); it may rejoin under a new name of age ${rejoinAge}`)
+  })
   section.addEventListener('section:rejected', event => {
     const { from, type, reason } = event.detail
     activity('section:rejected', `refused a section ${type} from ${short(peerIdOfName(from))}: ${reason.slice(0, 300)}`)

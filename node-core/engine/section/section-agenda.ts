@@ -1,6 +1,6 @@
 // What an elder would have its section decide next, and whether it would vote for a proposal
 // another elder made (issue 3 deliver 2; issue 4 deliver 5). Each elder keeps its own agenda from
-// what it has seen: the vaults asking to join, and which eras each member's release supports. The
+// what it has seen: the vaults asking to join or to leave, and which eras each member's release supports. The
 // consensus (section-consensus.ts) asks it for a proposal when this elder's turn comes and for its
 // objection, if any, before this elder signs another's proposal.
 //
@@ -9,7 +9,8 @@
 // Then members' standing (DESIGN §2, pause, fix, demote), from this elder's own audits
 // (member-health.ts): Pause a member whose failures passed the threshold, Resume one whose
 // probation audit passed, Demote one whose grace expired, that was paused too often or that
-// misbehaved provably. Then joins. Epochs and churns are membership generations.
+// misbehaved provably. Then leaves: a member that asked to go, to rejoin later at half its age
+// under a new name, as a demoted one does. Then joins. Epochs and churns are membership generations.
 // When the elders the section elects differ from the ones holding its key (an elder paused or
 // demoted, an older member admitted), a handover is due (elder-handover.ts): the incoming elders
 // run the DKG, and once a supermajority of them vouch for one key this elder proposes the handover
@@ -39,7 +40,7 @@ export interface AgendaMembership {
   readonly handoverTarget: HandoverTarget | undefined
   isMember(name: string): boolean
   pauseOf(name: string): PauseNotice | undefined
-  demotedRejoinAge(name: string): number | undefined
+  removedRejoinAge(name: string): number | undefined
 }
 
 const HANDOVER_PENDING = 'the section is handing over to its new elders'
@@ -67,6 +68,8 @@ function nameBytes (hex: string): Uint8Array {
 export class SectionAgenda {
   readonly #init: SectionAgendaInit
   readonly #pendingJoins = new Set<string>()
+  /** Members that asked to leave, until a decision removes them. */
+  readonly #pendingLeaves = new Set<string>()
   /** Joiners whose relocation or demotion proof this elder checked, by new name. */
   readonly #checkedOrigins = new Map<string, JoinOrigin>()
   readonly #eraSupport = new Map<string, readonly number[]>()
@@ -84,7 +87,7 @@ export class SectionAgenda {
   /** Why a join request from `name` is not taken now, before its proofs are checked (join-admission.ts). */
   joinRefusal (name: string): string | undefined {
     if (this.#init.membership.isMember(name)) return 'already a member'
-    if (this.#init.membership.demotedRejoinAge(name) !== undefined) return 'a name demoted from this section: it rejoins under a new one'
+    if (this.#init.membership.removedRejoinAge(name) !== undefined) return 'a name demoted from this section, or that left it: it rejoins under a new one'
     if (this.#pendingJoins.has(name)) return 'join already requested'
     if (this.#pendingJoins.size >= MAX_PENDING_JOINS) return `already ${MAX_PENDING_JOINS} join requests pending`
     return undefined
@@ -99,6 +102,14 @@ export class SectionAgenda {
     if (refused !== undefined) return refused
     if (origin !== undefined) this.#checkedOrigins.set(name, origin)
     this.#pendingJoins.add(name)
+    return undefined
+  }
+
+  /** A member asks to leave: why the request is not taken, or undefined when it is now pending. */
+  requestLeave (name: string): string | undefined {
+    if (!this.#init.membership.isMember(name)) return 'a leave request from a vault that is not a member'
+    if (this.#pendingLeaves.has(name)) return 'leave already requested'
+    this.#pendingLeaves.add(name)
     return undefined
   }
 
@@ -121,11 +132,12 @@ export class SectionAgenda {
     return target === undefined ? 'no handover is due' : this.#handoverClaims.note(from, message, target)
   }
 
-  /** After a decision: admitted joiners are no longer pending, and count with the support they told early; departed members' support is forgotten. */
+  /** After a decision: admitted joiners and departed leavers are no longer pending, joiners count with the support they told early; departed members' support is forgotten. */
   generationChanged (): void {
     const { membership } = this.#init
     if (membership.handoverTarget === undefined) this.#handoverClaims.clear()
     for (const name of [...this.#pendingJoins]) if (membership.isMember(name)) this.#pendingJoins.delete(name)
+    for (const name of [...this.#pendingLeaves]) if (!membership.isMember(name)) this.#pendingLeaves.delete(name)
     for (const name of [...this.#checkedOrigins.keys()]) if (membership.isMember(name)) this.#checkedOrigins.delete(name)
     for (const name of [...this.#eraSupport.keys()]) if (!membership.isMember(name)) this.#eraSupport.delete(name)
     for (const [name, eras] of this.#eraSupportBeforeJoin) if (membership.isMember(name)) this.#eraSupport.set(name, eras)
@@ -146,6 +158,10 @@ export class SectionAgenda {
     }
     const standing = this.#nextStanding()
     if (standing !== undefined) return standing
+    const leaver = [...this.#pendingLeaves].filter(name => membership.isMember(name)).sort()[0]
+    if (leaver !== undefined) {
+      return { kind: 'leave', subject: leaver, generation: membership.generation, sectionPrefix: prefix, payload: { rejoinAge: rejoinAge(ageOfName(nameBytes(leaver))) } }
+    }
     const joiner = [...this.#pendingJoins].filter(name => !membership.isMember(name)).sort()[0]
     if (joiner === undefined) return undefined
     const payload = { age: ageOfName(nameBytes(joiner)), ...this.#checkedOrigins.get(joiner) }
@@ -190,9 +206,16 @@ export class SectionAgenda {
       case 'resume':
       case 'demote':
         return this.#standingObjection(proposal, proposal.kind)
-      case 'leave':
+      case 'leave': {
+        if (membership.handoverTarget !== undefined) return HANDOVER_DUE
+        const whom = `${proposal.subject.slice(0, 16)}...`
+        if (!membership.isMember(proposal.subject)) return `a leave of ${whom}, which is not a member`
+        if (!this.#pendingLeaves.has(proposal.subject)) return `this elder has no leave request from ${whom}`
+        const rejoinAt = rejoinAge(ageOfName(nameBytes(proposal.subject)))
+        return proposal.payload.rejoinAge === rejoinAt ? undefined : `a leave of ${whom} whose rejoinAge is ${String(proposal.payload.rejoinAge)}, not ${rejoinAt}`
+      }
       case 'relocate':
-        return `a ${proposal.kind} proposal: the live section does not decide these yet`
+        return 'a relocate proposal: the section relocates by the rule after each decision, never by a proposal'
       default: {
         const unknown: never = proposal.kind
         return `an unknown proposal kind ${String(unknown)}`

@@ -53,8 +53,11 @@ export class SectionMembership {
   #eraDecision: Decision | null
   /** Members paused now, each with the signed notice of its pause. */
   #paused: Map<string, PauseNotice>
-  /** Names demoted by a decision this vault applied, with the age each may rejoin at and, once it has, the name it rejoined under. */
-  readonly #demoted = new Map<string, { rejoinAge: number, rejoinedAs?: string }>()
+  /**
+   * Names demoted, or that left, by a decision this vault applied, with the age each may rejoin at
+   * and, once it has, the name it rejoined under.
+   */
+  readonly #removed = new Map<string, { rejoinAge: number, rejoinedAs?: string }>()
   /** Members moved by a decision this vault applied, by old name, with that decision. */
   readonly #relocated = new Map<string, KnownDecision>()
   #lastRelocations: Relocation[] = []
@@ -161,8 +164,8 @@ export class SectionMembership {
     return undefined
   }
 
-  /** The age a demoted name may rejoin at, under a new name. */
-  demotedRejoinAge (name: string): number | undefined { return this.#demoted.get(name)?.rejoinAge }
+  /** The age a demoted name, or one that left, may rejoin at under a new name. */
+  removedRejoinAge (name: string): number | undefined { return this.#removed.get(name)?.rejoinAge }
 
   /**
    * Why a demoted joiner's proof is refused, or undefined when it holds: the Demote this vault
@@ -170,9 +173,9 @@ export class SectionMembership {
    */
   checkDemotion (from: string, demotion: DemotionProofWire): SectionReceipt | undefined {
     if (demotion.newName !== from) return violation(`a demotion proof for ${demotion.newName.slice(0, 16)}... sent by ${from.slice(0, 16)}...`)
-    const demoted = this.#demoted.get(demotion.oldName)
-    if (demoted === undefined) return ignored(`no demotion of ${demotion.oldName.slice(0, 16)}... known to this vault`)
-    if (demoted.rejoinedAs !== undefined) return violation(`the demoted name ${demotion.oldName.slice(0, 16)}... already rejoined as ${demoted.rejoinedAs.slice(0, 16)}...`)
+    const demoted = this.#removed.get(demotion.oldName)
+    if (demoted === undefined) return ignored(`no demotion or leave of ${demotion.oldName.slice(0, 16)}... known to this vault`)
+    if (demoted.rejoinedAs !== undefined) return violation(`the removed name ${demotion.oldName.slice(0, 16)}... already rejoined as ${demoted.rejoinedAs.slice(0, 16)}...`)
     try {
       verifyDemotionProof(decodeDemotionProof(demotion), { rejoinAge: demoted.rejoinAge })
     } catch (err) {
@@ -185,7 +188,7 @@ export class SectionMembership {
     return this.#members.has(name)
   }
 
-  /** Applies a Join or an era activation for the current generation, once it verifies against the chain. */
+  /** Applies the current generation's decision (a join, leave, standing, era or handover), once it verifies against the chain. */
   applyDecision (value: unknown): DecisionOutcome {
     const verified = verifyDecision(value, this.#chain, { generation: this.#generation, sectionPrefix: this.prefix })
     if (!verified.ok) return { applied: false, problem: verified.problem, reason: verified.reason }
@@ -224,9 +227,10 @@ export class SectionMembership {
         if (!this.#paused.delete(subject)) return { applied: false, problem: 'wrong-standing', reason: `a resume of ${subject.slice(0, 16)}..., which is not paused` }
         break
       case 'demote':
-        if (!this.#members.delete(subject)) return { applied: false, problem: 'wrong-standing', reason: `a demotion of ${subject.slice(0, 16)}..., which is not a member` }
+      case 'leave':
+        if (!this.#members.delete(subject)) return { applied: false, problem: 'wrong-standing', reason: `a ${kind} of ${subject.slice(0, 16)}..., which is not a member` }
         this.#paused.delete(subject)
-        this.#demoted.set(subject, { rejoinAge: rejoinAge(ageOfHexName(subject)) })
+        this.#removed.set(subject, { rejoinAge: rejoinAge(ageOfHexName(subject)) })
         break
       case 'handover': {
         const elders = decision.proposal.payload.elders
@@ -236,9 +240,8 @@ export class SectionMembership {
         this.#pendingHandover = { key: subject, elders, decision }
         break
       }
-      case 'leave':
       case 'relocate':
-        return { applied: false, problem: 'unsupported-kind', reason: `a ${kind} decision: this engine does not apply these yet` }
+        return { applied: false, problem: 'unsupported-kind', reason: 'a relocate decision: the section relocates by the rule after each decision, never by a decision of its own' }
       default: {
         const unknown: never = kind
         return { applied: false, problem: 'unsupported-kind', reason: `an unknown decision kind ${String(unknown)}` }
@@ -253,7 +256,7 @@ export class SectionMembership {
   #proofUsed (payload: Decision['proposal']['payload'], subject: string): void {
     const { relocatedFrom, demotedFrom } = payload
     if (typeof relocatedFrom === 'string') this.#relocated.delete(relocatedFrom)
-    const demoted = typeof demotedFrom === 'string' ? this.#demoted.get(demotedFrom) : undefined
+    const demoted = typeof demotedFrom === 'string' ? this.#removed.get(demotedFrom) : undefined
     if (demoted !== undefined) demoted.rejoinedAs = subject
   }
 

@@ -124,6 +124,9 @@ export const EraSupportMessageSchema = z.object({
 /** A paused member whose self-check passed asks the elders to resume it (they audit it first). */
 export const ResumeRequestMessageSchema = z.object({ type: z.literal('resume-request'), prefix: PrefixSchema }).strict()
 
+/** A member leaving the network for good asks the elders to decide its Leave; it may rejoin later at half its age. */
+export const LeaveRequestMessageSchema = z.object({ type: z.literal('leave-request'), prefix: PrefixSchema }).strict()
+
 /** Elders' signed proposals and ballots (round-agreement.ts): an elder's own, or a quorum it passes on. */
 export const ConsensusMessageSchema = z.object({ type: z.literal('consensus'), items: z.array(ConsensusItemSchema).min(1).max(MAX_CONSENSUS_ITEMS) }).strict()
 
@@ -198,7 +201,7 @@ export const ChainLinkMessageSchema = z.object({
 
 export const SectionMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema, DkgRoundMessageSchema, DkgShareEnvelopeSchema, SectionInfoMessageSchema,
-  JoinRequestMessageSchema, JoinChallengeMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema,
+  JoinRequestMessageSchema, JoinChallengeMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, LeaveRequestMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema,
   StorePaymentMessageSchema, SectionQueryMessageSchema, RewardConsensusMessageSchema, RewardShareMessageSchema, RewardRecordMessageSchema,
   HandoverKeyMessageSchema, LinkShareMessageSchema, ChainLinkMessageSchema
 ])

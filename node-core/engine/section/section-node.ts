@@ -19,6 +19,8 @@
 //            past the dysfunction threshold they Pause a member with the reasons; a paused vault's
 //            owner fixes it, its self-check passes and it asks to resume (requestResume); the
 //            elders audit it on probation and Resume it, or Demote it when its grace runs out.
+//            A member leaving for good asks the elders (requestLeave) until they decide its Leave;
+//            like a demoted vault, it may rejoin under a new name at half its age.
 //            Every decision is a churn: the members its churn ID selects are relocated
 //            (section-membership.ts) and rejoin under a name of age + 1 with a proof; at each reward
 //            epoch the elders sign a reward record (section-rewards.ts).
@@ -28,11 +30,11 @@
 //            new key with their old shares (chain-link-signing.ts) and send it to every member;
 //            from then on the new elders vote with the new key, and every member's chain holds it
 //            (handover-follower.ts). A moved elder votes and signs the link until then, and moves after.
-// Leaves and splits are modelled in section/rules but not run live.
+// Splits are modelled in section/rules but not run live.
 import { TypedEventEmitter } from 'main-event'
 import type { SectionStanding, SectionStatus, SelfCheck } from '../../../contract/host-api.ts'
 import { namedError } from '../../../contract/named-error.ts'
-import type { PauseAndFixOptions } from '../../section/economy/pause-and-fix.ts'
+import { rejoinAge, type PauseAndFixOptions } from '../../section/economy/pause-and-fix.ts'
 import type { DysfunctionOptions } from '../../section/economy/dysfunction.ts'
 import { ElderHandover } from './elder-handover.ts'
 import { HandoverFollower, type Relocated } from './handover-follower.ts'
@@ -51,7 +53,7 @@ import {
 } from './constants.ts'
 import { SUPPORTED_ERAS } from '../eras.ts'
 import type { ActiveEra } from '../versions/eras.ts'
-import { nameToHex } from './known-vaults.ts'
+import { ageOfHexName, nameToHex } from './known-vaults.ts'
 import {
   ACCEPTED, DKG_ROUNDS, ignored, violation, type DemotionProofWire, type Keying, type RelocationProofWire, type SectionMessage,
   type SectionReceipt
@@ -91,6 +93,8 @@ export interface SectionNodeComponents {
 
 /** requestResume on a vault its section has not paused. */
 export class NotPausedError extends namedError('NotPausedError') {}
+/** requestLeave on a vault that is not a member of its section. */
+export class NotAMemberError extends namedError('NotAMemberError') {}
 
 export interface SectionNodeInit {
   formingSettleMs?: number
@@ -127,6 +131,8 @@ export interface SectionNodeEvents {
   'section:era': CustomEvent<{ active: ActiveEra, generation: number }>
   /** A decision changed a member's standing: this vault's own, or, for an elder, any member's. */
   'section:standing': CustomEvent<{ name: string, kind: 'pause' | 'resume' | 'demote', generation: number, self: boolean }>
+  /** A member left by a Leave decision it asked for: this vault, or any member. It may rejoin at `rejoinAge` under a new name. */
+  'section:left': CustomEvent<{ name: string, generation: number, rejoinAge: number, self: boolean }>
   /** Elder: a paused member asked to resume, so audit it now (its probation audit). */
   'section:probation': CustomEvent<{ name: string }>
   /** A decision's churn moved a member (DESIGN §2, relocation): it rejoins under a new name of `newAge`, ground near `destination`. */
@@ -155,6 +161,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #standing: SelfStanding
   readonly #rewards: SectionRewards
   #cancelResumeRetry: (() => void) | undefined
+  #cancelLeaveRetry: (() => void) | undefined
   readonly #forming: SectionForming
   readonly #handover: ElderHandover
   readonly #following: HandoverFollower
@@ -328,9 +335,29 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#cancelResumeRetry = this.#schedule(this.#joinRetryMs, () => { this.#askToResume() })
   }
 
+  /** A member leaving the network for good asks the elders to decide its Leave, again each retry period until they do ('section:left'). */
+  async requestLeave (): Promise<void> {
+    const member = await this.#serially(() => {
+      if (this.#membership?.isMember(this.self) !== true) return false
+      this.#askToLeave()
+      return true
+    })
+    if (!member) throw new NotAMemberError('this vault is not a member of its section: there is nothing to leave')
+  }
+
+  #askToLeave (): void {
+    this.#cancelLeaveRetry?.()
+    this.#cancelLeaveRetry = undefined
+    const membership = this.#membership
+    if (membership?.isMember(this.self) !== true) return
+    for (const elder of membership.elders) this.#components.send(elder, { type: 'leave-request', prefix: NETWORK_PREFIX })
+    this.#cancelLeaveRetry = this.#schedule(this.#joinRetryMs, () => { this.#askToLeave() })
+  }
+
   stop (): void {
     this.#stopped = true
     this.#cancelResumeRetry?.()
+    this.#cancelLeaveRetry?.()
     this.#forming.finish()
     this.#cancelJoinRetry?.()
     this.#elder.stop()
@@ -394,6 +421,9 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       case 'resume-request':
         if (message.prefix !== NETWORK_PREFIX) return ignored(`a resume request for section "${message.prefix}"`)
         return this.#elder.resumeRequest(from)
+      case 'leave-request':
+        if (message.prefix !== NETWORK_PREFIX) return ignored(`a leave request for section "${message.prefix}"`)
+        return await this.#elder.leaveRequest(from)
       case 'decision': return await this.#onDecision(message.decision)
       case 'store-payment': return this.#rewards.receivePayment(message)
       case 'section-query': return ignored('a section query is answered on its own stream')
@@ -545,10 +575,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     if (membership === undefined) return
     const outcome = membership.applyDecision(decision)
     if (!outcome.applied) return
-    // A demoted or relocated vault is no longer a member, and is told all the same; so is an elder
-    // the section moved, which votes until the handover.
+    // A demoted, departed or relocated vault is no longer a member, and is told all the same; so is
+    // an elder the section moved, which votes until the handover.
     const told = new Set([...membership.members, ...membership.elders])
-    if (decision.proposal.kind === 'demote') told.add(decision.proposal.subject)
+    if (decision.proposal.kind === 'demote' || decision.proposal.kind === 'leave') told.add(decision.proposal.subject)
     for (const move of membership.lastRelocations) told.add(nameToHex(move.oldName))
     for (const name of told) if (name !== this.self) this.#components.send(name, { type: 'decision', decision })
     this.#lastDecision = decision
@@ -634,8 +664,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       case 'demote':
         this.#standingDecided(subject, kind, generation)
         return
-      case 'handover':
       case 'leave':
+        this.#left(subject, generation)
+        return
+      case 'handover':
       case 'relocate':
         return
       default: {
@@ -651,10 +683,20 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     if (self) {
       this.#standing.decided()
       this.#cancelResumeRetry?.()
-      const rejoinAge = kind === 'demote' ? this.#membership?.demotedRejoinAge(subject) : undefined
-      if (rejoinAge !== undefined) this.#standing.wasDemoted(rejoinAge)
+      const rejoinAt = kind === 'demote' ? this.#membership?.removedRejoinAge(subject) : undefined
+      if (rejoinAt !== undefined) this.#standing.wasDemoted(rejoinAt)
     }
     this.#emit('section:standing', { name: subject, kind, generation, self })
+  }
+
+  #left (subject: string, generation: number): void {
+    const self = subject === this.self
+    this.#elder.memberLeft(subject)
+    if (self) {
+      this.#cancelLeaveRetry?.()
+      this.#cancelLeaveRetry = undefined
+    }
+    this.#emit('section:left', { name: subject, generation, rejoinAge: rejoinAge(ageOfHexName(subject)), self })
   }
 
   #eraDecided (): void {

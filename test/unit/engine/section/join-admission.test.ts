@@ -57,7 +57,7 @@ function demotedSection (): SectionMembership {
   const demote: Proposal = { kind: 'demote', subject: hex(adult.name), generation: 0, sectionPrefix: '', payload: { reason: 'grace-expired', rejoinAge: 6 } }
   const outcome = membership.applyDecision(decide(demote))
   assert.ok(outcome.applied, outcome.applied ? '' : outcome.reason)
-  assert.equal(membership.demotedRejoinAge(hex(adult.name)), 6)
+  assert.equal(membership.removedRejoinAge(hex(adult.name)), 6)
   return membership
 }
 
@@ -162,7 +162,7 @@ describe('join admission', () => {
     assert.ok(membership.isMember(from))
     const twice = identityOfAge('join-admission/rejoined-twice', 6)
     const receipt = membership.checkDemotion(hex(twice.name), demotionProof(adult.seed, twice.name))
-    assert.match(receipt?.accepted === false ? receipt.reason : '', /^the demoted name [0-9a-f]{16}\.\.\. already rejoined as [0-9a-f]{16}\.\.\.$/)
+    assert.match(receipt?.accepted === false ? receipt.reason : '', /^the removed name [0-9a-f]{16}\.\.\. already rejoined as [0-9a-f]{16}\.\.\.$/)
   })
 
   it('refuses a demotion proof with a wrong age byte, signed by another key, sent by another or for a name never demoted, each with its reason', () => {
@@ -180,7 +180,7 @@ describe('join admission', () => {
     const signedByAnother = { ...demotionProof(stranger.seed, age6.name), oldName: hex(adult.name) }
     assert.match(checked(age6, signedByAnother), /^misbehaviour: demotion proof refused: DemotionSignatureError: the old key [0-9a-f]{64} did not sign the new name$/)
     assert.match(checked(age7, demotionProof(adult.seed, age6.name)), /^misbehaviour: a demotion proof for [0-9a-f]{16}\.\.\. sent by [0-9a-f]{16}\.\.\.$/)
-    assert.match(checked(age6, demotionProof(stranger.seed, age6.name)), /^ignored: no demotion of [0-9a-f]{16}\.\.\. known to this vault$/)
+    assert.match(checked(age6, demotionProof(stranger.seed, age6.name)), /^ignored: no demotion or leave of [0-9a-f]{16}\.\.\. known to this vault$/)
   })
 
   it('refuses on the wire a join request that shows both a relocation and a demotion proof', () => {

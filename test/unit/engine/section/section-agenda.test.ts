@@ -25,7 +25,7 @@ function sectionOf (memberCount: number, activeEra: ActiveEra = { era: 1, effect
     handoverTarget: undefined,
     isMember: name => members.has(name),
     pauseOf: () => undefined,
-    demotedRejoinAge: () => undefined
+    removedRejoinAge: () => undefined
   }
 }
 
@@ -112,9 +112,26 @@ describe('a section agenda', () => {
     assert.equal(agenda.noteEraSupport(vaultName(164), [1, 2]), undefined)
   })
 
-  it('objects to the kinds the live section does not decide yet, and to a pause its own audits do not call for', () => {
+  it('proposes a Leave for a member that asked, at half its age to rejoin, and objects to one it has no request for', () => {
+    const membership = sectionOf(10)
+    const member = vaultName(10, 14)
+    const stranger = vaultName(99, 14)
+    ;(membership.members as Set<string>).add(member)
+    const agenda = agendaWith(membership, [])
+    const leave: Proposal = { kind: 'leave', subject: member, generation: 4, sectionPrefix: '', payload: { rejoinAge: 7 } }
+    assert.equal(agenda.objection(leave), `this elder has no leave request from ${member.slice(0, 16)}...`)
+    assert.equal(agenda.requestLeave(stranger), 'a leave request from a vault that is not a member')
+    assert.equal(agenda.requestLeave(member), undefined)
+    assert.equal(agenda.requestLeave(member), 'leave already requested')
+    assert.deepEqual(agenda.next(), leave)
+    assert.equal(agenda.objection(leave), undefined)
+    assert.equal(agenda.objection({ ...leave, payload: { rejoinAge: 14 } }), `a leave of ${member.slice(0, 16)}... whose rejoinAge is 14, not 7`)
+    assert.equal(agenda.objection({ ...leave, subject: stranger }), `a leave of ${stranger.slice(0, 16)}..., which is not a member`)
+  })
+
+  it('objects to a relocate proposal (the rule moves members, not a proposal), and to a pause its own audits do not call for', () => {
     const agenda = agendaWith(sectionOf(10), [])
-    assert.match(agenda.objection({ kind: 'relocate', subject: vaultName(3), generation: 4, sectionPrefix: '', payload: {} }) ?? '', /does not decide these yet/)
+    assert.match(agenda.objection({ kind: 'relocate', subject: vaultName(3), generation: 4, sectionPrefix: '', payload: {} }) ?? '', /relocates by the rule after each decision, never by a proposal/)
     assert.match(agenda.objection({ kind: 'pause', subject: vaultName(8), generation: 4, sectionPrefix: '', payload: {} }) ?? '', /this elder's audits call for no pause of/)
   })
 })

@@ -88,7 +88,7 @@ describe('pause and fix in a section of ten vaults in memory', { timeout: 240_00
     await net.settle()
     const refusal = net.deliveries.at(-1)
     assert.equal(refusal?.message.type, 'join-request')
-    assert.deepEqual(refusal.receipt, { accepted: false, reason: 'a name demoted from this section: it rejoins under a new one', misbehaviour: false })
+    assert.deepEqual(refusal.receipt, { accepted: false, reason: 'a name demoted from this section, or that left it: it rejoins under a new one', misbehaviour: false })
   })
 
   it('admits it under a new name of its rejoin age, with the proof its old key signed', async () => {
