@@ -273,7 +273,8 @@ export const MAX_AGE_HISTORY = 256
 /**
  * One name this vault has had (DESIGN §2: age = the name's last byte; issue 3 deliver 7): 'new' a
  * first start's name of age 5; 'relocated' ground at age + 1 after the section moved it; 'demoted'
- * ground at half its age after pause-and-fix; 'earlier' the name a vault had when it started
+ * ground at half its age after pause-and-fix; 'left' ground at half its age after it left the
+ * network by a Leave decision, to rejoin later; 'earlier' the name a vault had when it started
  * keeping its history (it ran an engine older than the history): `at` is then null, unknown.
  */
 export const AgeHistoryEntrySchema = z.object({
@@ -282,7 +283,7 @@ export const AgeHistoryEntrySchema = z.object({
   /** The ed25519 public key, hex. */
   name: z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes as hex'),
   age: z.number().int().min(0).max(255),
-  reason: z.enum(['new', 'relocated', 'demoted', 'earlier'])
+  reason: z.enum(['new', 'relocated', 'demoted', 'left', 'earlier'])
 }).strict()
 export type AgeHistoryEntry = z.infer<typeof AgeHistoryEntrySchema>
 export type AgeHistoryReason = AgeHistoryEntry['reason']

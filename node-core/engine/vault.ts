@@ -35,6 +35,7 @@ import { forwardReleaseActivity, latestRelease, vaultReleases, type ReleaseFollo
 import type { EngineStatus } from './rpc/engine-rpc.ts'
 import { PeerVersionService, upgradeRequiredNotice } from './versions/peer-versions.ts'
 import { NETWORK_PREFIX, SECTION_PROTOCOL } from './section/constants.ts'
+import { NotAMemberError } from './section/section-node.ts'
 import type { DemotionProofWire, RelocationProofWire } from './section/section-messages.ts'
 import { loadDemotionProof, loadRelocationProof, type Move, type NextName } from './identity/relocated-identity.ts'
 import { forwardSectionActivity } from './section/section-activity.ts'
@@ -262,6 +263,44 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     if (this.ageHistory?.problem !== undefined) this.activity('age-history:unreadable', this.ageHistory.problem)
     this.neighbourhood?.start()
     this.releaseFollower?.start()
+  }
+
+  /**
+   * Leaves the network for good: asks the elders to decide this vault's Leave and resolves, once
+   * they have, with the age it may rejoin at under a new name (takeNextName with `leftAt`). The
+   * caller stops the vault then. NotAMemberError when it is not a member of a section.
+   */
+  async leave (options: { signal?: AbortSignal } = {}): Promise<{ rejoinAge: number }> {
+    this.assertStarted()
+    const section = this.section
+    if (section === undefined) throw new NotAMemberError('this vault takes part in no section: there is nothing to leave')
+    const { signal } = options
+    signal?.throwIfAborted()
+    let forget = (): void => {}
+    const left = new Promise<{ rejoinAge: number }>((resolve, reject) => {
+      const onLeft = (event: CustomEvent<{ self: boolean, rejoinAge: number }>): void => {
+        if (!event.detail.self) return
+        forget()
+        resolve({ rejoinAge: event.detail.rejoinAge })
+      }
+      const onAbort = (): void => {
+        forget()
+        reject(signal?.reason)
+      }
+      forget = () => {
+        section.removeEventListener('section:left', onLeft)
+        signal?.removeEventListener('abort', onAbort)
+      }
+      section.addEventListener('section:left', onLeft)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+    try {
+      await section.node.requestLeave()
+    } catch (err) {
+      forget()
+      throw err
+    }
+    return await left
   }
 
   async stop (): Promise<void> {

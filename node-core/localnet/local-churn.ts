@@ -2,9 +2,11 @@
 // new vault joining, a running vault leaving, or a vault that left rejoining, so that the section
 // keeps deciding (a churn is one membership generation) and deadlines counted in churns pass.
 //
-// Leave decisions are not live: a vault that leaves simply stops, and stays a member until the
-// elders' audits find it missing, pause it, and demote it once its grace runs out (DESIGN §2,
-// pause, fix, demote). A vault that rejoins restarts from its data dir under the name it had.
+// A vault that leaves asks its section for a Leave decision, takes its next name at half its age
+// and stops; one whose Leave is not decided in time just stops, and stays a member until the
+// elders' audits find it missing, pause it and demote it once its grace runs out (DESIGN §2,
+// pause, fix, demote). A vault that rejoins restarts from its data dir: under its new name with the
+// proof its old key signed, or under the name it had.
 import type { PeerId } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import { ELDER_COUNT } from '../section/rules/elders.ts'
@@ -36,7 +38,8 @@ export interface ChurnVaults<V extends ChurnVault> {
   running(): readonly V[]
   /** Starts a new vault (age 5) in a new data dir. */
   startNew(): Promise<V>
-  stop(vault: V): Promise<void>
+  /** The vault leaves the network, and stops. */
+  leave(vault: V): Promise<void>
   /** Starts a vault that left again, from its data dir; the running vault may be a new handle. */
   restart(vault: V): Promise<V>
   /**
@@ -149,7 +152,7 @@ export class LocalChurn<V extends ChurnVault> extends TypedEventEmitter<LocalChu
       }
       case 'leave': {
         const vault = this.#prng.pick(this.#candidates(kind))
-        await this.#vaults.stop(vault)
+        await this.#vaults.leave(vault)
         this.#left.push(vault)
         return vault
       }

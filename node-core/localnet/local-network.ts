@@ -51,6 +51,8 @@ export function foundingAge (index: number): number {
 const DEFAULT_BATCH_SIZE = 10
 /** How long the elders of a new section wait for an expected founder before forming without it. */
 export const EXPECTED_FOUNDER_WAIT_MS = 60_000
+/** How long a churn's leaving vault waits for its section to decide its Leave before it just stops. */
+const LEAVE_DECISION_WAIT_MS = 20_000
 
 export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
   /** The vaults running now, the bootstrap vault first. */
@@ -181,9 +183,9 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
     const vaults: ChurnVaults<Vault> = {
       running: () => this.vaults,
       startNew: async () => await this.launch(await this.unusedVaultDir(), this.bootstrap),
-      stop: async vault => {
+      leave: async vault => {
         this.vaults.splice(this.vaults.indexOf(vault), 1)
-        await vault.stop()
+        await this.leaveNetwork(vault)
       },
       restart: async vault => await this.launch(this.dirOf(vault), this.bootstrap),
       mustKeep: vault => this.mustKeep(vault)
@@ -201,6 +203,18 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
       const dir = this.vaultDir(this.nextIndex++)
       if (await readIdentity(dir) === undefined) return dir
     }
+  }
+
+  /**
+   * A churn's leave: the vault asks its section for a Leave decision and, once it is decided, takes
+   * its next name at the age the decision gave it, which a later rejoin starts under. It stops
+   * either way: one whose Leave is not decided in time (not a member yet, a section busy with a
+   * handover) stays a member until the elders' audits pause it.
+   */
+  private async leaveNetwork (vault: Vault): Promise<void> {
+    const left = await vault.leave({ signal: AbortSignal.timeout(LEAVE_DECISION_WAIT_MS) }).catch(() => undefined)
+    await vault.stop()
+    if (left !== undefined) await takeNextName(this.dirOf(vault), { leftAt: left.rejoinAge })
   }
 
   /** The bootstrap vault and the section's elders keep running; while no vault knows the elders yet, all do. */

@@ -53,12 +53,12 @@ export async function loadOrCreateIdentity (dataDir: string, options: { prefix?:
 }
 
 /**
- * A vault rejoins under a new name of `age` (DESIGN §2): half its age once demoted, age + 1 once
- * relocated, ground under `prefix`. Keeps the old identity beside it
- * (identity.<demoted|relocated>-<name>.json), makes the new one current and records it in the age
- * history, for the reason it was kept as.
+ * A vault rejoins under a new name of `age` (DESIGN §2): half its age once demoted or after it
+ * left, age + 1 once relocated, ground under `prefix`. Keeps the old identity beside it
+ * (identity.<demoted|left|relocated>-<name>.json), makes the new one current and records it in the
+ * age history, for the reason it was kept as.
  */
-export async function rejoinIdentity (dataDir: string, age: number, options: { signal?: AbortSignal, prefix?: string, keptAs?: 'demoted' | 'relocated', now?: () => number } = {}): Promise<VaultIdentity> {
+export async function rejoinIdentity (dataDir: string, age: number, options: { signal?: AbortSignal, prefix?: string, keptAs?: 'demoted' | 'left' | 'relocated', now?: () => number } = {}): Promise<VaultIdentity> {
   const old = await readIdentity(dataDir)
   const key = await grindKey({ prefix: options.prefix ?? '', age, signal: options.signal })
   const identity = identityFromSeed(key.seed)

@@ -1,5 +1,5 @@
-// A vault its section relocated or demoted (DESIGN §2, relocation; pause, fix, demote): it grinds
-// a new key (age + 1 near the move's destination, or the rejoin age the Demote gave it), signs the
+// A vault its section relocated or demoted, or that left (DESIGN §2, relocation; pause, fix, demote):
+// it grinds a new key (age + 1 near the move's destination, or the rejoin age the Demote or Leave gave it), signs the
 // new name with its old key, and rejoins showing that proof. The proof is kept in the data dir
 // until the vault is admitted, so a restart in between still has it.
 import { join } from 'node:path'
@@ -68,20 +68,28 @@ export async function relocateIdentity (dataDir: string, move: Move, options: { 
   return { identity, proof }
 }
 
-/** Grinds and stores the new identity at the rejoin age, keeps the old one aside, and writes the proof that the old key hands over to it. */
-export async function demoteIdentity (dataDir: string, rejoinAge: number, options: { signal?: AbortSignal, now?: () => number } = {}): Promise<{ identity: VaultIdentity, proof: DemotionProofWire }> {
-  const old = await oldIdentity(dataDir, 'demoted')
-  const identity = await rejoinIdentity(dataDir, rejoinAge, { keptAs: 'demoted', ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.now === undefined ? {} : { now: options.now }) })
+/**
+ * Grinds and stores the new identity at the rejoin age, keeps the old one aside, and writes the
+ * proof that the old key hands over to it: after a demotion, or after a Leave (`why`), whose
+ * rejoin the elders check alike.
+ */
+export async function demoteIdentity (
+  dataDir: string, rejoinAge: number, options: { signal?: AbortSignal, now?: () => number, why?: 'demoted' | 'left' } = {}
+): Promise<{ identity: VaultIdentity, proof: DemotionProofWire }> {
+  const why = options.why ?? 'demoted'
+  const old = await oldIdentity(dataDir, why)
+  const identity = await rejoinIdentity(dataDir, rejoinAge, { keptAs: why, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.now === undefined ? {} : { now: options.now }) })
   const proof = await writeProof(dataDir, DEMOTION, encodeDemotionProof(createDemotionProof({ oldSeed: old.seed, newName: identity.name })))
   return { identity, proof }
 }
 
-/** Why a vault takes a new name: its section demoted it to an age, or relocated it by a move. */
-export type NextName = { demotedTo: number } | { relocated: Move }
+/** Why a vault takes a new name: its section demoted it to an age, it left to rejoin at an age, or its section relocated it by a move. */
+export type NextName = { demotedTo: number } | { leftAt: number } | { relocated: Move }
 
-/** Grinds and stores the vault's next name with the proof its old key signed: at the age a demotion gave it, or age + 1 for a move. */
+/** Grinds and stores the vault's next name with the proof its old key signed: at the age a demotion or a Leave gave it, or age + 1 for a move. */
 export async function takeNextName (dataDir: string, next: NextName): Promise<VaultIdentity> {
   if ('demotedTo' in next) return (await demoteIdentity(dataDir, next.demotedTo)).identity
+  if ('leftAt' in next) return (await demoteIdentity(dataDir, next.leftAt, { why: 'left' })).identity
   return (await relocateIdentity(dataDir, next.relocated)).identity
 }
 

@@ -50,9 +50,9 @@ class FakeNetwork implements ChurnVaults<FakeVault> {
     return vault
   }
 
-  async stop (vault: FakeVault): Promise<void> {
-    assert.ok(!this.elders.has(vault), `elder ${vault.label} stopped`)
-    assert.ok(this.vaults.includes(vault), `${vault.label} stopped while not running`)
+  async leave (vault: FakeVault): Promise<void> {
+    assert.ok(!this.elders.has(vault), `elder ${vault.label} left`)
+    assert.ok(this.vaults.includes(vault), `${vault.label} left while not running`)
     this.vaults.splice(this.vaults.indexOf(vault), 1)
     this.stopped.add(vault)
   }

@@ -21,6 +21,7 @@ export function ageReasonText (reason: AgeHistoryReason): string {
     case 'new': return 'new vault'
     case 'relocated': return 'relocated by the section'
     case 'demoted': return 'demoted: rejoined at half its age'
+    case 'left': return 'left the network: rejoined at half its age'
     case 'earlier': return 'before the history was kept'
     default: {
       const unknown: never = reason
