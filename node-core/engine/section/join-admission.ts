@@ -39,7 +39,7 @@ export interface JoinAdmissionInit {
 /** An elder's view of the section a join request is checked against. */
 export interface AdmissionView {
   agenda: Pick<SectionAgenda, 'joinRefusal' | 'prooflessJoinRefusal'>
-  membership: Pick<SectionMembership, 'checkRelocation' | 'checkDemotion'>
+  membership: Pick<SectionMembership, 'checkRelocation' | 'checkDemotion' | 'removalOf'>
 }
 
 export type Admission = { admitted: true, origin: JoinOrigin | undefined } | { admitted: false, receipt: SectionReceipt }
@@ -67,7 +67,12 @@ export class JoinAdmission {
   /** Whether `from` may go on the agenda now, and as what; a join without an answer to a challenge is challenged. */
   admit (from: string, request: JoinRequestMessage, view: AdmissionView): Admission {
     const pending = view.agenda.joinRefusal(from)
-    if (pending !== undefined) return { admitted: false, receipt: ignored(pending) }
+    if (pending !== undefined) {
+      // A vault that missed its own removal (it was down) learns it here, and rejoins under a new name.
+      const removal = view.membership.removalOf(from)
+      if (removal !== undefined) this.#components.send(from, { type: 'removal-notice', decision: removal })
+      return { admitted: false, receipt: ignored(pending) }
+    }
     const origin = this.#origin(from, request, view)
     if ('receipt' in origin) return { admitted: false, receipt: origin.receipt }
     const { resource } = request

@@ -13,7 +13,7 @@ import { hexToBytes } from '@noble/curves/utils.js'
 import { SectionChain, verifyChain, type SectionChainData } from '../../section/crypto/section-chain.ts'
 import { electElders } from '../../section/rules/elders.ts'
 import { decodeRelocationProof, selectRelocations, verifyRelocationProof, type KnownDecision, type Relocation } from '../../section/rules/relocation.ts'
-import { verifyDecision, type Decision, type DecisionProblem } from '../../section/crypto/decisions.ts'
+import { verifyDecision, type Decision, type DecisionProblem, type DecisionVerification } from '../../section/crypto/decisions.ts'
 import { publicKeyFromHex, publicKeyToHex, type G1Point } from '../../section/crypto/threshold-bls.ts'
 import { pauseNoticeFromDecision, rejoinAge, type PauseNotice } from '../../section/economy/pause-and-fix.ts'
 import { ageOfHexName, nameToBytes, nameToHex } from './known-vaults.ts'
@@ -54,10 +54,10 @@ export class SectionMembership {
   /** Members paused now, each with the signed notice of its pause. */
   #paused: Map<string, PauseNotice>
   /**
-   * Names demoted, or that left, by a decision this vault applied, with the age each may rejoin at
-   * and, once it has, the name it rejoined under.
+   * Names demoted, or that left, by a decision this vault applied, with the age each may rejoin at,
+   * the decision and, once it has, the name it rejoined under.
    */
-  readonly #removed = new Map<string, { rejoinAge: number, rejoinedAs?: string }>()
+  readonly #removed = new Map<string, { rejoinAge: number, decision: Decision, rejoinedAs?: string }>()
   /** Members moved by a decision this vault applied, by old name, with that decision. */
   readonly #relocated = new Map<string, KnownDecision>()
   #lastRelocations: Relocation[] = []
@@ -164,6 +164,20 @@ export class SectionMembership {
     return undefined
   }
 
+  /**
+   * The Demote or Leave decision that removed `name`, while it has not rejoined: shown to it when it
+   * asks to join under that name, so a vault that missed its removal learns it.
+   */
+  removalOf (name: string): Decision | undefined {
+    const removed = this.#removed.get(name)
+    return removed?.rejoinedAs === undefined ? removed?.decision : undefined
+  }
+
+  /** A decision of this section from any generation, checked against the section chain (a removal notice's). */
+  verifyPastDecision (value: unknown): DecisionVerification {
+    return verifyDecision(value, this.#chain, { sectionPrefix: this.prefix })
+  }
+
   /** The age a demoted name, or one that left, may rejoin at under a new name. */
   removedRejoinAge (name: string): number | undefined { return this.#removed.get(name)?.rejoinAge }
 
@@ -230,7 +244,7 @@ export class SectionMembership {
       case 'leave':
         if (!this.#members.delete(subject)) return { applied: false, problem: 'wrong-standing', reason: `a ${kind} of ${subject.slice(0, 16)}..., which is not a member` }
         this.#paused.delete(subject)
-        this.#removed.set(subject, { rejoinAge: rejoinAge(ageOfHexName(subject)) })
+        this.#removed.set(subject, { rejoinAge: rejoinAge(ageOfHexName(subject)), decision })
         break
       case 'handover': {
         const elders = decision.proposal.payload.elders

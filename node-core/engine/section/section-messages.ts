@@ -127,6 +127,9 @@ export const ResumeRequestMessageSchema = z.object({ type: z.literal('resume-req
 /** A member leaving the network for good asks the elders to decide its Leave; it may rejoin later at half its age. */
 export const LeaveRequestMessageSchema = z.object({ type: z.literal('leave-request'), prefix: PrefixSchema }).strict()
 
+/** An elder's answer to a join request under a name the section removed: the Demote or Leave decision that removed it. */
+export const RemovalNoticeMessageSchema = z.object({ type: z.literal('removal-notice'), decision: DecisionSchema }).strict()
+
 /** Elders' signed proposals and ballots (round-agreement.ts): an elder's own, or a quorum it passes on. */
 export const ConsensusMessageSchema = z.object({ type: z.literal('consensus'), items: z.array(ConsensusItemSchema).min(1).max(MAX_CONSENSUS_ITEMS) }).strict()
 
@@ -201,7 +204,7 @@ export const ChainLinkMessageSchema = z.object({
 
 export const SectionMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema, DkgRoundMessageSchema, DkgShareEnvelopeSchema, SectionInfoMessageSchema,
-  JoinRequestMessageSchema, JoinChallengeMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, LeaveRequestMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema,
+  JoinRequestMessageSchema, JoinChallengeMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, LeaveRequestMessageSchema, RemovalNoticeMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema,
   StorePaymentMessageSchema, SectionQueryMessageSchema, RewardConsensusMessageSchema, RewardShareMessageSchema, RewardRecordMessageSchema,
   HandoverKeyMessageSchema, LinkShareMessageSchema, ChainLinkMessageSchema
 ])

@@ -162,6 +162,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #rewards: SectionRewards
   #cancelResumeRetry: (() => void) | undefined
   #cancelLeaveRetry: (() => void) | undefined
+  /** A Leave decision removed this vault: it asks to join no more under this name. */
+  #hasLeft = false
   readonly #forming: SectionForming
   readonly #handover: ElderHandover
   readonly #following: HandoverFollower
@@ -424,6 +426,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       case 'leave-request':
         if (message.prefix !== NETWORK_PREFIX) return ignored(`a leave request for section "${message.prefix}"`)
         return await this.#elder.leaveRequest(from)
+      case 'removal-notice': return this.#onRemovalNotice(message.decision)
       case 'decision': return await this.#onDecision(message.decision)
       case 'store-payment': return this.#rewards.receivePayment(message)
       case 'section-query': return ignored('a section query is answered on its own stream')
@@ -564,7 +567,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#cancelJoinRetry?.()
     this.#cancelJoinRetry = undefined
     const membership = this.#membership
-    if (membership === undefined || membership.isMember(this.self)) return
+    // A demoted vault, or one that left, rejoins under a new name (its engine grinds it), never this one.
+    if (membership === undefined || membership.isMember(this.self) || this.#standing.demoted || this.#hasLeft) return
     for (const elder of membership.elders) this.#components.send(elder, this.#joinRequests.request(elder))
     this.#cancelJoinRetry = this.#schedule(this.#joinRetryMs, () => { this.#askToJoin() })
   }
@@ -683,16 +687,38 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     if (self) {
       this.#standing.decided()
       this.#cancelResumeRetry?.()
-      const rejoinAt = kind === 'demote' ? this.#membership?.removedRejoinAge(subject) : undefined
-      if (rejoinAt !== undefined) this.#standing.wasDemoted(rejoinAt)
+      if (kind === 'demote') this.#standing.wasDemoted(rejoinAge(ageOfHexName(subject)))
     }
     this.#emit('section:standing', { name: subject, kind, generation, self })
+  }
+
+  /**
+   * An elder answered this vault's join request with the Demote or Leave that removed it while it
+   * was away (it caught up by a statement, which names no removals): taken, once checked against the
+   * section chain, as if this vault had heard the decision then.
+   */
+  #onRemovalNotice (decision: Decision): SectionReceipt {
+    const membership = this.#membership
+    if (membership === undefined) return ignored('this vault does not know the section yet')
+    if (membership.isMember(this.self)) return ignored('a removal notice while this vault is a member')
+    const verified = membership.verifyPastDecision(decision)
+    if (!verified.ok) return violation(`a removal notice: ${verified.reason}`)
+    const { kind, subject, generation } = verified.decision.proposal
+    if (subject !== this.self) return violation('a removal notice whose decision names another vault')
+    if (kind !== 'demote' && kind !== 'leave') return violation(`a removal notice whose decision is a ${kind}`)
+    if (this.#standing.demoted || this.#hasLeft) return ignored('this vault knows of its removal already')
+    this.#cancelJoinRetry?.()
+    this.#cancelJoinRetry = undefined
+    if (kind === 'demote') this.#standingDecided(subject, kind, generation + 1)
+    else this.#left(subject, generation + 1)
+    return ACCEPTED
   }
 
   #left (subject: string, generation: number): void {
     const self = subject === this.self
     this.#elder.memberLeft(subject)
     if (self) {
+      this.#hasLeft = true
       this.#cancelLeaveRetry?.()
       this.#cancelLeaveRetry = undefined
     }

@@ -1,7 +1,8 @@
 // Pause, fix, demote in a live section, in memory (issue 3 deliver 6, DESIGN §2): elders' audit
 // failures pause a member by a signed decision with the reasons and a deadline in churns; its
 // resume request is met by the elders' probation audits and a Resume keeps its name and age; when
-// the deadline passes the elders demote it, to rejoin at half its age under a new name.
+// the deadline passes the elders demote it, to rejoin at half its age under a new name; started
+// over under its old name, having missed that, it learns it from the elders' removal notice.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ageOfHexName, byRank } from '../../../../node-core/engine/section/known-vaults.ts'
@@ -86,9 +87,21 @@ describe('pause and fix in a section of ten vaults in memory', { timeout: 240_00
     for (const elder of elders) assert.equal(net.node(elder).membership?.isMember(victim), false)
     net.inject(victim, elders[0] ?? '', { type: 'join-request', prefix: '' })
     await net.settle()
-    const refusal = net.deliveries.at(-1)
-    assert.equal(refusal?.message.type, 'join-request')
-    assert.deepEqual(refusal.receipt, { accepted: false, reason: 'a name demoted from this section, or that left it: it rejoins under a new one', misbehaviour: false })
+    const refusal = net.deliveries.findLast(d => d.from === victim && d.message.type === 'join-request')
+    assert.deepEqual(refusal?.receipt, { accepted: false, reason: 'a name demoted from this section, or that left it: it rejoins under a new one', misbehaviour: false })
+  })
+
+  it('tells it so again when it starts over under its old name, having missed the decision: the removal notice carries the signed Demote', async () => {
+    net.stop(victim)
+    const restarted = net.add(testIdentity(`pause-${names.indexOf(victim)}`))
+    net.down.delete(victim)
+    assert.equal(restarted.status().standing.state, 'active', 'a fresh start knows nothing of the demotion')
+    await net.connect(victim, elders[0] ?? '')
+    await net.advance(10)
+    const standing = restarted.status().standing
+    assert.equal(standing.state, 'demoted')
+    assert.equal(standing.rejoinAge, Math.max(5, Math.floor(ageOfHexName(victim) / 2)))
+    assert.equal(restarted.status().isMember, false)
   })
 
   it('admits it under a new name of its rejoin age, with the proof its old key signed', async () => {
