@@ -61,6 +61,8 @@ export interface LocalChurnInit {
   seed: number | bigint
   /** The network's founding vaults: at most twice as many vaults in all, and never fewer than its elders running. */
   founders: number
+  /** Vaults started before the churn: the founders, and joiners of an earlier run started again (default `founders`). */
+  started?: number
 }
 
 export class LocalChurn<V extends ChurnVault> extends TypedEventEmitter<LocalChurnEvents> {
@@ -88,7 +90,7 @@ export class LocalChurn<V extends ChurnVault> extends TypedEventEmitter<LocalChu
     this.#intervalMs = init.intervalMs
     this.#maxVaults = 2 * init.founders
     this.#minRunning = Math.min(ELDER_COUNT, init.founders)
-    this.#total = init.founders
+    this.#total = init.started ?? init.founders
   }
 
   /** Vaults that left and may rejoin. */

@@ -3,6 +3,7 @@
 // testnet` runs and what `vault start` joins when no bootstrap peers are configured.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { randomBytes } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
@@ -88,7 +89,9 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
 
   async start (): Promise<void> {
     const batchSize = this.init.batchSize ?? DEFAULT_BATCH_SIZE
-    this.section = await this.expectingEarlierVaults(this.init.section)
+    const joinedEarlier = await this.earlierJoinerIndexes()
+    this.nextIndex = Math.max(this.init.nodes, ...joinedEarlier.map(index => index + 1))
+    this.section = await this.expectingEarlierVaults(this.init.section, joinedEarlier)
     await this.prepareIdentities(Array.from({ length: Math.min(this.init.nodes, 1 + batchSize) }, (_, index) => index))
     const first = await this.launch(this.vaultDir(0), [])
     this.progress()
@@ -101,6 +104,11 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
       const started = await Promise.all(batch.map(async i => await this.launch(this.vaultDir(i), this.bootstrap)))
       await Promise.all(started.map(waitForPeer))
       this.progress()
+    }
+    // The vaults an earlier run's churn added, at the ages they reached.
+    for (let i = 0; i < joinedEarlier.length; i += batchSize) {
+      const started = await Promise.all(joinedEarlier.slice(i, i + batchSize).map(async index => await this.launch(this.vaultDir(index), this.bootstrap)))
+      await Promise.all(started.map(waitForPeer))
     }
     if ((this.init.clientRate ?? 1) > 0) await this.startClient(this.bootstrap)
     if (this.init.churn !== undefined) this.startChurn(this.init.churn)
@@ -124,15 +132,25 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
    * now, are expected founders as well: they found the section at the ages they had, or, when
    * late, still join at them.
    */
-  private async expectingEarlierVaults (section: SectionServiceInit | undefined): Promise<SectionServiceInit | undefined> {
+  private async expectingEarlierVaults (section: SectionServiceInit | undefined, joinedEarlier: readonly number[]): Promise<SectionServiceInit | undefined> {
     const earlier: string[] = []
-    for (let index = 0; index < this.init.nodes; index++) {
+    for (const index of [...Array.from({ length: this.init.nodes }, (_, i) => i), ...joinedEarlier]) {
       const identity = await readIdentity(this.vaultDir(index))
       if (identity !== undefined) earlier.push(nameToHex(identity.name))
     }
     if (earlier.length === 0) return section
     const expected = section?.expectedFounders
     return { ...section, expectedFounders: { names: [...(expected?.names ?? []), ...earlier], waitMs: expected?.waitMs ?? EXPECTED_FOUNDER_WAIT_MS } }
+  }
+
+  /** The vault dirs past the founders' that hold an identity, in order: vaults an earlier run's churn added. */
+  private async earlierJoinerIndexes (): Promise<number[]> {
+    const entries = await readdir(this.init.dataDir).catch(() => [])
+    const indexes = entries.map(entry => /^vault-(\d{3,})$/.exec(entry)?.[1]).filter(index => index !== undefined).map(Number)
+      .filter(index => index >= this.init.nodes).sort((a, b) => a - b)
+    const found: number[] = []
+    for (const index of indexes) if (await readIdentity(this.vaultDir(index)) !== undefined) found.push(index)
+    return found
   }
 
   /**
@@ -190,7 +208,7 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
       restart: async vault => await this.launch(this.dirOf(vault), this.bootstrap),
       mustKeep: vault => this.mustKeep(vault)
     }
-    const churn = new LocalChurn({ vaults }, { intervalMs: init.intervalMs, seed: init.seed ?? randomBytes(4).readUInt32LE(), founders: this.init.nodes })
+    const churn = new LocalChurn({ vaults }, { intervalMs: init.intervalMs, seed: init.seed ?? randomBytes(4).readUInt32LE(), founders: this.init.nodes, started: this.vaults.length })
     churn.addEventListener('network:churn', event => { this.dispatchEvent(new CustomEvent('network:churn', { detail: event.detail })) })
     churn.addEventListener('network:churn-failed', event => { this.dispatchEvent(new CustomEvent('network:churn-failed', { detail: event.detail })) })
     churn.start()

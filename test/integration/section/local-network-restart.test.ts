@@ -3,7 +3,7 @@
 // vault's 5, with no proof a new section would check. They are the section's expected founders:
 // each one is a member at the age on its disk, none refused as a late joiner of the wrong age.
 // Started one per batch with a short settle, the later ones would otherwise come after the first
-// ones had keyed the section.
+// ones had keyed the section. The vaults the earlier run's churn added past the founders start too.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -17,6 +17,8 @@ import { LocalNetwork } from '../../../node-core/localnet/local-network.ts'
 
 /** The ages an earlier run left on disk: none of them a new vault's. */
 const EARLIER_AGES = [16, 15, 14, 13, 12, 11, 10, 9]
+/** Vaults the earlier run's churn added past its 8 founders, by dir index (one dir in between was left empty), with the ages they reached. */
+const EARLIER_JOINERS = [{ index: 8, age: 7 }, { index: 10, age: 6 }]
 const SECTION_EVENTS = ['section:phase', 'section:established', 'section:member-joined'] as const
 
 /** Resolves once `vault` counts every one of `names` as a member, re-checked on every section event. */
@@ -42,7 +44,7 @@ describe('the local network started over an earlier run\'s vaults', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'localnet-restart-'))
-    for (const [index, age] of EARLIER_AGES.entries()) {
+    for (const { index, age } of [...EARLIER_AGES.map((age, index) => ({ index, age })), ...EARLIER_JOINERS]) {
       const key = (await grindKeys(1, { prefix: '', age })).keys[0]
       assert.ok(key !== undefined)
       const identity = identityFromSeed(key.seed)
@@ -56,7 +58,7 @@ describe('the local network started over an earlier run\'s vaults', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('makes every one of them a member at the age on its disk', { timeout: 120_000 }, async () => {
+  it('starts the vaults its churn added too, and makes every one of them a member at the age on its disk', { timeout: 120_000 }, async () => {
     network = new LocalNetwork({ nodes: EARLIER_AGES.length, dataDir: dir, batchSize: 1, clientRate: 0, section: { formingSettleMs: 300 } })
     await network.start()
     assert.deepEqual(network.vaults.map(vault => vault.section?.node.self), names, 'each vault runs under the name the earlier run left')

@@ -155,6 +155,19 @@ describe('LocalChurn', () => {
     await churn.stop()
   })
 
+  it('counts the vaults an earlier run\'s churn added, started again before it, towards the bound', async () => {
+    const network = new FakeNetwork(13)
+    network.elders = new Set()
+    const clock = new ManualClock()
+    const churn = new LocalChurn({ vaults: network, schedule: clock.schedule }, { intervalMs: INTERVAL_MS, seed: 3, founders: 10, started: 13 })
+    assert.equal(churn.total, 13)
+    churn.start()
+    for (let i = 0; i < 10; i++) await nextInterval(clock)
+    assert.equal(churn.total, 20, 'only 7 more join')
+    assert.deepEqual(churn.possibleKinds(), [])
+    await churn.stop()
+  })
+
   it('keeps at least as many vaults running as a small network founded', async () => {
     const network = new FakeNetwork(3)
     network.elders = new Set([network.vaults[0] ?? fakeVault('none')])
