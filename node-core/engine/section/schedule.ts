@@ -10,3 +10,32 @@ export const timerSchedule: Schedule = (ms, callback) => {
   timer.unref()
   return () => { clearTimeout(timer) }
 }
+
+/**
+ * A request sent again every `intervalMs` until it is no longer wanted: `run(ask)` asks now (the
+ * request is still wanted while `ask` returns true) and replaces any earlier asking; `stop` ends it.
+ */
+export class Reasking {
+  readonly #schedule: Schedule
+  readonly #intervalMs: number
+  #cancel: (() => void) | undefined
+
+  constructor (schedule: Schedule, intervalMs: number) {
+    this.#schedule = schedule
+    this.#intervalMs = intervalMs
+  }
+
+  run (ask: () => boolean): void {
+    this.stop()
+    if (!ask()) return
+    this.#cancel = this.#schedule(this.#intervalMs, () => {
+      this.#cancel = undefined
+      this.run(ask)
+    })
+  }
+
+  stop (): void {
+    this.#cancel?.()
+    this.#cancel = undefined
+  }
+}

@@ -64,7 +64,7 @@ import { decisionReceipt, FIRST_ERA, SectionMembership } from './section-members
 import { buildSectionStatus, type SectionPhase } from './section-status.ts'
 import { StatementBook } from './statement-book.ts'
 import { membersDigest, signStatement, type SectionStatement } from './statements.ts'
-import { timerSchedule, type Schedule } from './schedule.ts'
+import { Reasking, timerSchedule, type Schedule } from './schedule.ts'
 import { SectionRewards } from './section-rewards.ts'
 import type { RewardRecord } from '../../section/economy/reward-record.ts'
 import type { RewardSignerState } from '../../section/economy/reward-signer.ts'
@@ -153,15 +153,16 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #components: SectionNodeComponents
   readonly #key: ReleaseKey
   readonly #schedule: Schedule
-  readonly #joinRetryMs: number
   readonly #roundMs: number
   readonly #supportedEras: readonly number[]
   readonly #elder: ElderRole
   readonly #joinRequests: JoinRequests
   readonly #standing: SelfStanding
   readonly #rewards: SectionRewards
-  #cancelResumeRetry: (() => void) | undefined
-  #cancelLeaveRetry: (() => void) | undefined
+  /** Asking the elders, again each retry period until they act: to resume this vault, to decide its Leave, to admit it. */
+  readonly #askingToResume: Reasking
+  readonly #askingToLeave: Reasking
+  readonly #askingToJoin: Reasking
   /** A Leave decision removed this vault: it asks to join no more under this name. */
   #hasLeft = false
   readonly #forming: SectionForming
@@ -173,7 +174,6 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   #lastDecision: Decision | null = null
   /** The elder set this vault last told which eras it supports. */
   #eraSupportToldTo = ''
-  #cancelJoinRetry: (() => void) | undefined
   /** A genesis that reached its supermajority while this elder's own DKG run was still going. */
   #waitingGenesis: { id: string, statement: SectionStatement, members: string[] } | undefined
   #queue: Promise<unknown> = Promise.resolve()
@@ -188,7 +188,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const schedule = components.schedule ?? timerSchedule
     // Timer callbacks run in the same queue as messages: the state changes one input at a time.
     this.#schedule = (ms, callback) => schedule(ms, () => { this.#later(callback) })
-    this.#joinRetryMs = init.joinRetryMs ?? DEFAULT_JOIN_RETRY_MS
+    const joinRetryMs = init.joinRetryMs ?? DEFAULT_JOIN_RETRY_MS
+    this.#askingToResume = new Reasking(this.#schedule, joinRetryMs)
+    this.#askingToLeave = new Reasking(this.#schedule, joinRetryMs)
+    this.#askingToJoin = new Reasking(this.#schedule, joinRetryMs)
     this.#roundMs = init.dkgRoundTimeoutMs ?? DEFAULT_DKG_ROUND_TIMEOUT_MS
     this.#supportedEras = [...(components.supportedEras ?? SUPPORTED_ERAS)]
     const proposalTimeoutMs = init.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS
@@ -321,47 +324,39 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const paused = await this.#serially(() => {
       if (this.#membership?.pauseOf(this.self) === undefined) return false
       this.#standing.askedToResume()
-      this.#askToResume()
+      this.#askElders(this.#askingToResume, 'resume-request', membership => membership.pauseOf(this.self) !== undefined && this.#standing.resumeRequested)
       return true
     })
     // Thrown here, not in the queue, where it would read as a failure of the section service.
     if (!paused) throw new NotPausedError('the section has not paused this vault: there is nothing to resume')
   }
 
-  #askToResume (): void {
-    this.#cancelResumeRetry?.()
-    this.#cancelResumeRetry = undefined
-    const membership = this.#membership
-    if (membership?.pauseOf(this.self) === undefined || !this.#standing.resumeRequested) return
-    for (const elder of membership.elders) this.#components.send(elder, { type: 'resume-request', prefix: NETWORK_PREFIX })
-    this.#cancelResumeRetry = this.#schedule(this.#joinRetryMs, () => { this.#askToResume() })
-  }
-
   /** A member leaving the network for good asks the elders to decide its Leave, again each retry period until they do ('section:left'). */
   async requestLeave (): Promise<void> {
     const member = await this.#serially(() => {
       if (this.#membership?.isMember(this.self) !== true) return false
-      this.#askToLeave()
+      this.#askElders(this.#askingToLeave, 'leave-request', membership => membership.isMember(this.self))
       return true
     })
     if (!member) throw new NotAMemberError('this vault is not a member of its section: there is nothing to leave')
   }
 
-  #askToLeave (): void {
-    this.#cancelLeaveRetry?.()
-    this.#cancelLeaveRetry = undefined
-    const membership = this.#membership
-    if (membership?.isMember(this.self) !== true) return
-    for (const elder of membership.elders) this.#components.send(elder, { type: 'leave-request', prefix: NETWORK_PREFIX })
-    this.#cancelLeaveRetry = this.#schedule(this.#joinRetryMs, () => { this.#askToLeave() })
+  /** Sends `type` to the elders now and each retry period while `wanted` holds. */
+  #askElders (asking: Reasking, type: 'resume-request' | 'leave-request', wanted: (membership: SectionMembership) => boolean): void {
+    asking.run(() => {
+      const membership = this.#membership
+      if (membership === undefined || !wanted(membership)) return false
+      for (const elder of membership.elders) this.#components.send(elder, { type, prefix: NETWORK_PREFIX })
+      return true
+    })
   }
 
   stop (): void {
     this.#stopped = true
-    this.#cancelResumeRetry?.()
-    this.#cancelLeaveRetry?.()
+    this.#askingToResume.stop()
+    this.#askingToLeave.stop()
     this.#forming.finish()
-    this.#cancelJoinRetry?.()
+    this.#askingToJoin.stop()
     this.#elder.stop()
     this.#rewards.stop()
     this.#handover.stop()
@@ -564,13 +559,13 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
 
   /** Until this vault is a member it asks every elder to admit it, again after each retry period. */
   #askToJoin (): void {
-    this.#cancelJoinRetry?.()
-    this.#cancelJoinRetry = undefined
-    const membership = this.#membership
-    // A demoted vault, or one that left, rejoins under a new name (its engine grinds it), never this one.
-    if (membership === undefined || membership.isMember(this.self) || this.#standing.demoted || this.#hasLeft) return
-    for (const elder of membership.elders) this.#components.send(elder, this.#joinRequests.request(elder))
-    this.#cancelJoinRetry = this.#schedule(this.#joinRetryMs, () => { this.#askToJoin() })
+    this.#askingToJoin.run(() => {
+      const membership = this.#membership
+      // A demoted vault, or one that left, rejoins under a new name (its engine grinds it), never this one.
+      if (membership === undefined || membership.isMember(this.self) || this.#standing.demoted || this.#hasLeft) return false
+      for (const elder of membership.elders) this.#components.send(elder, this.#joinRequests.request(elder))
+      return true
+    })
   }
 
   /** A decision this elder combined from 5 votes: applied here, then sent to every member and the joiner. */
@@ -629,8 +624,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       }, members, members)
     }
     if (membership.isMember(this.self)) {
-      this.#cancelJoinRetry?.()
-      this.#cancelJoinRetry = undefined
+      this.#askingToJoin.stop()
       this.#tellEraSupport()
     }
     this.#reconsiderHandover()
@@ -686,7 +680,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#elder.standingDecided(subject, kind, generation)
     if (self) {
       this.#standing.decided()
-      this.#cancelResumeRetry?.()
+      this.#askingToResume.stop()
       if (kind === 'demote') this.#standing.wasDemoted(rejoinAge(ageOfHexName(subject)))
     }
     this.#emit('section:standing', { name: subject, kind, generation, self })
@@ -707,8 +701,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     if (subject !== this.self) return violation('a removal notice whose decision names another vault')
     if (kind !== 'demote' && kind !== 'leave') return violation(`a removal notice whose decision is a ${kind}`)
     if (this.#standing.demoted || this.#hasLeft) return ignored('this vault knows of its removal already')
-    this.#cancelJoinRetry?.()
-    this.#cancelJoinRetry = undefined
+    this.#askingToJoin.stop()
     if (kind === 'demote') this.#standingDecided(subject, kind, generation + 1)
     else this.#left(subject, generation + 1)
     return ACCEPTED
@@ -719,8 +712,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#elder.memberLeft(subject)
     if (self) {
       this.#hasLeft = true
-      this.#cancelLeaveRetry?.()
-      this.#cancelLeaveRetry = undefined
+      this.#askingToLeave.stop()
     }
     this.#emit('section:left', { name: subject, generation, rejoinAge: rejoinAge(ageOfHexName(subject)), self })
   }
