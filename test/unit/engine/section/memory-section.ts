@@ -74,8 +74,11 @@ export class MemorySection {
   tamper: ((from: string, to: string, message: SectionMessage) => SectionMessage | undefined) | undefined
   readonly #queue: Array<{ from: string, to: string, bytes: Uint8Array }> = []
   readonly #init: SectionNodeInit
+  readonly #clockedRewards: boolean
 
-  constructor (init: SectionNodeInit = {}) {
+  /** `clockedRewards`: reward epochs follow this net's clock (they follow the wall clock otherwise, so never end in a test). */
+  constructor (init: SectionNodeInit = {}, harness: { clockedRewards?: boolean } = {}) {
+    this.#clockedRewards = harness.clockedRewards ?? false
     // A low difficulty: joiners still answer every elder's challenge, in a fraction of a millisecond.
     this.#init = { formingSettleMs: 1000, dkgRoundTimeoutMs: 5000, proposalTimeoutMs: 2000, joinRetryMs: 4000, resourceDifficulty: 2, ...init }
   }
@@ -92,6 +95,7 @@ export class MemorySection {
         if (sent !== undefined) this.#queue.push({ from: self, to, bytes: encodeSectionMessage(sent) })
       },
       schedule: this.clock.schedule,
+      ...(this.#clockedRewards ? { now: () => this.clock.now } : {}),
       random: seededRandom(`node/${self}`)
     }, this.#init)
     this.nodes.set(self, node)
