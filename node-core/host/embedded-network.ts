@@ -9,6 +9,8 @@ import { namedError } from '../../contract/named-error.ts'
 export const TestnetReadySchema = z.object({
   type: z.literal('ready'),
   nodes: z.number().int().positive(),
+  /** Vaults running once it is ready: the `nodes` founders, and any an earlier run's churn added that started again. */
+  running: z.number().int().positive(),
   bootstrap: z.array(z.string()).min(1),
   dataDir: z.string()
 })

@@ -121,10 +121,12 @@ export async function testnetCommand (args: string[]): Promise<number> {
   })
   await network.start()
   const bootstrap = network.bootstrapAddrs()
+  const running = network.vaults.length
   if (json) {
-    print({ type: 'ready', nodes, bootstrap, dataDir })
+    print({ type: 'ready', nodes, running, bootstrap, dataDir })
   } else {
-    print(`Local network of ${nodes} vaults is up. Bootstrap address:\n${bootstrap.join('\n')}\nData: ${dataDir}\nPress Ctrl+C to stop.`)
+    const resumed = running > nodes ? ` (${nodes} founders, and ${running - nodes} vaults an earlier run's churn added)` : ''
+    print(`Local network of ${running} vaults is up${resumed}. Bootstrap address:\n${bootstrap.join('\n')}\nData: ${dataDir}\nPress Ctrl+C to stop.`)
   }
   network.addEventListener('client:stats', event => {
     if (json) print({ type: 'client', stats: event.detail })

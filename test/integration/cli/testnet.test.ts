@@ -75,6 +75,7 @@ describe('vault testnet', () => {
     const { child, exited, nextMatching } = testnet(['--nodes', '8', '--data-dir', netDir, '--client-rate', '0', '--churn-interval', '1', '--audit-interval', '1', '--grace-churns', '2'])
     const ready = await nextMatching(TestnetReadySchema, () => true)
     assert.equal(ready.nodes, 8)
+    assert.equal(ready.running, 8)
     const joined = await nextMatching(TestnetChurnSchema, line => line.kind === 'join')
     assert.match(joined.vault, /^12D3KooW/)
     assert.ok(joined.running >= 7, `${joined.running} vaults running`)
