@@ -165,11 +165,11 @@ export class ElderRole {
   standingDecided (subject: string, kind: 'pause' | 'resume' | 'demote', generation: number): void {
     if (kind === 'pause') this.#health.paused(subject, generation - 1)
     if (kind === 'resume') this.#health.resumed(subject)
-    if (kind === 'demote') this.#health.forget(subject)
+    if (kind === 'demote') this.memberRemoved(subject)
   }
 
-  /** A member left by a Leave decision: its health record goes with it. */
-  memberLeft (subject: string): void {
+  /** A Demote or a Leave removed a member: its health record goes with it. */
+  memberRemoved (subject: string): void {
     this.#health.forget(subject)
   }
 

@@ -163,8 +163,6 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #askingToResume: Reasking
   readonly #askingToLeave: Reasking
   readonly #askingToJoin: Reasking
-  /** A Leave decision removed this vault: it asks to join no more under this name. */
-  #hasLeft = false
   readonly #forming: SectionForming
   readonly #handover: ElderHandover
   readonly #following: HandoverFollower
@@ -562,7 +560,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#askingToJoin.run(() => {
       const membership = this.#membership
       // A demoted vault, or one that left, rejoins under a new name (its engine grinds it), never this one.
-      if (membership === undefined || membership.isMember(this.self) || this.#standing.demoted || this.#hasLeft) return false
+      if (membership === undefined || membership.isMember(this.self) || this.#standing.removed) return false
       for (const elder of membership.elders) this.#components.send(elder, this.#joinRequests.request(elder))
       return true
     })
@@ -700,7 +698,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     const { kind, subject, generation } = verified.decision.proposal
     if (subject !== this.self) return violation('a removal notice whose decision names another vault')
     if (kind !== 'demote' && kind !== 'leave') return violation(`a removal notice whose decision is a ${kind}`)
-    if (this.#standing.demoted || this.#hasLeft) return ignored('this vault knows of its removal already')
+    if (this.#standing.removed) return ignored('this vault knows of its removal already')
     this.#askingToJoin.stop()
     if (kind === 'demote') this.#standingDecided(subject, kind, generation + 1)
     else this.#left(subject, generation + 1)
@@ -709,9 +707,9 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
 
   #left (subject: string, generation: number): void {
     const self = subject === this.self
-    this.#elder.memberLeft(subject)
+    this.#elder.memberRemoved(subject)
     if (self) {
-      this.#hasLeft = true
+      this.#standing.hasLeft()
       this.#askingToLeave.stop()
     }
     this.#emit('section:left', { name: subject, generation, rejoinAge: rejoinAge(ageOfHexName(subject)), self })

@@ -15,6 +15,7 @@ export class SelfStanding {
   #selfCheck: SelfCheck | null = null
   #resumeRequested = false
   #rejoinAge: number | null = null
+  #left = false
 
   constructor (now: () => number) {
     this.#now = now
@@ -22,6 +23,8 @@ export class SelfStanding {
 
   get resumeRequested (): boolean { return this.#resumeRequested }
   get demoted (): boolean { return this.#rejoinAge !== null }
+  /** A Demote or a Leave removed this vault: it rejoins only under a new name. */
+  get removed (): boolean { return this.demoted || this.#left }
 
   churned (): void {
     this.#churnTimes.push(this.#now())
@@ -39,6 +42,11 @@ export class SelfStanding {
   /** Paused again, or resumed: either way a new request is needed the next time. */
   decided (): void {
     this.#resumeRequested = false
+  }
+
+  /** A Leave this vault asked for removed it; its standing reads as before, active until it stops. */
+  hasLeft (): void {
+    this.#left = true
   }
 
   wasDemoted (rejoinAge: number): void {
