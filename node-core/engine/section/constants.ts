@@ -43,6 +43,13 @@ export const DEFAULT_JOIN_RETRY_MS = 5000
 /** How long one message may take to reach a peer. */
 export const DEFAULT_SEND_TIMEOUT_MS = 5000
 /**
+ * How long a message that never left waits before each new try, within its send timeout: the stream
+ * it took was reset, or the connection under it was closing (two vaults that dialled each other at
+ * once keep one of their two connections). Lost, such a message would be a DKG share or an era
+ * support the section waits on.
+ */
+export const SEND_RETRY_DELAYS_MS: readonly number[] = [50, 250]
+/**
  * Streams of this protocol open at once with one peer, each way: every message has its own, and an
  * elder sends bursts (a DKG round, a decision and a statement to each member) that a busy peer
  * reads slowly; a stream over the limit is reset and its message lost.

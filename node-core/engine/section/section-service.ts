@@ -16,7 +16,7 @@ import type { Random } from '../../section/crypto/scalar.ts'
 import type { LocalTrust, TrustOffence } from '../network/local-trust.ts'
 import { nameOfPeer } from '../network/placement.ts'
 import { isEndBeforeFrame } from '../network/stream-end.ts'
-import { DEFAULT_MAX_STREAMS_PER_PEER, DEFAULT_SEND_TIMEOUT_MS, MAX_SECTION_FRAME_BYTES, SECTION_PROTOCOL } from './constants.ts'
+import { DEFAULT_MAX_STREAMS_PER_PEER, DEFAULT_SEND_TIMEOUT_MS, MAX_SECTION_FRAME_BYTES, SECTION_PROTOCOL, SEND_RETRY_DELAYS_MS } from './constants.ts'
 import { nameToBytes, nameToHex } from './known-vaults.ts'
 import {
   decodeSectionMessage, encodeSectionMessage, MalformedSectionMessageError, SectionFrameTooLargeError, type DemotionProofWire, type RelocationProofWire, type SectionMessage
@@ -96,13 +96,6 @@ export async function querySection (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: 
     throw error
   }
 }
-
-/**
- * How long a message that never left waits before each new try: the stream it took was reset, or
- * the connection under it was closing (two vaults that dialled each other at once keep one of their
- * two connections). Lost, such a message would be a DKG share or an era support the section waits on.
- */
-export const SEND_RETRY_DELAYS_MS: readonly number[] = [50, 250]
 
 /**
  * Sends one message on its own stream: one frame, then close. A try that failed before the frame was
