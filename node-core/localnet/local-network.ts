@@ -89,9 +89,10 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
 
   async start (): Promise<void> {
     const batchSize = this.init.batchSize ?? DEFAULT_BATCH_SIZE
-    const joinedEarlier = await this.earlierJoinerIndexes()
+    const earlier = await this.earlierVaults()
+    const joinedEarlier = earlier.map(vault => vault.index).filter(index => index >= this.init.nodes)
     this.nextIndex = Math.max(this.init.nodes, ...joinedEarlier.map(index => index + 1))
-    this.section = await this.expectingEarlierVaults(this.init.section, joinedEarlier)
+    this.section = expectingEarlierVaults(this.init.section, earlier.map(vault => vault.name))
     await this.prepareIdentities(Array.from({ length: Math.min(this.init.nodes, 1 + batchSize) }, (_, index) => index))
     const first = await this.launch(this.vaultDir(0), [])
     this.progress()
@@ -101,15 +102,11 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
       // A batch that starts once the section is keyed joins it as new vaults, of age 5 (createVault
       // grinds them): elders admit an older vault only with a relocation or demotion proof.
       if (index > batchSize && first.section?.node.phase === 'forming') await this.prepareIdentities(batch)
-      const started = await Promise.all(batch.map(async i => await this.launch(this.vaultDir(i), this.bootstrap)))
-      await Promise.all(started.map(waitForPeer))
+      await this.launchBatch(batch)
       this.progress()
     }
     // The vaults an earlier run's churn added, at the ages they reached.
-    for (let i = 0; i < joinedEarlier.length; i += batchSize) {
-      const started = await Promise.all(joinedEarlier.slice(i, i + batchSize).map(async index => await this.launch(this.vaultDir(index), this.bootstrap)))
-      await Promise.all(started.map(waitForPeer))
-    }
+    for (let i = 0; i < joinedEarlier.length; i += batchSize) await this.launchBatch(joinedEarlier.slice(i, i + batchSize))
     if ((this.init.clientRate ?? 1) > 0) await this.startClient(this.bootstrap)
     if (this.init.churn !== undefined) this.startChurn(this.init.churn)
   }
@@ -126,31 +123,22 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
     return join(this.init.dataDir, `vault-${String(index).padStart(3, '0')}`)
   }
 
-  /**
-   * The section forms anew on each start (its state is not kept), and an aged vault joins a formed
-   * section only with a proof of its age. So the vaults this network ran before, which start again
-   * now, are expected founders as well: they found the section at the ages they had, or, when
-   * late, still join at them.
-   */
-  private async expectingEarlierVaults (section: SectionServiceInit | undefined, joinedEarlier: readonly number[]): Promise<SectionServiceInit | undefined> {
-    const earlier: string[] = []
-    for (const index of [...Array.from({ length: this.init.nodes }, (_, i) => i), ...joinedEarlier]) {
+  /** Every vault an earlier run left on disk, by dir index: the founders' and those its churn added after them. */
+  private async earlierVaults (): Promise<Array<{ index: number, name: string }>> {
+    const entries = await readdir(this.init.dataDir).catch(() => [])
+    const indexes = entries.map(entry => /^vault-(\d{3,})$/.exec(entry)?.[1]).filter(index => index !== undefined).map(Number).sort((a, b) => a - b)
+    const found: Array<{ index: number, name: string }> = []
+    for (const index of indexes) {
       const identity = await readIdentity(this.vaultDir(index))
-      if (identity !== undefined) earlier.push(nameToHex(identity.name))
+      if (identity !== undefined) found.push({ index, name: nameToHex(identity.name) })
     }
-    if (earlier.length === 0) return section
-    const expected = section?.expectedFounders
-    return { ...section, expectedFounders: { names: [...(expected?.names ?? []), ...earlier], waitMs: expected?.waitMs ?? EXPECTED_FOUNDER_WAIT_MS } }
+    return found
   }
 
-  /** The vault dirs past the founders' that hold an identity, in order: vaults an earlier run's churn added. */
-  private async earlierJoinerIndexes (): Promise<number[]> {
-    const entries = await readdir(this.init.dataDir).catch(() => [])
-    const indexes = entries.map(entry => /^vault-(\d{3,})$/.exec(entry)?.[1]).filter(index => index !== undefined).map(Number)
-      .filter(index => index >= this.init.nodes).sort((a, b) => a - b)
-    const found: number[] = []
-    for (const index of indexes) if (await readIdentity(this.vaultDir(index)) !== undefined) found.push(index)
-    return found
+  /** Starts the vaults of `indexes` at once, and waits until each is connected. */
+  private async launchBatch (indexes: readonly number[]): Promise<void> {
+    const started = await Promise.all(indexes.map(async index => await this.launch(this.vaultDir(index), this.bootstrap)))
+    await Promise.all(started.map(waitForPeer))
   }
 
   /**
@@ -291,6 +279,18 @@ export class LocalNetwork extends TypedEventEmitter<LocalNetworkEvents> {
   private progress (): void {
     this.dispatchEvent(new CustomEvent('network:progress', { detail: { joined: this.vaults.length, total: this.init.nodes } }))
   }
+}
+
+/**
+ * The section forms anew on each start (its state is not kept), and an aged vault joins a formed
+ * section only with a proof of its age. So the vaults a network ran before, which start again now,
+ * are expected founders as well: they found the section at the ages they had, or, when late, still
+ * join at them.
+ */
+function expectingEarlierVaults (section: SectionServiceInit | undefined, earlier: readonly string[]): SectionServiceInit | undefined {
+  if (earlier.length === 0) return section
+  const expected = section?.expectedFounders
+  return { ...section, expectedFounders: { names: [...(expected?.names ?? []), ...earlier], waitMs: expected?.waitMs ?? EXPECTED_FOUNDER_WAIT_MS } }
 }
 
 /** Resolves once the vault is connected to at least one peer. */
