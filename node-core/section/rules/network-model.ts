@@ -13,7 +13,7 @@ import { createPrng, type Prng } from './prng.ts'
 import { emptyNetworkStats, recordDecisionStats, type NetworkStats, type RefusalReason } from './network-stats.ts'
 import { relocationGrindPrefix, selectRelocations, type Relocation, type RelocationSelection } from './relocation.ts'
 import { createResourceChallenge, solveResourceChallenge, verifyResourceProof } from './resource-challenge.ts'
-import { FULL_STORAGE_LEVEL, nextJoinsAllowed, splitIfReady } from './split.ts'
+import { FULL_STORAGE_LEVEL, joinsAllowed, nextJoinsAllowed, splitIfReady } from './split.ts'
 
 export type { AgeClassStats, NetworkStats, RefusalReason } from './network-stats.ts'
 
@@ -195,7 +195,7 @@ export class NetworkModel {
         const section = this.sectionOf(event.name)
         if (ageOfName(event.name) !== NEW_VAULT_AGE) return this.refuse('wrong-age')
         if (this.isMember(event.name)) return this.refuse('already-member')
-        if (!section.joinsAllowed) return this.refuse('joins-disallowed')
+        if (!joinsAllowed(section.joinsAllowed, section.members.size)) return this.refuse('joins-disallowed')
         const challenge = createResourceChallenge({ difficulty: this.challengeDifficulty, randomBytes: length => this.prng.bytes(length) })
         verifyResourceProof(challenge, event.name, solveResourceChallenge(challenge, event.name))
         this.stats.joins++

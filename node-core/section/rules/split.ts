@@ -1,7 +1,7 @@
 // Section growth (DESIGN §2; reference §3, §7): a section splits when both halves by the next prefix
 // bit would have at least 14 members, and it admits new vaults only while it needs storage.
 import { assertName } from '../../engine/identity/name.ts'
-import { RECOMMENDED_SECTION_SIZE } from './elders.ts'
+import { ELDER_COUNT, RECOMMENDED_SECTION_SIZE } from './elders.ts'
 import { bitOfName, childPrefixes, MAX_PREFIX_BITS } from './prefix.ts'
 
 export interface SectionMembers {
@@ -43,10 +43,27 @@ export type JoinsEvent =
   /** An adult reported its storage level, 0 to 10 tenths full. */
   | { kind: 'storage-level', level: number }
 
+/** DESIGN §2: each chunk is kept on this many adults. */
+export const DATA_COPIES = 4
+
 /**
- * DESIGN §2: joins are allowed only while the section needs storage. Every join switches them
- * off; a member leaving, or an adult reporting it is >= 90 % full, switches them on. (The 2022
- * code kept them always on in the genesis section; DESIGN makes no such exception.)
+ * Members a section needs before it can keep every chunk on DATA_COPIES adults beside its elders:
+ * a smaller section needs storage whatever its switch says.
+ */
+export const MIN_STORING_SECTION_SIZE = ELDER_COUNT + DATA_COPIES
+
+/**
+ * DESIGN §2: whether the section needs storage, so admits a new vault: its joins switch is on
+ * (nextJoinsAllowed), or it is too small to hold its data at all.
+ */
+export function joinsAllowed (switchedOn: boolean, members: number): boolean {
+  return switchedOn || members < MIN_STORING_SECTION_SIZE
+}
+
+/**
+ * DESIGN §2: the joins switch. Every join switches it off; a member leaving, or an adult
+ * reporting it is >= 90 % full, switches it on. (The 2022 code kept joins always on in the genesis
+ * section; DESIGN makes no such exception, beyond a section too small to store: joinsAllowed.)
  */
 export function nextJoinsAllowed (allowed: boolean, event: JoinsEvent): boolean {
   switch (event.kind) {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { ageOfName, nameHasPrefix } from '../../../../node-core/engine/identity/name.ts'
 import { assertPrefixPartition, prefixOfName, sectionFor } from '../../../../node-core/section/rules/prefix.ts'
+import { joinsAllowed } from '../../../../node-core/section/rules/split.ts'
 import {
   createNetworkModel, type DecisionRecord, type NetworkModel, type SectionSnapshot
 } from '../../../../node-core/section/rules/network-model.ts'
@@ -228,7 +229,8 @@ function simulate (seed: number, decisions: number): { model: NetworkModel, tall
     // Most events are joins refused while joins are off; far more than this means the network stalled.
     assert.ok(events < 50 * decisions, `the network stalled at ${model.memberCount()} members after ${events} events`)
     const event = model.randomEvent()
-    const allowed = event.kind === 'join' ? model.section(sectionFor(event.name, model.prefixes()))?.joinsAllowed : undefined
+    const joining = event.kind === 'join' ? model.section(sectionFor(event.name, model.prefixes())) : undefined
+    const allowed = joining === undefined ? undefined : joinsAllowed(joining.joinsAllowed, joining.members.length)
     const result = model.apply(event)
     switch (event.kind) {
       case 'join': {
