@@ -236,6 +236,12 @@ export const SectionStatusSchema = z.object({
   isMember: z.boolean(),
   /** The membership generation: how many decisions (joins, eras, pauses...) the section has made since its genesis. */
   generation: z.number().int().nonnegative(),
+  /**
+   * Whether the section admits a new vault now (DESIGN §2 "Joins": while it needs storage, that
+   * is a member left since the last join or it is too small to store); an adult's report that it
+   * is 90 % full lets one in besides. Absent while the section forms, and from older engines.
+   */
+  joinsAllowed: z.boolean().optional(),
   /** Absent from engines older than pause-and-fix: they are active. */
   standing: SectionStandingSchema.default(ACTIVE_STANDING)
 }).strict()

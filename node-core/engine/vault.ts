@@ -41,6 +41,8 @@ import { loadDemotionProof, loadRelocationProof, type Move, type NextName } from
 import { forwardSectionActivity } from './section/section-activity.ts'
 import { SectionService, type SectionServiceInit } from './section/section-service.ts'
 import { FIRST_ERA } from './section/section-membership.ts'
+import { storageLevel } from './section/storage-reports.ts'
+import { DATA_COPIES } from '../section/rules/split.ts'
 import { EraWatch } from './versions/era-watch.ts'
 import { VaultStanding, type VaultStandingInit } from './vault-standing.ts'
 import { auditMaterialFile, type AuditMaterialSnapshot } from './audit/audit-material.ts'
@@ -58,7 +60,7 @@ import { namedError } from '../../contract/named-error.ts'
 
 export const DEFAULT_CAPACITY_BYTES = 10 * 1024 ** 3
 /** DESIGN §2: each chunk is held by the 4 closest vaults. */
-export const DEFAULT_COPIES = 4
+export const DEFAULT_COPIES = DATA_COPIES
 
 export interface VaultInit {
   dataDir: string
@@ -149,6 +151,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
   private readonly copies: number
   private paused = false
   private started = false
+  /** The store level in tenths this vault last told its section (reportStorageLevel). */
+  private reportedStorageLevel = -1
   /** The last time a peer told this vault it is outdated. */
   private upgradeRequired: { minimum: string[], since: number } | undefined
 
@@ -238,6 +242,8 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     this.replication = replication.replication
     this.sectionView = replication.view
     this.forwardActivity()
+    this.store.addEventListener('chunk:stored', () => { this.reportStorageLevel() })
+    this.store.addEventListener('store:full', () => { this.reportStorageLevel() })
   }
 
   get peerId (): PeerId { return this.libp2p.peerId }
@@ -256,6 +262,7 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
     await this.versions.start()
     await this.chunks.start()
     this.replication?.start()
+    this.reportStorageLevel()
     this.started = true
     this.activity('vault:started', `${this.shadow ? 'shadow ' : ''}vault ${this.peerId.toString()} of age ${this.age} listening on ${this.multiaddrs().join(', ')}`)
     for (const problem of this.releaseParts.problems) this.activity('release:state', problem)
@@ -397,6 +404,18 @@ export class Vault extends TypedEventEmitter<VaultEvents> {
       }
     }
     return undefined
+  }
+
+  /**
+   * The section learns how full this vault's store is whenever its level in tenths changes: at 90 %
+   * an adult tells its elders, which lets a new vault join (DESIGN §2 "Joins", storage-reports.ts).
+   */
+  private reportStorageLevel (): void {
+    const node = this.section?.node
+    const level = storageLevel(this.store.stats())
+    if (node === undefined || level === this.reportedStorageLevel) return
+    this.reportedStorageLevel = level
+    void node.reportStorageLevel(level)
   }
 
   private forwardActivity (): void {

@@ -88,7 +88,8 @@ function formatPhase (section: SectionStatus): string[] {
       return [
         `section  ${prefix}, generation ${section.generation}, ${section.memberCount} member${section.memberCount === 1 ? '' : 's'}${section.isMember ? '' : ' (this vault is asking to join)'}`,
         `elders   ${section.elders.length} (ages ${section.elders.map(elder => elder.age).join(', ')}); this vault is ${section.isElder ? 'an elder' : 'not an elder'}`,
-        `key      ${section.sectionKey === null ? '-' : `${section.sectionKey.slice(0, 16)}…`}`
+        `key      ${section.sectionKey === null ? '-' : `${section.sectionKey.slice(0, 16)}…`}`,
+        ...(section.joinsAllowed === undefined ? [] : [`joins    ${section.joinsAllowed ? 'open: the section needs storage' : 'closed until a member leaves or an adult is 90 % full'}`])
       ]
     default: {
       const unknown: never = section.phase

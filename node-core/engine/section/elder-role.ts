@@ -17,6 +17,7 @@ import { createSectionConsensus, type SectionConsensus } from './section-consens
 import type { SectionMembership } from './section-membership.ts'
 import { ACCEPTED, ignored, type HandoverKeyMessage, type JoinRequestMessage, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
+import type { StorageReport } from './storage-reports.ts'
 
 export interface ElderRoleComponents {
   self: string
@@ -129,6 +130,11 @@ export class ElderRole {
   /** A member asks to leave the network: the elders decide its Leave. */
   async leaveRequest (from: string): Promise<SectionReceipt> {
     return await this.#toAgenda(agenda => agenda.requestLeave(from))
+  }
+
+  /** An adult reports its store is nearly full: with joins off, it lets one join in this generation. */
+  async storageReport (from: string, report: StorageReport): Promise<SectionReceipt> {
+    return await this.#toAgenda(agenda => agenda.noteStorageReport(from, report))
   }
 
   /** This elder's own release: it counts itself among the members that support its eras. */

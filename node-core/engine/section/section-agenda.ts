@@ -10,7 +10,11 @@
 // (member-health.ts): Pause a member whose failures passed the threshold, Resume one whose
 // probation audit passed, Demote one whose grace expired, that was paused too often or that
 // misbehaved provably. Then leaves: a member that asked to go, to rejoin later at half its age
-// under a new name, as a demoted one does. Then joins. Epochs and churns are membership generations.
+// under a new name, as a demoted one does. Then joins, while the section needs storage (DESIGN §2):
+// its joins switch is on, it is too small to store, or an adult reported it is 90 % full this
+// generation, a report the join then carries (storage-reports.ts). A relocated vault and a founder
+// the section expected join whatever the switch says; a late founder's join, marked so, is part of
+// the genesis and leaves the switch as it was. Epochs and churns are membership generations.
 // When the elders the section elects differ from the ones holding its key (an elder paused or
 // demoted, an older member admitted), a handover is due (elder-handover.ts): the incoming elders
 // run the DKG, and once a supermajority of them vouch for one key this elder proposes the handover
@@ -27,6 +31,7 @@ import type { PendingHandover } from './section-membership.ts'
 import type { HandoverKeyMessage } from './section-messages.ts'
 import type { MemberHealth } from './member-health.ts'
 import type { JoinOrigin } from './join-admission.ts'
+import { storageNeedOf, storageNeedPayload, storageNeedRefusal, type StorageReport, type StorageReportView } from './storage-reports.ts'
 
 /** An era activation may name an effective epoch at most this far ahead (elders' delays may differ). */
 export const MAX_ERA_ACTIVATION_DELAY = 1000
@@ -36,6 +41,8 @@ export interface AgendaMembership {
   readonly members: ReadonlySet<string>
   readonly elders: readonly string[]
   readonly activeEra: ActiveEra
+  /** Whether the section admits a new vault without an adult's report that it is full (section/rules/split.ts). */
+  readonly joinsAllowed: boolean
   readonly pendingHandover: PendingHandover | undefined
   readonly handoverTarget: HandoverTarget | undefined
   isMember(name: string): boolean
@@ -44,6 +51,7 @@ export interface AgendaMembership {
 }
 
 const HANDOVER_PENDING = 'the section is handing over to its new elders'
+const JOINS_CLOSED = 'joins are off: no member left since the last join, and no adult reported it is 90 % full this generation'
 const HANDOVER_DUE = 'a handover to the elders the section elects is due first'
 
 export interface SectionAgendaInit {
@@ -79,6 +87,9 @@ export class SectionAgenda {
    */
   readonly #eraSupportBeforeJoin = new Map<string, readonly number[]>()
   readonly #handoverClaims = new HandoverClaims()
+  /** The fullest adult's storage report this generation, at level 9 or more: it lets one join in while joins are off. */
+  #storageNeed: StorageReport | undefined
+  #nextStorageNeed: StorageReport | undefined
 
   constructor (init: SectionAgendaInit) {
     this.#init = init
@@ -126,6 +137,24 @@ export class SectionAgenda {
     return undefined
   }
 
+  /**
+   * An adult says its store is nearly full; kept for this generation when it shows the section
+   * needs storage. One for the next generation waits for it: the adult may apply a decision first.
+   */
+  noteStorageReport (from: string, report: StorageReport): string | undefined {
+    if (report.reporter !== from) return `a storage report for ${report.reporter.slice(0, 16)}... sent by ${from.slice(0, 16)}...`
+    if (report.generation !== this.#init.membership.generation + 1) return this.#takeStorageNeed(report)
+    if (report.level > (this.#nextStorageNeed?.level ?? -1)) this.#nextStorageNeed = report
+    return undefined
+  }
+
+  #takeStorageNeed (report: StorageReport): string | undefined {
+    const refused = storageNeedRefusal(report, this.#storageView(this.#init.membership.generation))
+    if (refused !== undefined) return refused
+    if (report.level > (this.#storageNeed?.level ?? -1)) this.#storageNeed = report
+    return undefined
+  }
+
   /** An incoming elder says which key its handover run gave it. */
   noteHandoverKey (from: string, message: HandoverKeyMessage): string | undefined {
     const target = this.#init.membership.handoverTarget
@@ -142,6 +171,10 @@ export class SectionAgenda {
     for (const name of [...this.#eraSupport.keys()]) if (!membership.isMember(name)) this.#eraSupport.delete(name)
     for (const [name, eras] of this.#eraSupportBeforeJoin) if (membership.isMember(name)) this.#eraSupport.set(name, eras)
     this.#eraSupportBeforeJoin.clear()
+    const early = this.#nextStorageNeed
+    this.#storageNeed = undefined
+    this.#nextStorageNeed = undefined
+    if (early !== undefined) this.#takeStorageNeed(early)
   }
 
   /** What this elder proposes when its turn comes, if anything. */
@@ -162,10 +195,41 @@ export class SectionAgenda {
     if (leaver !== undefined) {
       return { kind: 'leave', subject: leaver, generation: membership.generation, sectionPrefix: prefix, payload: { rejoinAge: rejoinAge(ageOfName(nameBytes(leaver))) } }
     }
-    const joiner = [...this.#pendingJoins].filter(name => !membership.isMember(name)).sort()[0]
+    const joiners = [...this.#pendingJoins].filter(name => !membership.isMember(name)).sort()
+    const need = membership.joinsAllowed ? undefined : this.#storageNeed
+    const joiner = membership.joinsAllowed || need !== undefined ? joiners[0] : joiners.find(name => this.#joinsWhateverTheSwitch(name))
     if (joiner === undefined) return undefined
-    const payload = { age: ageOfName(nameBytes(joiner)), ...this.#checkedOrigins.get(joiner) }
+    const payload = {
+      age: ageOfName(nameBytes(joiner)),
+      ...this.#checkedOrigins.get(joiner),
+      ...(this.#init.vouchedFounders?.has(joiner) === true ? { expectedFounder: true } : {}),
+      ...(need === undefined || this.#joinsWhateverTheSwitch(joiner) ? {} : storageNeedPayload(need))
+    }
     return { kind: 'join', subject: joiner, generation: membership.generation, sectionPrefix: prefix, payload }
+  }
+
+  /** A relocated vault moves within the network and a late founder was expected: neither needs the section to need storage. */
+  #joinsWhateverTheSwitch (name: string): boolean {
+    const origin = this.#checkedOrigins.get(name)
+    return (origin !== undefined && 'relocatedFrom' in origin) || this.#init.vouchedFounders?.has(name) === true
+  }
+
+  /**
+   * Why a join proposal may not admit its vault now: it claims to be a founder this elder did not
+   * expect, or joins are off and it carries no report that the section needs storage.
+   */
+  #joinNeedObjection (proposal: Proposal): string | undefined {
+    const { expectedFounder, relocatedFrom } = proposal.payload
+    if (expectedFounder !== undefined) return expectedFounder === true && this.#init.vouchedFounders?.has(proposal.subject) === true ? undefined : 'a join as a founder this elder did not expect'
+    if (typeof relocatedFrom === 'string') return undefined
+    const need = storageNeedOf(proposal)
+    if (need === undefined) return this.#init.membership.joinsAllowed ? undefined : JOINS_CLOSED
+    return storageNeedRefusal(need, this.#storageView(proposal.generation))
+  }
+
+  #storageView (generation: number): StorageReportView {
+    const { membership, prefix } = this.#init
+    return { prefix, generation, isActiveAdult: name => membership.isMember(name) && !membership.elders.includes(name) && membership.pauseOf(name) === undefined }
   }
 
   #nextStanding (): Proposal | undefined {
@@ -188,7 +252,7 @@ export class SectionAgenda {
         if (membership.handoverTarget !== undefined) return HANDOVER_DUE
         if (membership.isMember(proposal.subject)) return 'the vault is already a member'
         if (proposal.payload.age !== ageOfName(nameBytes(proposal.subject))) return 'the proposal states an age other than the last byte of the name'
-        return this.#joinOriginObjection(proposal)
+        return this.#joinOriginObjection(proposal) ?? this.#joinNeedObjection(proposal)
       case 'era-activation': {
         if (membership.handoverTarget !== undefined) return HANDOVER_DUE
         const era = this.#nextEra()

@@ -12,6 +12,7 @@
 import { hexToBytes } from '@noble/curves/utils.js'
 import { SectionChain, verifyChain, type SectionChainData } from '../../section/crypto/section-chain.ts'
 import { electElders } from '../../section/rules/elders.ts'
+import { joinsAllowed, nextJoinsAllowed } from '../../section/rules/split.ts'
 import { decodeRelocationProof, selectRelocations, verifyRelocationProof, type KnownDecision, type Relocation } from '../../section/rules/relocation.ts'
 import { verifyDecision, type Decision, type DecisionProblem, type DecisionVerification } from '../../section/crypto/decisions.ts'
 import { publicKeyFromHex, publicKeyToHex, type G1Point } from '../../section/crypto/threshold-bls.ts'
@@ -51,6 +52,8 @@ export class SectionMembership {
   #generation: number
   #members: Set<string>
   #eraDecision: Decision | null
+  /** The section's joins switch (section/rules/split.ts): off after each join, on after a member leaves or moves away. */
+  #joinsOn: boolean
   /** Members paused now, each with the signed notice of its pause. */
   #paused: Map<string, PauseNotice>
   /**
@@ -65,8 +68,9 @@ export class SectionMembership {
   #pendingHandover: PendingHandover | undefined
   #handoverTarget: { state: string, target: HandoverTarget | undefined } | undefined
 
-  private constructor (prefix: string, chain: SectionChain, elders: string[], generation: number, members: Set<string>, eraDecision: Decision | null, paused: Map<string, PauseNotice>) {
+  private constructor (prefix: string, chain: SectionChain, elders: string[], generation: number, members: Set<string>, eraDecision: Decision | null, paused: Map<string, PauseNotice>, joinsOn: boolean) {
     this.prefix = prefix
+    this.#joinsOn = joinsOn
     this.#chain = chain
     this.#elders = elders
     this.#generation = generation
@@ -88,7 +92,7 @@ export class SectionMembership {
     }
     const checked = checkStatement(genesis, statement, members)
     if (!checked.ok) return checked
-    return { ok: true, membership: new SectionMembership(statement.prefix, checked.chain, [...statement.elders], statement.generation, new Set(members), statement.eraDecision, checked.paused) }
+    return { ok: true, membership: new SectionMembership(statement.prefix, checked.chain, [...statement.elders], statement.generation, new Set(members), statement.eraDecision, checked.paused, statement.joinsOn) }
   }
 
   get chain (): SectionChain { return this.#chain }
@@ -96,6 +100,10 @@ export class SectionMembership {
   get elders (): readonly string[] { return this.#elders }
   get generation (): number { return this.#generation }
   get members (): ReadonlySet<string> { return this.#members }
+  /** The joins switch, as a statement carries it. */
+  get joinsOn (): boolean { return this.#joinsOn }
+  /** DESIGN §2: whether the section needs storage, so admits a new vault without an adult's report that it is full. */
+  get joinsAllowed (): boolean { return joinsAllowed(this.#joinsOn, this.#members.size) }
   /** The decision that activated the current era; null while the section is in the first era. */
   get eraDecision (): Decision | null { return this.#eraDecision }
   get activeEra (): ActiveEra { return this.#eraDecision === null ? FIRST_ERA : activeEraFromDecision(this.#eraDecision) }
@@ -213,6 +221,8 @@ export class SectionMembership {
         if (this.#members.has(subject)) return { applied: false, problem: 'already-member', reason: `${subject.slice(0, 16)}... is already a member` }
         this.#members.add(subject)
         this.#proofUsed(decision.proposal.payload, subject)
+        // A founder the section expected, joining late, completes the genesis: it brings no join of its own.
+        if (decision.proposal.payload.expectedFounder !== true) this.#joinsOn = nextJoinsAllowed(this.#joinsOn, { kind: 'joined' })
         break
       case 'era-activation': {
         let era: ActiveEra
@@ -245,6 +255,7 @@ export class SectionMembership {
         if (!this.#members.delete(subject)) return { applied: false, problem: 'wrong-standing', reason: `a ${kind} of ${subject.slice(0, 16)}..., which is not a member` }
         this.#paused.delete(subject)
         this.#removed.set(subject, { rejoinAge: rejoinAge(ageOfHexName(subject)), decision })
+        this.#joinsOn = nextJoinsAllowed(this.#joinsOn, { kind: 'left' })
         break
       case 'handover': {
         const elders = decision.proposal.payload.elders
@@ -263,6 +274,7 @@ export class SectionMembership {
     }
     this.#generation++
     this.#lastRelocations = this.#relocate(decision)
+    if (this.#lastRelocations.length > 0) this.#joinsOn = nextJoinsAllowed(this.#joinsOn, { kind: 'left' })
     return { applied: true, decision }
   }
 
@@ -323,6 +335,7 @@ export class SectionMembership {
     this.#members = new Set(members)
     this.#eraDecision = statement.eraDecision
     this.#paused = checked.paused
+    this.#joinsOn = statement.joinsOn
     // The statement's chain may already hold the key its handover named, or not yet.
     const last = statement.lastDecision
     this.#pendingHandover = last?.proposal.kind === 'handover' && !this.#chain.keys.some(key => publicKeyToHex(key) === last.proposal.subject)

@@ -18,6 +18,7 @@ import { CHALLENGE_NONCE_BYTES, MAX_RESOURCE_DIFFICULTY, SOLUTION_BYTES } from '
 import { MAX_HELLO_NAMES, MAX_SECTION_FRAME_BYTES, MAX_SECTION_MEMBERS, MAX_STORE_PAYMENT } from './constants.ts'
 import { NameHexSchema, PrefixSchema, SignedStatementSchema } from './statements.ts'
 import { ConsensusItemSchema, MAX_CONSENSUS_ITEMS, RewardConsensusItemSchema } from './ballots.ts'
+import { StorageReportSchema } from './storage-reports.ts'
 
 export class MalformedSectionMessageError extends namedError('MalformedSectionMessageError') {}
 export class SectionFrameTooLargeError extends namedError('SectionFrameTooLargeError') {}
@@ -127,6 +128,9 @@ export const ResumeRequestMessageSchema = z.object({ type: z.literal('resume-req
 /** A member leaving the network for good asks the elders to decide its Leave; it may rejoin later at half its age. */
 export const LeaveRequestMessageSchema = z.object({ type: z.literal('leave-request'), prefix: PrefixSchema }).strict()
 
+/** An adult tells the elders its store is nearly full, signed, once each generation while it is (storage-reports.ts). */
+export const StorageReportMessageSchema = z.object({ type: z.literal('storage-report'), report: StorageReportSchema }).strict()
+
 /** An elder's answer to a join request under a name the section removed: the Demote or Leave decision that removed it. */
 export const RemovalNoticeMessageSchema = z.object({ type: z.literal('removal-notice'), decision: DecisionSchema }).strict()
 
@@ -204,7 +208,7 @@ export const ChainLinkMessageSchema = z.object({
 
 export const SectionMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema, DkgRoundMessageSchema, DkgShareEnvelopeSchema, SectionInfoMessageSchema,
-  JoinRequestMessageSchema, JoinChallengeMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, LeaveRequestMessageSchema, RemovalNoticeMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema,
+  JoinRequestMessageSchema, JoinChallengeMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, LeaveRequestMessageSchema, StorageReportMessageSchema, RemovalNoticeMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema,
   StorePaymentMessageSchema, SectionQueryMessageSchema, RewardConsensusMessageSchema, RewardShareMessageSchema, RewardRecordMessageSchema,
   HandoverKeyMessageSchema, LinkShareMessageSchema, ChainLinkMessageSchema
 ])

@@ -63,6 +63,8 @@ import { SectionForming } from './section-forming.ts'
 import { decisionReceipt, FIRST_ERA, SectionMembership } from './section-membership.ts'
 import { buildSectionStatus, type SectionPhase } from './section-status.ts'
 import { StatementBook } from './statement-book.ts'
+import { signStorageReport, StorageLevelSchema } from './storage-reports.ts'
+import { FULL_STORAGE_LEVEL } from '../../section/rules/split.ts'
 import { membersDigest, signStatement, type SectionStatement } from './statements.ts'
 import { Reasking, timerSchedule, type Schedule } from './schedule.ts'
 import { SectionRewards } from './section-rewards.ts'
@@ -172,6 +174,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   #lastDecision: Decision | null = null
   /** The elder set this vault last told which eras it supports. */
   #eraSupportToldTo = ''
+  /** This vault's store fill in tenths, as the vault last said (storage-reports.ts). */
+  #storageLevel = 0
+  /** The generation this vault last told the elders it is nearly full at. */
+  #storageToldAt = -1
   /** A genesis that reached its supermajority while this elder's own DKG run was still going. */
   #waitingGenesis: { id: string, statement: SectionStatement, members: string[] } | undefined
   #queue: Promise<unknown> = Promise.resolve()
@@ -295,6 +301,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       self: this.self,
       generation: membership?.generation ?? 0,
       isMember: membership?.isMember(this.self) ?? false,
+      joinsAllowed: membership?.joinsAllowed,
       standing: this.standing
     })
   }
@@ -337,6 +344,30 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       return true
     })
     if (!member) throw new NotAMemberError('this vault is not a member of its section: there is nothing to leave')
+  }
+
+  /** The vault's store is `level` tenths full: at 9 or more, an adult tells the elders so, once each generation. */
+  async reportStorageLevel (level: number): Promise<void> {
+    const checked = StorageLevelSchema.safeParse(level)
+    if (!checked.success) throw new RangeError(`"level" expected an integer from 0 to 10, got ${level}`)
+    await this.#serially(() => {
+      this.#storageLevel = checked.data
+      this.#tellStorageNeed()
+    })
+  }
+
+  /** The store level the vault last reported, once the reports queued before this call are taken. */
+  async storageLevel (): Promise<number> {
+    return await this.#serially(() => this.#storageLevel)
+  }
+
+  #tellStorageNeed (): void {
+    const membership = this.#membership
+    if (membership === undefined || this.#storageLevel < FULL_STORAGE_LEVEL || this.#storageToldAt === membership.generation) return
+    if (!membership.isMember(this.self) || membership.elders.includes(this.self) || membership.pauseOf(this.self) !== undefined) return
+    this.#storageToldAt = membership.generation
+    const report = signStorageReport(this.#key, { prefix: NETWORK_PREFIX, generation: membership.generation, level: this.#storageLevel })
+    for (const elder of membership.elders) this.#components.send(elder, { type: 'storage-report', report })
   }
 
   /** Sends `type` to the elders now and each retry period while `wanted` holds. */
@@ -419,6 +450,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       case 'leave-request':
         if (message.prefix !== NETWORK_PREFIX) return ignored(`a leave request for section "${message.prefix}"`)
         return await this.#elder.leaveRequest(from)
+      case 'storage-report': return await this.#elder.storageReport(from, message.report)
       case 'removal-notice': return this.#onRemovalNotice(message.decision)
       case 'decision': return await this.#onDecision(message.decision)
       case 'store-payment': return this.#rewards.receivePayment(message)
@@ -446,7 +478,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   async #announceGenesis (keying: Keying, result: DkgResult, founders: string[]): Promise<void> {
     const chain = SectionChain.fromGenesis(groupPublicKey(result.publicKeySet))
     const statement: SectionStatement = {
-      prefix: NETWORK_PREFIX, chain: chain.toData(), elders: [...keying.elders], generation: 0, membersDigest: membersDigest(founders), lastDecision: null, eraDecision: null, pauseDecisions: []
+      prefix: NETWORK_PREFIX, chain: chain.toData(), elders: [...keying.elders], generation: 0, membersDigest: membersDigest(founders), lastDecision: null, eraDecision: null, pauseDecisions: [], joinsOn: true
     }
     await this.#announce(statement, founders, new Set([...founders, ...this.#forming.known.names()]))
     await this.#takeWaitingGenesis()
@@ -618,12 +650,14 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         membersDigest: membersDigest(members),
         lastDecision: this.#lastDecision,
         eraDecision: membership.eraDecision,
-        pauseDecisions: membership.pauseDecisions
+        pauseDecisions: membership.pauseDecisions,
+        joinsOn: membership.joinsOn
       }, members, members)
     }
     if (membership.isMember(this.self)) {
       this.#askingToJoin.stop()
       this.#tellEraSupport()
+      this.#tellStorageNeed()
     }
     this.#reconsiderHandover()
     const ready = this.#futureDecisions.filter(decision => decision.proposal.generation === membership.generation)

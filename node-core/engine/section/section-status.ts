@@ -25,6 +25,7 @@ export function buildSectionStatus (input: {
   self: string
   generation: number
   isMember: boolean
+  joinsAllowed: boolean | undefined
   standing: SectionStanding
 }): SectionStatus {
   const members = byRank(input.members)
@@ -38,6 +39,7 @@ export function buildSectionStatus (input: {
     isElder: input.elders.includes(input.self),
     isMember: input.isMember,
     generation: input.generation,
+    ...(input.joinsAllowed === undefined ? {} : { joinsAllowed: input.joinsAllowed }),
     standing: input.standing
   }
 }

@@ -35,7 +35,9 @@ export const SectionStatementSchema = z.object({
   /** The era-activation decision of the section's current era; null while it is in the first era. */
   eraDecision: DecisionSchema.nullable(),
   /** The pause decision of each member paused now, so a vault that missed one still knows. */
-  pauseDecisions: z.array(DecisionSchema).max(MAX_SECTION_MEMBERS)
+  pauseDecisions: z.array(DecisionSchema).max(MAX_SECTION_MEMBERS),
+  /** The section's joins switch (section/rules/split.ts): on at genesis, off after a join, on after a member leaves or moves away. */
+  joinsOn: z.boolean()
 }).strict().superRefine((statement, context) => {
   if (new Set(statement.elders).size !== statement.elders.length) context.addIssue({ code: 'custom', path: ['elders'], message: 'expected distinct elders' })
   if ((statement.generation === 0) !== (statement.lastDecision === null)) {

@@ -23,6 +23,7 @@ import { encodeSectionMessage, type SectionMessage } from '../../../node-core/en
 import { createVault, type Vault } from '../../../node-core/engine/vault.ts'
 import { foundingAge } from '../../../node-core/localnet/local-network.ts'
 import { forgedJoinDecision } from '../../unit/engine/section/section-fakes.ts'
+import { adultReportsFull } from '../../helpers/storage-need.ts'
 
 const FOUNDERS = 10
 const SECTION_TIMINGS = { formingSettleMs: 3000, proposalTimeoutMs: 2000, dkgRoundTimeoutMs: 10_000, joinRetryMs: 3000 }
@@ -193,6 +194,8 @@ describe('the section live on loopback', { timeout: 180_000 }, () => {
       assert.ok(vault !== undefined && vault !== first)
       await vault.stop()
     }
+    // With 11 members the section admits a new vault only while it needs storage (DESIGN §2 "Joins").
+    await adultReportsFull(founders.filter(vault => !stopped.includes(vault)))
     const [identity] = await groundIdentities([5])
     assert.ok(identity !== undefined)
     const joiner = await start(identity, first.multiaddrs(), 'joiner-two-elders-down')

@@ -42,6 +42,11 @@ export function SectionCard ({ status }: { status: Pick<VaultStatus, 'name' | 's
         <Stat label="Generation" testId="section-generation" rawValue={section.generation}>
           <span title="How many decisions the section has made since it formed">{formatCount(section.generation)}</span>
         </Stat>
+        {section.joinsAllowed !== undefined && (
+          <Stat label="New vaults" testId="section-joins" rawValue={section.joinsAllowed ? 'open' : 'closed'}>
+            <span title="DESIGN: a section admits new vaults only while it needs storage">{section.joinsAllowed ? 'Admitted: it needs storage' : 'Not needed now'}</span>
+          </Stat>
+        )}
         <Stat label="Section key" testId="section-key" rawValue={section.sectionKey ?? ''}>
           {section.sectionKey === null
             ? <span className="section-card__pending">None yet</span>

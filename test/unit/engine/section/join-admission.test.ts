@@ -45,7 +45,7 @@ const adult = identityOfAge('join-admission/adult', 12)
 const stranger = identityOfAge('join-admission/stranger', 12)
 
 function membershipOf (members: readonly string[]): SectionMembership {
-  const statement = { prefix: '', chain: { genesisKey: sectionKey, links: [] }, elders, generation: 0, membersDigest: membersDigest(members), lastDecision: null, eraDecision: null, pauseDecisions: [] }
+  const statement = { prefix: '', chain: { genesisKey: sectionKey, links: [] }, elders, generation: 0, membersDigest: membersDigest(members), lastDecision: null, eraDecision: null, pauseDecisions: [], joinsOn: true }
   const made = SectionMembership.fromStatement(statement, members)
   assert.ok(made.ok, made.ok ? '' : made.reason)
   return made.membership

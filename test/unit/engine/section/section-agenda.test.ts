@@ -7,6 +7,8 @@ import { SectionAgenda, type AgendaMembership } from '../../../../node-core/engi
 import type { ActiveEra } from '../../../../node-core/engine/versions/eras.ts'
 import { MemberHealth } from '../../../../node-core/engine/section/member-health.ts'
 import type { Proposal } from '../../../../node-core/section/crypto/decisions.ts'
+import { releaseKeyFromSeed } from '../../../../node-core/release/keys.ts'
+import { signStorageReport, type StorageReport } from '../../../../node-core/engine/section/storage-reports.ts'
 
 /** Vault names whose last byte (their age) is `age`. */
 function vaultName (index: number, age = 10): string {
@@ -21,6 +23,7 @@ function sectionOf (memberCount: number, activeEra: ActiveEra = { era: 1, effect
     members,
     elders,
     activeEra,
+    joinsAllowed: true,
     pendingHandover: undefined,
     handoverTarget: undefined,
     isMember: name => members.has(name),
@@ -133,5 +136,87 @@ describe('a section agenda', () => {
     const agenda = agendaWith(sectionOf(10), [])
     assert.match(agenda.objection({ kind: 'relocate', subject: vaultName(3), generation: 4, sectionPrefix: '', payload: {} }) ?? '', /relocates by the rule after each decision, never by a proposal/)
     assert.match(agenda.objection({ kind: 'pause', subject: vaultName(8), generation: 4, sectionPrefix: '', payload: {} }) ?? '', /this elder's audits call for no pause of/)
+  })
+})
+
+describe('a section agenda\'s joins while the section needs storage (DESIGN §2 "Joins")', () => {
+  const adult = releaseKeyFromSeed(new Uint8Array(32).fill(7), 'section')
+  const stranger = releaseKeyFromSeed(new Uint8Array(32).fill(8), 'section')
+  const joiner = vaultName(99, 5)
+
+  /** 12 members (7 elders, 4 adults named by index, and `adult`) whose joins switch is off. */
+  function switchedOff (): AgendaMembership & { generation: number } {
+    const base = sectionOf(11)
+    const members = new Set([...base.members, adult.public])
+    return { ...base, members, isMember: name => members.has(name), joinsAllowed: false }
+  }
+
+  const fullReport = (overrides: { level?: number, generation?: number } = {}, key = adult): StorageReport =>
+    signStorageReport(key, { prefix: '', generation: overrides.generation ?? 4, level: overrides.level ?? 9 })
+
+  it('proposes no new vault while joins are off, and objects to another elder\'s join then', () => {
+    const agenda = agendaWith(switchedOff(), [])
+    assert.equal(agenda.requestJoin(joiner), undefined, 'the request waits on the agenda')
+    assert.equal(agenda.next(), undefined)
+    const join: Proposal = { kind: 'join', subject: joiner, generation: 4, sectionPrefix: '', payload: { age: 5 } }
+    assert.match(agenda.objection(join) ?? '', /joins are off: no member left since the last join, and no adult reported it is 90 % full/)
+  })
+
+  it('lets one join in on an adult\'s signed report that it is 90 % full, which the join carries and every elder checks', () => {
+    const agenda = agendaWith(switchedOff(), [])
+    agenda.requestJoin(joiner)
+    const report = fullReport()
+    assert.equal(agenda.noteStorageReport(adult.public, report), undefined)
+    const join = agenda.next()
+    assert.deepEqual(join?.payload, { age: 5, storageReporter: adult.public, storageLevel: 9, storageSignature: report.signature })
+    assert.ok(join !== undefined)
+    assert.equal(agendaWith(switchedOff(), []).objection(join), undefined, 'an elder that never saw the report checks the one the join carries')
+    const forged = fullReport({}, stranger).signature
+    assert.match(agenda.objection({ ...join, payload: { ...join.payload, storageSignature: forged } }) ?? '', /a storage report whose signature is not [0-9a-f]{16}\.\.\.'s/)
+    assert.match(agenda.objection({ ...join, payload: { ...join.payload, storageLevel: 10 } }) ?? '', /signature is not/, 'the level is signed')
+    assert.match(agenda.objection({ ...join, generation: 5 }) ?? '', /another generation/)
+  })
+
+  it('refuses a report below 90 %, from an elder or a stranger, for a past generation, or sent by another vault', () => {
+    const membership = switchedOff()
+    const agenda = agendaWith(membership, [])
+    assert.match(agenda.noteStorageReport(adult.public, fullReport({ level: 8 })) ?? '', /reported level 8: a section needs storage once an adult is at 9 or more/)
+    assert.match(agenda.noteStorageReport(stranger.public, fullReport({}, stranger)) ?? '', /which is not an active adult of the section/)
+    assert.match(agenda.noteStorageReport(adult.public, fullReport({ generation: 3 })) ?? '', /a storage report for generation 3, the section is at 4/)
+    assert.match(agenda.noteStorageReport(membership.elders[0] ?? '', fullReport()) ?? '', /a storage report for [0-9a-f]{16}\.\.\. sent by/)
+    agenda.requestJoin(joiner)
+    assert.equal(agenda.next(), undefined)
+  })
+
+  it('keeps a report for the next generation until it comes: the adult may apply a decision first', () => {
+    const membership = switchedOff()
+    const agenda = agendaWith(membership, [])
+    agenda.requestJoin(joiner)
+    assert.equal(agenda.noteStorageReport(adult.public, fullReport({ generation: 5 })), undefined)
+    assert.equal(agenda.next(), undefined)
+    membership.generation = 5
+    agenda.generationChanged()
+    assert.equal(agenda.next()?.payload.storageLevel, 9)
+  })
+
+  it('admits a founder it expected while joins are off, marked so, and objects to one it did not expect', () => {
+    const founder = vaultName(96, 5)
+    const agenda = new SectionAgenda({ prefix: '', membership: switchedOff(), eraActivationDelay: 2, health: new MemberHealth(), vouchedFounders: new Set([founder]) })
+    assert.equal(agenda.requestJoin(founder), undefined)
+    const join = agenda.next()
+    assert.deepEqual(join?.payload, { age: 5, expectedFounder: true })
+    assert.ok(join !== undefined)
+    assert.equal(agenda.objection(join), undefined)
+    assert.equal(agendaWith(switchedOff(), []).objection(join), 'a join as a founder this elder did not expect')
+  })
+
+  it('admits a relocated vault while joins are off: it moves within the network', () => {
+    const agenda = agendaWith(switchedOff(), [])
+    const relocated = vaultName(98, 8)
+    assert.equal(agenda.requestJoin(relocated, { relocatedFrom: vaultName(97, 7) }), undefined)
+    const join = agenda.next()
+    assert.deepEqual(join?.payload, { age: 8, relocatedFrom: vaultName(97, 7) })
+    assert.ok(join !== undefined)
+    assert.equal(agenda.objection(join), undefined)
   })
 })

@@ -67,7 +67,11 @@ describe('a section that expects a founder', () => {
       assert.equal(membership?.isMember(expected), true, `${name.slice(0, 8)} has the expected founder as a member`)
       assert.equal(membership?.isMember(stranger), false)
       assert.equal(membership?.generation, 1, 'one Join decision, for the expected founder')
+      assert.equal(membership?.joinsOn, true, 'a late founder completes the genesis: the joins switch stays on')
     }
+    const decision = net.deliveries.find(d => d.message.type === 'decision')
+    assert.ok(decision?.message.type === 'decision')
+    assert.deepEqual(decision.message.decision.proposal.payload, { age: EXPECTED_AGE, expectedFounder: true })
     const refusals = new Set(net.deliveries.filter(d => d.from === stranger && d.message.type === 'join-request').map(d => d.receipt.accepted ? 'accepted' : d.receipt.reason))
     assert.deepEqual([...refusals], [`a join at age ${EXPECTED_AGE} without a relocation or demotion proof: a new vault joins at age 5`])
     for (const node of net.nodes.values()) node.stop()

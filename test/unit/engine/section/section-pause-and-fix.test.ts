@@ -73,7 +73,9 @@ describe('pause and fix in a section of ten vaults in memory', { timeout: 240_00
     assert.equal(net.node(victim).status().standing.state, 'paused')
     const deadline = net.node(victim).status().standing.pause?.deadline ?? 0
     assert.equal(deadline, 2 + GRACE_CHURNS, "paused again at generation 2")
-    // Churn: vaults join until the deadline's generation is reached.
+    // Churn: vaults join until the deadline's generation is reached. Past 11 members a join needs
+    // the section to need storage: an adult reports it is 90 % full, again each generation.
+    await net.node(byRank(names)[8] ?? '').reportStorageLevel(9)
     for (let i = 0; net.node(elders[0] ?? '').generation < deadline; i++) {
       const joiner = net.add(newVaultIdentity(`pause-joiner-${i}`)).self
       await net.connect(joiner, elders[0] ?? '')

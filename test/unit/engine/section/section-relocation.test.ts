@@ -42,7 +42,7 @@ const elders = [20, 19, 18, 17, 16, 15, 14].map((age, i) => nameOfAge(`elder-${i
 
 function membershipOf (members: readonly string[]): SectionMembership {
   const statement = {
-    prefix: '', chain: { genesisKey: sectionKey, links: [] }, elders, generation: 0, membersDigest: membersDigest(members), lastDecision: null, eraDecision: null, pauseDecisions: []
+    prefix: '', chain: { genesisKey: sectionKey, links: [] }, elders, generation: 0, membersDigest: membersDigest(members), lastDecision: null, eraDecision: null, pauseDecisions: [], joinsOn: true
   }
   const made = SectionMembership.fromStatement(statement, members)
   assert.ok(made.ok, made.ok ? '' : made.reason)

@@ -21,7 +21,7 @@ function key (i: number): ReleaseKey {
 const sectionKey = publicKeyToHex(groupPublicKey(dealSharesAsTrustedDealer({ threshold: 4, count: 7, random: seededRandom('statements') }).publicKeySet))
 
 function genesis (overrides: Partial<SectionStatement> = {}): SectionStatement {
-  return { prefix: '', chain: { genesisKey: sectionKey, links: [] }, elders, generation: 0, membersDigest: membersDigest(elders), lastDecision: null, eraDecision: null, pauseDecisions: [], ...overrides }
+  return { prefix: '', chain: { genesisKey: sectionKey, links: [] }, elders, generation: 0, membersDigest: membersDigest(elders), lastDecision: null, eraDecision: null, pauseDecisions: [], joinsOn: true, ...overrides }
 }
 
 describe('section statements', () => {

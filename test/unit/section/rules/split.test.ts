@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { FULL_STORAGE_LEVEL, nextJoinsAllowed, splitHalves, splitIfReady, type JoinsEvent } from '../../../../node-core/section/rules/split.ts'
+import { FULL_STORAGE_LEVEL, joinsAllowed, MIN_STORING_SECTION_SIZE, nextJoinsAllowed, splitHalves, splitIfReady, type JoinsEvent } from '../../../../node-core/section/rules/split.ts'
+import { storageLevel } from '../../../../node-core/engine/section/storage-reports.ts'
 
 /** `zeros` names with first byte `zeroByte`, then `ones` with first byte `oneByte`; distinct by byte 1. */
 function membersSplitting (zeros: number, ones: number, zeroByte = 0b0000_0000, oneByte = 0b1000_0000): Uint8Array[] {
@@ -94,5 +95,23 @@ describe('nextJoinsAllowed', () => {
     assert.throws(() => nextJoinsAllowed(false, { kind: 'storage-level', level: 11 }), RangeError)
     assert.throws(() => nextJoinsAllowed(false, { kind: 'storage-level', level: 9.5 }), RangeError)
     assert.throws(() => nextJoinsAllowed(false, untyped({ kind: 'paused' })), TypeError)
+  })
+})
+
+describe('joinsAllowed', () => {
+  it('admits while the switch is on, or while the section is too small to keep 4 copies beside its 7 elders', () => {
+    assert.equal(MIN_STORING_SECTION_SIZE, 11)
+    assert.equal(joinsAllowed(true, 30), true)
+    assert.equal(joinsAllowed(false, 10), true)
+    assert.equal(joinsAllowed(false, 11), false)
+  })
+})
+
+describe('storageLevel', () => {
+  it('counts a store\'s fill in tenths, rounded down, and a store with no room for a chunk as full', () => {
+    assert.equal(storageLevel({ bytes: 0, capacityBytes: 1000, full: false }), 0)
+    assert.equal(storageLevel({ bytes: 899, capacityBytes: 1000, full: false }), 8)
+    assert.equal(storageLevel({ bytes: 900, capacityBytes: 1000, full: false }), 9)
+    assert.equal(storageLevel({ bytes: 500, capacityBytes: 1000, full: true }), 10)
   })
 })

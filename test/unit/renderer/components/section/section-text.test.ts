@@ -42,6 +42,13 @@ describe('describeSelf', () => {
     assert.deepEqual([waiting.role, waiting.label], ['waiting', 'Waiting to join'])
   })
 
+  it('tells a vault waiting while the section needs no storage why it waits', () => {
+    const held = describeSelf(active(5, [20, 19, 18, 17, 16, 15, 14], { isMember: false, joinsAllowed: false }), SAMPLE_NAME)
+    assert.equal(held.role, 'waiting')
+    assert.match(held.detail, /admits new vaults only while it needs storage: .* joins once a member leaves or an adult is 90 % full/)
+    assert.doesNotMatch(describeSelf(active(5, [20, 19, 18, 17, 16, 15, 14], { isMember: false, joinsAllowed: true }), SAMPLE_NAME).detail, /needs storage/)
+  })
+
   it('before the section is active: a founding elder, an elder to be, or not a member yet', () => {
     const base = forming(20, [19, 18, 17, 16, 15, 14])
     assert.equal(describeSelf({ ...base, phase: 'keying' }, SAMPLE_NAME).role, 'elder-to-be')
