@@ -118,8 +118,7 @@ describe('pause and fix from the dashboard', () => {
     assert.ok(answer.ok)
     const bootstrap = VaultStatusSchema.parse(answer.value).network.bootstrap
     const demoted = page.locator('[data-testid="vault-age"]', { hasText: new RegExp(`^${HALF_AGE}$`) })
-    // Exactly the churns left, no more: a join after the Demote would race the vault's own rejoin
-    // for the one join the section then needs.
+    // Exactly the churns left: the vault rejoins at half its age once demoted.
     for (let churn = 0; churn < GRACE_CHURNS - 1; churn++) {
       if (churn % 2 === 0) await joinOne(bootstrap)
       else await leaveOne()

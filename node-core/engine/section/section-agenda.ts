@@ -12,9 +12,10 @@
 // misbehaved provably. Then leaves: a member that asked to go, to rejoin later at half its age
 // under a new name, as a demoted one does. Then joins, while the section needs storage (DESIGN §2):
 // its joins switch is on, it is too small to store, or an adult reported it is 90 % full this
-// generation, a report the join then carries (storage-reports.ts). A relocated vault and a founder
-// the section expected join whatever the switch says; a late founder's join, marked so, is part of
-// the genesis and leaves the switch as it was. Epochs and churns are membership generations.
+// generation, a report the join then carries (storage-reports.ts). A relocated vault, one that
+// rejoins at half its age after a Demote or Leave (a relocation in RFC 0045 and the 2021 and 2022
+// code), and a founder the section expected join whatever the switch says; a late founder's join,
+// marked so, is part of the genesis and leaves the switch as it was. Epochs and churns are membership generations.
 // When the elders the section elects differ from the ones holding its key (an elder paused or
 // demoted, an older member admitted), a handover is due (elder-handover.ts): the incoming elders
 // run the DKG, and once a supermajority of them vouch for one key this elder proposes the handover
@@ -208,10 +209,12 @@ export class SectionAgenda {
     return { kind: 'join', subject: joiner, generation: membership.generation, sectionPrefix: prefix, payload }
   }
 
-  /** A relocated vault moves within the network and a late founder was expected: neither needs the section to need storage. */
+  /**
+   * A relocated vault, or one rejoining at half its age, moves within the network, and a late
+   * founder was expected: none needs the section to need storage.
+   */
   #joinsWhateverTheSwitch (name: string): boolean {
-    const origin = this.#checkedOrigins.get(name)
-    return (origin !== undefined && 'relocatedFrom' in origin) || this.#init.vouchedFounders?.has(name) === true
+    return this.#checkedOrigins.has(name) || this.#init.vouchedFounders?.has(name) === true
   }
 
   /**
@@ -219,9 +222,10 @@ export class SectionAgenda {
    * expect, or joins are off and it carries no report that the section needs storage.
    */
   #joinNeedObjection (proposal: Proposal): string | undefined {
-    const { expectedFounder, relocatedFrom } = proposal.payload
+    const { expectedFounder, relocatedFrom, demotedFrom } = proposal.payload
     if (expectedFounder !== undefined) return expectedFounder === true && this.#init.vouchedFounders?.has(proposal.subject) === true ? undefined : 'a join as a founder this elder did not expect'
-    if (typeof relocatedFrom === 'string') return undefined
+    // #joinOriginObjection checked the proof of either.
+    if (typeof relocatedFrom === 'string' || typeof demotedFrom === 'string') return undefined
     const need = storageNeedOf(proposal)
     if (need === undefined) return this.#init.membership.joinsAllowed ? undefined : JOINS_CLOSED
     return storageNeedRefusal(need, this.#storageView(proposal.generation))

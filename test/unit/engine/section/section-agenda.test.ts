@@ -219,4 +219,15 @@ describe('a section agenda\'s joins while the section needs storage (DESIGN §2 
     assert.ok(join !== undefined)
     assert.equal(agenda.objection(join), undefined)
   })
+
+  it('admits a vault rejoining at half its age while joins are off: RFC 0045 relocates it', () => {
+    const agenda = agendaWith(switchedOff(), [])
+    const rejoined = vaultName(95, 6)
+    assert.equal(agenda.requestJoin(rejoined, { demotedFrom: vaultName(94, 12) }), undefined)
+    const join = agenda.next()
+    assert.deepEqual(join?.payload, { age: 6, demotedFrom: vaultName(94, 12) })
+    assert.ok(join !== undefined)
+    assert.equal(agenda.objection(join), undefined)
+    assert.equal(agendaWith(switchedOff(), []).objection(join), 'a demoted vault\'s rejoin whose proof this elder has not checked', 'the proof, not the switch, decides')
+  })
 })

@@ -2,14 +2,18 @@
 // of eleven vaults in memory: at genesis its joins switch is on, and the first join switches it
 // off. A new vault then waits on the elders' agendas until the section needs storage: an adult
 // reports it is 90 % full (signed, for the generation; the join carries the report), or a member
-// leaves, which switches joins on again. Every vault keeps the same switch, and a vault that learns
+// leaves, which switches joins on again. A vault that left rejoins at half its age whatever the
+// switch says, as a relocated one does. Every vault keeps the same switch, and a vault that learns
 // the section from a statement learns it too.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { byRank } from '../../../../node-core/engine/section/known-vaults.ts'
+import { ageOfHexName, byRank } from '../../../../node-core/engine/section/known-vaults.ts'
+import { DemotionProofWireSchema } from '../../../../node-core/engine/section/section-messages.ts'
+import { rejoinAge } from '../../../../node-core/section/economy/pause-and-fix.ts'
+import { createDemotionProof, encodeDemotionProof } from '../../../../node-core/section/rules/demotion-proof.ts'
 import { MIN_STORING_SECTION_SIZE } from '../../../../node-core/section/rules/split.ts'
 import type { Decision } from '../../../../node-core/section/crypto/decisions.ts'
-import { MemorySection, newVaultIdentity, testIdentity } from './memory-section.ts'
+import { identityOfAge, MemorySection, newVaultIdentity, testIdentity } from './memory-section.ts'
 
 describe('joins while a section of eleven vaults in memory needs storage', { timeout: 120_000 }, () => {
   const net = new MemorySection()
@@ -87,5 +91,17 @@ describe('joins while a section of eleven vaults in memory needs storage', { tim
     const generation = net.node(names[0] ?? '').generation
     assert.deepEqual([kinds.get(generation - 2), kinds.get(generation - 1)], ['leave', 'join'])
     assert.equal(joinDecisions().find(d => d.proposal.subject === held)?.proposal.payload.storageReporter, undefined, 'the leave let it in, no report')
+  })
+
+  it('admits the vault that left under a new name at half its age while joins are off: a rejoin is a relocation (RFC 0045)', async () => {
+    assert.deepEqual(switches(), [false])
+    net.stop(leaver)
+    const identity = identityOfAge('joins-rejoined', rejoinAge(ageOfHexName(leaver)))
+    const proof = DemotionProofWireSchema.parse(encodeDemotionProof(createDemotionProof({ oldSeed: testIdentity(`joins-${names.indexOf(leaver)}`).seed, newName: identity.name })))
+    const rejoined = net.add(identity, { rejoin: { demotion: proof } }).self
+    await net.connect(rejoined, names[0] ?? '')
+    await net.advance(10)
+    assert.equal(net.node(rejoined).status().isMember, true)
+    assert.deepEqual(switches(), [false])
   })
 })
