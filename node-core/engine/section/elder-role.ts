@@ -15,9 +15,9 @@ import { DEFAULT_RESOURCE_DIFFICULTY } from '../../section/rules/resource-challe
 import { SectionAgenda } from './section-agenda.ts'
 import { createSectionConsensus, type SectionConsensus } from './section-consensus.ts'
 import type { SectionMembership } from './section-membership.ts'
-import { ACCEPTED, ignored, type HandoverKeyMessage, type JoinRequestMessage, type SectionMessage, type SectionReceipt } from './section-messages.ts'
+import { ACCEPTED, ignored, violation, type HandoverKeyMessage, type JoinRequestMessage, type SectionMessage, type SectionReceipt } from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
-import type { StorageReport } from './storage-reports.ts'
+import { storageReportSigned, type StorageReport } from './storage-reports.ts'
 
 export interface ElderRoleComponents {
   self: string
@@ -134,6 +134,7 @@ export class ElderRole {
 
   /** An adult reports its store is nearly full: with joins off, it lets one join in this generation. */
   async storageReport (from: string, report: StorageReport): Promise<SectionReceipt> {
+    if (report.reporter !== from || !storageReportSigned(report)) return violation(`a storage report that ${from.slice(0, 16)}... did not sign itself`)
     return await this.#toAgenda(agenda => agenda.noteStorageReport(from, report))
   }
 

@@ -39,6 +39,11 @@ export function signStorageReport (key: ReleaseKey, report: Omit<StorageReport, 
   return { ...unsigned, signature: signBytes(key, reportBytes(unsigned)) }
 }
 
+/** Whether the reporter's own key signed the report: one it did not is forged, which costs the sender. */
+export function storageReportSigned (report: StorageReport): boolean {
+  return verifyBytes(report.reporter, reportBytes(report), report.signature)
+}
+
 /** What an elder knows of the section a report is checked against. */
 export interface StorageReportView {
   prefix: string
@@ -56,7 +61,7 @@ export function storageNeedRefusal (value: unknown, view: StorageReportView): st
   if (report.prefix !== view.prefix) return `a storage report for section "${report.prefix}"`
   if (report.generation !== view.generation) return `a storage report for generation ${report.generation}, the section is at ${view.generation}`
   if (!view.isActiveAdult(report.reporter)) return `a storage report from ${whom}, which is not an active adult of the section`
-  if (!verifyBytes(report.reporter, reportBytes(report), report.signature)) return `a storage report whose signature is not ${whom}'s`
+  if (!storageReportSigned(report)) return `a storage report whose signature is not ${whom}'s`
   if (report.level < FULL_STORAGE_LEVEL) return `${whom} reported level ${report.level}: a section needs storage once an adult is at ${FULL_STORAGE_LEVEL} or more`
   return undefined
 }

@@ -12,6 +12,8 @@ import { DemotionProofWireSchema } from '../../../../node-core/engine/section/se
 import { rejoinAge } from '../../../../node-core/section/economy/pause-and-fix.ts'
 import { createDemotionProof, encodeDemotionProof } from '../../../../node-core/section/rules/demotion-proof.ts'
 import { MIN_STORING_SECTION_SIZE } from '../../../../node-core/section/rules/split.ts'
+import { releaseKeyFromSeed } from '../../../../node-core/release/keys.ts'
+import { signStorageReport } from '../../../../node-core/engine/section/storage-reports.ts'
 import type { Decision } from '../../../../node-core/section/crypto/decisions.ts'
 import { identityOfAge, MemorySection, newVaultIdentity, testIdentity } from './memory-section.ts'
 
@@ -65,6 +67,21 @@ describe('joins while a section of eleven vaults in memory needs storage', { tim
     assert.equal(decision?.proposal.payload.storageReporter, reporter)
     assert.equal(decision?.proposal.payload.storageLevel, 9)
     assert.deepEqual(switches(), [false])
+  })
+
+  it('refuses a storage report another key signed, or one sent in another adult\'s name, as misbehaviour', async () => {
+    const generation = net.node(names[0] ?? '').generation
+    const stranger = releaseKeyFromSeed(new Uint8Array(32).fill(3), 'section')
+    const forged = { ...signStorageReport(stranger, { prefix: '', generation, level: 10 }), reporter: reporter }
+    const elder = byRank(names)[0] ?? ''
+    net.inject(reporter, elder, { type: 'storage-report', report: forged })
+    net.inject(leaver, elder, { type: 'storage-report', report: forged })
+    await net.settle()
+    const receipts = net.deliveries.filter(d => d.message.type === 'storage-report' && d.to === elder).slice(-2).map(d => d.receipt)
+    assert.deepEqual(receipts, [
+      { accepted: false, reason: `a storage report that ${reporter.slice(0, 16)}... did not sign itself`, misbehaviour: true },
+      { accepted: false, reason: `a storage report that ${leaver.slice(0, 16)}... did not sign itself`, misbehaviour: true }
+    ])
   })
 
   it('admits one more joiner for each generation the adult is still full, and none after the generation it was last', async () => {
