@@ -6,7 +6,8 @@
 // a churn), its grace of three churns runs out and the section demotes it: it rejoins under a new
 // name at half its age. The joiners are started here, one at a time, so the deadline comes when
 // the test makes it come, not with the clock. A join switches the section's joins off until a
-// member leaves (DESIGN §2 "Joins"), so joins and leaves take turns.
+// member leaves (DESIGN §2 "Joins"), so joins and leaves take turns, and the section card shows
+// whether the section admits new vaults.
 import assert from 'node:assert/strict'
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -118,10 +119,16 @@ describe('pause and fix from the dashboard', () => {
     assert.ok(answer.ok)
     const bootstrap = VaultStatusSchema.parse(answer.value).network.bootstrap
     const demoted = page.locator('[data-testid="vault-age"]', { hasText: new RegExp(`^${HALF_AGE}$`) })
+    // Founders alone so far, the host's vault among them: the section admits new vaults.
+    await page.locator('[data-testid="section-joins"][data-value="open"]').waitFor({ timeout: LONG })
     // Exactly the churns left: the vault rejoins at half its age once demoted.
     for (let churn = 0; churn < GRACE_CHURNS - 1; churn++) {
-      if (churn % 2 === 0) await joinOne(bootstrap)
-      else await leaveOne()
+      if (churn % 2 === 0) {
+        await joinOne(bootstrap)
+        await page.locator('[data-testid="section-joins"][data-value="closed"]').waitFor({ timeout: LONG })
+      } else {
+        await leaveOne()
+      }
     }
     await demoted.waitFor({ timeout: LONG })
     assert.notEqual(await page.getByTestId('vault-name').textContent(), name, 'it rejoined under a new name')
