@@ -44,7 +44,7 @@ export function SectionCard ({ status }: { status: Pick<VaultStatus, 'name' | 's
         </Stat>
         {section.joinsAllowed !== undefined && (
           <Stat label="New vaults" testId="section-joins" rawValue={section.joinsAllowed ? 'open' : 'closed'}>
-            <span title="DESIGN: a section admits new vaults only while it needs storage">{section.joinsAllowed ? 'Admitted: it needs storage' : 'Not needed now'}</span>
+            <span title="DESIGN: a section admits new vaults only while it needs storage">{section.joinsAllowed ? 'Admitted: the section needs storage' : 'Not now: no storage needed'}</span>
           </Stat>
         )}
         <Stat label="Section key" testId="section-key" rawValue={section.sectionKey ?? ''}>
