@@ -196,7 +196,8 @@ export class SectionAgenda {
     if (leaver !== undefined) {
       return { kind: 'leave', subject: leaver, generation: membership.generation, sectionPrefix: prefix, payload: { rejoinAge: rejoinAge(ageOfName(nameBytes(leaver))) } }
     }
-    const joiners = [...this.#pendingJoins].filter(name => !membership.isMember(name)).sort()
+    // First come, first served: a joiner that has waited longest at this elder goes first.
+    const joiners = [...this.#pendingJoins].filter(name => !membership.isMember(name))
     const need = membership.joinsAllowed ? undefined : this.#storageNeed
     const joiner = membership.joinsAllowed || need !== undefined ? joiners[0] : joiners.find(name => this.#joinsWhateverTheSwitch(name))
     if (joiner === undefined) return undefined

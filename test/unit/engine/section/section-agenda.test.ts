@@ -89,6 +89,14 @@ describe('a section agenda', () => {
     assert.match(agenda.objection({ ...join, subject: vaultName(1) }) ?? '', /already a member/)
   })
 
+  it('proposes joiners first come, first served, whatever their names', () => {
+    const agenda = agendaWith(sectionOf(10), [])
+    const [later, earlier] = [vaultName(90, 5), vaultName(91, 5)]
+    assert.equal(agenda.requestJoin(earlier), undefined)
+    assert.equal(agenda.requestJoin(later), undefined)
+    assert.equal(agenda.next()?.subject, earlier)
+  })
+
   it('counts the era support a joiner told before this elder applied its Join decision; a vault that did not join is forgotten at the decision', () => {
     // 9 members, the 7 elders supporting: 7 of 9 (77.8%) is short of 80%.
     const membership = sectionOf(9)
