@@ -9,6 +9,8 @@ import { MemberHealth } from '../../../../node-core/engine/section/member-health
 import type { Proposal } from '../../../../node-core/section/crypto/decisions.ts'
 import { releaseKeyFromSeed } from '../../../../node-core/release/keys.ts'
 import { signStorageReport, type StorageReport } from '../../../../node-core/engine/section/storage-reports.ts'
+import type { JoinOrigin } from '../../../../node-core/engine/section/join-admission.ts'
+import { ageOfHexName } from '../../../../node-core/engine/section/known-vaults.ts'
 
 /** Vault names whose last byte (their age) is `age`. */
 function vaultName (index: number, age = 10): string {
@@ -218,24 +220,19 @@ describe('a section agenda\'s joins while the section needs storage (DESIGN §2 
     assert.equal(agendaWith(switchedOff(), []).objection(join), 'a join as a founder this elder did not expect')
   })
 
-  it('admits a relocated vault while joins are off: it moves within the network', () => {
-    const agenda = agendaWith(switchedOff(), [])
-    const relocated = vaultName(98, 8)
-    assert.equal(agenda.requestJoin(relocated, { relocatedFrom: vaultName(97, 7) }), undefined)
-    const join = agenda.next()
-    assert.deepEqual(join?.payload, { age: 8, relocatedFrom: vaultName(97, 7) })
-    assert.ok(join !== undefined)
-    assert.equal(agenda.objection(join), undefined)
-  })
-
-  it('admits a vault rejoining at half its age while joins are off: RFC 0045 relocates it', () => {
-    const agenda = agendaWith(switchedOff(), [])
-    const rejoined = vaultName(95, 6)
-    assert.equal(agenda.requestJoin(rejoined, { demotedFrom: vaultName(94, 12) }), undefined)
-    const join = agenda.next()
-    assert.deepEqual(join?.payload, { age: 6, demotedFrom: vaultName(94, 12) })
-    assert.ok(join !== undefined)
-    assert.equal(agenda.objection(join), undefined)
-    assert.equal(agendaWith(switchedOff(), []).objection(join), 'a demoted vault\'s rejoin whose proof this elder has not checked', 'the proof, not the switch, decides')
+  it('admits a relocated vault, and one rejoining at half its age (RFC 0045 relocates it), while joins are off: its checked proof decides', () => {
+    const cases: Array<{ name: string, origin: JoinOrigin, unchecked: string }> = [
+      { name: vaultName(98, 8), origin: { relocatedFrom: vaultName(97, 7) }, unchecked: 'a relocated join whose proof this elder has not checked' },
+      { name: vaultName(95, 6), origin: { demotedFrom: vaultName(94, 12) }, unchecked: 'a demoted vault\'s rejoin whose proof this elder has not checked' }
+    ]
+    for (const { name, origin, unchecked } of cases) {
+      const agenda = agendaWith(switchedOff(), [])
+      assert.equal(agenda.requestJoin(name, origin), undefined)
+      const join = agenda.next()
+      assert.deepEqual(join?.payload, { age: ageOfHexName(name), ...origin })
+      assert.ok(join !== undefined)
+      assert.equal(agenda.objection(join), undefined)
+      assert.equal(agendaWith(switchedOff(), []).objection(join), unchecked)
+    }
   })
 })
