@@ -6,7 +6,8 @@
 // and stops; one whose Leave is not decided in time just stops, and stays a member until the
 // elders' audits find it missing, pause it and demote it once its grace runs out (DESIGN §2,
 // pause, fix, demote). A vault that rejoins restarts from its data dir: under its new name with the
-// proof its old key signed, or under the name it had.
+// proof its old key signed, or under the name it had. A new vault starts and asks to join; its
+// section admits it once it needs storage (DESIGN §2 "Joins"), typically after the next leave.
 import type { PeerId } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import { ELDER_COUNT } from '../section/rules/elders.ts'

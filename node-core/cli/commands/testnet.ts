@@ -114,7 +114,7 @@ export async function testnetCommand (args: string[]): Promise<number> {
   network.addEventListener('network:churn', event => {
     const { kind, vault, running } = event.detail
     if (json) print({ type: 'churn', kind, vault: vault.toString(), running })
-    else process.stderr.write(`churn: vault ${vault.toString()} ${{ join: 'joined', leave: 'left', rejoin: 'rejoined' }[kind]} (${running} running)\n`)
+    else process.stderr.write(`churn: vault ${vault.toString()} ${{ join: 'started and asks to join', leave: 'left', rejoin: 'rejoined' }[kind]} (${running} running)\n`)
   })
   network.addEventListener('network:churn-failed', event => {
     process.stderr.write(`churn: a ${event.detail.kind} failed: ${event.detail.error.message}\n`)
