@@ -4,12 +4,11 @@ import type { Vault } from '../../node-core/engine/vault.ts'
 import { FULL_STORAGE_LEVEL } from '../../node-core/section/rules/split.ts'
 
 /** One running adult of the vaults' section reports its store 90 % full: the section admits a join each generation it still is. */
-export async function adultReportsFull (vaults: readonly Vault[]): Promise<Vault> {
+export async function adultReportsFull (vaults: readonly Vault[]): Promise<void> {
   const adult = vaults.find(vault => {
     const section = vault.status().section
     return section !== null && section !== undefined && section.isMember && !section.isElder && section.standing.state === 'active'
   })
   if (adult?.section === undefined) throw new Error('no running adult to report its store full')
   await adult.section.node.reportStorageLevel(FULL_STORAGE_LEVEL)
-  return adult
 }
