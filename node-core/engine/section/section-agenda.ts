@@ -70,6 +70,14 @@ export interface SectionAgendaInit {
 
 type StandingKind = 'pause' | 'resume' | 'demote'
 
+/**
+ * A relocated vault, or one rejoining at half its age (RFC 0045 relocates it), moves within the
+ * network, and a late founder was expected: none needs the section to need storage.
+ */
+function bypassesJoinsSwitch (payload: Proposal['payload']): boolean {
+  return typeof payload.relocatedFrom === 'string' || typeof payload.demotedFrom === 'string' || payload.expectedFounder === true
+}
+
 function nameBytes (hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, 'hex'))
 }
@@ -197,25 +205,18 @@ export class SectionAgenda {
       return { kind: 'leave', subject: leaver, generation: membership.generation, sectionPrefix: prefix, payload: { rejoinAge: rejoinAge(ageOfName(nameBytes(leaver))) } }
     }
     // First come, first served: a joiner that has waited longest at this elder goes first.
-    const joiners = [...this.#pendingJoins].filter(name => !membership.isMember(name))
-    const need = membership.joinsAllowed ? undefined : this.#storageNeed
-    const joiner = membership.joinsAllowed || need !== undefined ? joiners[0] : joiners.find(name => this.#joinsWhateverTheSwitch(name))
-    if (joiner === undefined) return undefined
-    const payload = {
-      age: ageOfName(nameBytes(joiner)),
-      ...this.#checkedOrigins.get(joiner),
-      ...(this.#init.vouchedFounders?.has(joiner) === true ? { expectedFounder: true } : {}),
-      ...(need === undefined || this.#joinsWhateverTheSwitch(joiner) ? {} : storageNeedPayload(need))
+    for (const joiner of this.#pendingJoins) {
+      if (membership.isMember(joiner)) continue
+      const payload = {
+        age: ageOfName(nameBytes(joiner)),
+        ...this.#checkedOrigins.get(joiner),
+        ...(this.#init.vouchedFounders?.has(joiner) === true ? { expectedFounder: true } : {})
+      }
+      const proposal = (extra = {}): Proposal => ({ kind: 'join', subject: joiner, generation: membership.generation, sectionPrefix: prefix, payload: { ...payload, ...extra } })
+      if (membership.joinsAllowed || bypassesJoinsSwitch(payload)) return proposal()
+      if (this.#storageNeed !== undefined) return proposal(storageNeedPayload(this.#storageNeed))
     }
-    return { kind: 'join', subject: joiner, generation: membership.generation, sectionPrefix: prefix, payload }
-  }
-
-  /**
-   * A relocated vault, or one rejoining at half its age, moves within the network, and a late
-   * founder was expected: none needs the section to need storage.
-   */
-  #joinsWhateverTheSwitch (name: string): boolean {
-    return this.#checkedOrigins.has(name) || this.#init.vouchedFounders?.has(name) === true
+    return undefined
   }
 
   /**
@@ -223,10 +224,10 @@ export class SectionAgenda {
    * expect, or joins are off and it carries no report that the section needs storage.
    */
   #joinNeedObjection (proposal: Proposal): string | undefined {
-    const { expectedFounder, relocatedFrom, demotedFrom } = proposal.payload
-    if (expectedFounder !== undefined) return expectedFounder === true && this.#init.vouchedFounders?.has(proposal.subject) === true ? undefined : 'a join as a founder this elder did not expect'
-    // #joinOriginObjection checked the proof of either.
-    if (typeof relocatedFrom === 'string' || typeof demotedFrom === 'string') return undefined
+    const { expectedFounder } = proposal.payload
+    if (expectedFounder !== undefined && !(expectedFounder === true && this.#init.vouchedFounders?.has(proposal.subject) === true)) return 'a join as a founder this elder did not expect'
+    // #joinOriginObjection checked a relocation or demotion proof, and the line above a founder.
+    if (bypassesJoinsSwitch(proposal.payload)) return undefined
     const need = storageNeedOf(proposal)
     if (need === undefined) return this.#init.membership.joinsAllowed ? undefined : JOINS_CLOSED
     return storageNeedRefusal(need, this.#storageView(proposal.generation))
