@@ -75,9 +75,14 @@ export class EarningsBook {
         : { kept: false, reason: `a different record for epoch ${record.epoch} of section "${record.sectionPrefix}" is already counted`, conflict: true }
     }
     this.#counted.set(key, digest)
-    this.#file.records.push({ record, receivedAt: this.#now() })
-    this.#fold()
-    await this.#save()
+    const kept = { record, receivedAt: this.#now() }
+    try {
+      await this.#save(file => this.#folded({ ...file, records: [...file.records, kept] }))
+    } catch (err) {
+      // Not on disk, so not counted: the same record, sent again, is kept then.
+      this.#counted.delete(key)
+      throw err
+    }
     return { kept: true, amount: share.amount }
   }
 
@@ -104,16 +109,24 @@ export class EarningsBook {
     return total
   }
 
-  #fold (): void {
-    const excess = this.#file.records.length - MAX_KEPT_RECORDS
-    if (excess <= 0) return
-    const total = this.#totalOf(this.#file.records.splice(0, excess), BigInt(this.#file.earlier.total))
-    this.#file.earlier = { total: total.toString(), count: this.#file.earlier.count + excess }
+  /** `file` with the records past MAX_KEPT_RECORDS folded into `earlier`. */
+  #folded (file: RewardRecordsFile): RewardRecordsFile {
+    const excess = file.records.length - MAX_KEPT_RECORDS
+    if (excess <= 0) return file
+    const total = this.#totalOf(file.records.slice(0, excess), BigInt(file.earlier.total))
+    return { ...file, earlier: { total: total.toString(), count: file.earlier.count + excess }, records: file.records.slice(excess) }
   }
 
-  /** Writes one at a time, each the latest state. */
-  async #save (): Promise<void> {
-    const write = this.#writing.then(async () => { await writeJsonFile(this.#path, this.#file) })
+  /**
+   * Writes the file `change` makes of the kept one, one write at a time; the status shows it only
+   * once it is on disk, so a total the farmer saw is never lost to a crash.
+   */
+  async #save (change: (file: RewardRecordsFile) => RewardRecordsFile): Promise<void> {
+    const write = this.#writing.then(async () => {
+      const next = change(this.#file)
+      await writeJsonFile(this.#path, next)
+      this.#file = next
+    })
     this.#writing = write.catch(() => {})
     await write
   }

@@ -3,7 +3,7 @@
 // an unreadable file reported and kept aside rather than silently dropped.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { EarningsBook, REWARD_RECORDS_FILE } from '../../../../node-core/engine/earnings/earnings-book.ts'
@@ -69,6 +69,22 @@ describe('the earnings book', () => {
       const forgetful = new EarningsBook({ dataDir: dir, names: [SELF] })
       await forgetful.load()
       assert.equal(forgetful.status().total, '60', 'without the old name its record counts nothing')
+    })
+  })
+
+  it('counts a record only once it is on disk: one whose write failed is not shown, and is kept when it comes again', async () => {
+    await withDir(async dir => {
+      const book = new EarningsBook({ dataDir: dir, names: [SELF] })
+      await book.load()
+      // A directory where the file goes: the write fails.
+      await mkdir(join(dir, REWARD_RECORDS_FILE))
+      const writing = book.keep(record(3, 500, 400))
+      assert.equal(book.status().total, '0', 'not shown while it is being written')
+      await assert.rejects(writing)
+      assert.deepEqual(book.status(), { total: '0', records: [] })
+      await rm(join(dir, REWARD_RECORDS_FILE), { recursive: true })
+      assert.deepEqual(await book.keep(record(3, 500, 400)), { kept: true, amount: 400 })
+      assert.equal(book.status().total, '400')
     })
   })
 
