@@ -3,12 +3,17 @@
 // statement signed by a supermajority of them (asked of a vault that holds its chunk), and sends
 // each elder a store-payment for the chunk; each elder counts it once per chunk address.
 import type { Libp2p, PeerId } from '@libp2p/interface'
-import { DEFAULT_SEND_TIMEOUT_MS, STORE_COST_PER_CHUNK } from '../engine/section/constants.ts'
+import { STORE_COST_PER_CHUNK } from '../engine/section/constants.ts'
 import { peerIdOfHexName, querySection, sendSectionMessage } from '../engine/section/section-service.ts'
 import { StatementBook } from '../engine/section/statement-book.ts'
 
 /** Payments between two lookups of the elders, so a new elder set is found without asking each time. */
 const RELEARN_EVERY = 100
+/**
+ * How long a payment to one elder may take, retries included. Longer than a section message's: an
+ * elder busy pairing signature shares answers late, and a payment it never counts is paid for nothing.
+ */
+const PAYMENT_TIMEOUT_MS = 30_000
 
 export interface SectionPayerInit {
   /** Ledger units per chunk. */
@@ -33,7 +38,7 @@ export class SectionPayer {
   constructor (libp2p: Pick<Libp2p, 'dialProtocol'>, init: SectionPayerInit = {}) {
     this.#libp2p = libp2p
     this.#storeCost = init.storeCost ?? STORE_COST_PER_CHUNK
-    this.#timeoutMs = init.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS
+    this.#timeoutMs = init.timeoutMs ?? PAYMENT_TIMEOUT_MS
     if (!Number.isSafeInteger(this.#storeCost) || this.#storeCost < 1) throw new RangeError(`"storeCost" expected a positive integer, got ${this.#storeCost}`)
   }
 
