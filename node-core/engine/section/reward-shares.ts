@@ -17,6 +17,11 @@ export class RewardShares {
     this.#publicKeySet = publicKeySet
   }
 
+  /** Whether elder `index`'s share over `record` is here already: a copy it sent again needs no pairing. */
+  has (record: UnsignedRewardRecord, index: number): boolean {
+    return this.#candidates.get(rewardRecordDigest(record))?.shares.has(index) === true
+  }
+
   /** Adds a verified share; the record signed by the section once a supermajority of shares agree on it. */
   add (record: UnsignedRewardRecord, share: SignatureShare): RewardRecord | undefined {
     const digest = rewardRecordDigest(record)

@@ -15,7 +15,7 @@ import { RewardRecordSchema, UnsignedRewardRecordSchema } from '../../section/ec
 import { ELDER_COUNT } from '../../section/rules/elders.ts'
 import { MAX_DECISION_SIGNATURES } from '../../section/rules/relocation.ts'
 import { CHALLENGE_NONCE_BYTES, MAX_RESOURCE_DIFFICULTY, SOLUTION_BYTES } from '../../section/rules/resource-challenge.ts'
-import { MAX_HELLO_NAMES, MAX_SECTION_FRAME_BYTES, MAX_SECTION_MEMBERS, MAX_STORE_PAYMENT } from './constants.ts'
+import { MAX_HELLO_NAMES, MAX_SECTION_FRAME_BYTES, MAX_SECTION_MEMBERS, MAX_STORE_PAYMENT, REWARD_LEDGER_EPOCHS } from './constants.ts'
 import { NameHexSchema, PrefixSchema, SignedStatementSchema } from './statements.ts'
 import { ConsensusItemSchema, MAX_CONSENSUS_ITEMS, RewardConsensusItemSchema } from './ballots.ts'
 import { StorageReportSchema } from './storage-reports.ts'
@@ -178,6 +178,16 @@ export const RewardRecordMessageSchema = z.object({
 }).strict()
 
 /**
+ * A member asks an elder for the records of recent epochs that name it, but which it does not hold
+ * (it was down, or every copy sent to it was lost): `have` lists the recent epochs it holds records of.
+ */
+export const RewardRecordsRequestMessageSchema = z.object({
+  type: z.literal('reward-records-request'),
+  prefix: PrefixSchema,
+  have: z.array(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)).max(REWARD_LEDGER_EPOCHS)
+}).strict()
+
+/**
  * An incoming elder's word, signed with its vault key, that its handover run (named by `keying`)
  * ended with `key`: the current elders propose the handover on 5 of these (elder-handover.ts).
  */
@@ -209,7 +219,7 @@ export const ChainLinkMessageSchema = z.object({
 export const SectionMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema, DkgRoundMessageSchema, DkgShareEnvelopeSchema, SectionInfoMessageSchema,
   JoinRequestMessageSchema, JoinChallengeMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, LeaveRequestMessageSchema, StorageReportMessageSchema, RemovalNoticeMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema,
-  StorePaymentMessageSchema, SectionQueryMessageSchema, RewardConsensusMessageSchema, RewardShareMessageSchema, RewardRecordMessageSchema,
+  StorePaymentMessageSchema, SectionQueryMessageSchema, RewardConsensusMessageSchema, RewardShareMessageSchema, RewardRecordMessageSchema, RewardRecordsRequestMessageSchema,
   HandoverKeyMessageSchema, LinkShareMessageSchema, ChainLinkMessageSchema
 ])
 export type SectionMessage = z.infer<typeof SectionMessageSchema>
@@ -219,6 +229,7 @@ export type DkgShareEnvelope = z.infer<typeof DkgShareEnvelopeSchema>
 export type SectionInfoMessage = z.infer<typeof SectionInfoMessageSchema>
 export type StorePaymentMessage = z.infer<typeof StorePaymentMessageSchema>
 export type RewardShareMessage = z.infer<typeof RewardShareMessageSchema>
+export type RewardRecordsRequestMessage = z.infer<typeof RewardRecordsRequestMessageSchema>
 export type HandoverKeyMessage = z.infer<typeof HandoverKeyMessageSchema>
 export type LinkShareMessage = z.infer<typeof LinkShareMessageSchema>
 

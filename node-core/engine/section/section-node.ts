@@ -458,6 +458,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       case 'reward-consensus': return await this.#rewards.receiveConsensus(from, message.items)
       case 'reward-share': return await this.#rewards.receiveShare(from, message)
       case 'reward-record': return this.#rewards.receiveRecord(message.record)
+      case 'reward-records-request': return this.#rewards.receiveRecordsRequest(from, message)
       default: {
         const unknown: never = message
         return violation(`unknown message ${JSON.stringify(unknown).slice(0, 100)}`)
@@ -580,6 +581,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       this.#rewards.start(share, membership.elders)
     }
     this.#tellEraSupport()
+    this.#rewards.follow()
     this.#emit('section:established', { sectionKey: membership.sectionKey, elders: [...membership.elders], isElder, hasKeyShare: holdsShare })
     // Vaults known while forming may have heard fewer elders than a supermajority: pass the statement on.
     for (const name of this.#forming.known.names()) if (name !== this.self && !membership.elders.includes(name)) this.#relayTo(name)

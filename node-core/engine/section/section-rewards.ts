@@ -20,10 +20,13 @@ import { encodeRewardRecord, verifyRewardRecord, type RewardRecord, type Unsigne
 import { RewardEquivocationRefusedError, rewardRecordDigest, RewardSigner, type RewardSignerState } from '../../section/economy/reward-signer.ts'
 import { REWARD_BALLOTS, type RewardConsensusItem, type SignedRewardBallot, type SignedRewardProposal } from './ballots.ts'
 import { proposeRewardRecord, rewardObjection, type RewardsMembership, type RewardView } from './reward-agreement.ts'
+import { REWARD_LEDGER_EPOCHS } from './constants.ts'
 import { RewardLedger } from './reward-ledger.ts'
 import { RewardShares } from './reward-shares.ts'
 import { batchReceipt, growingTimeouts, SlotAgreement } from './round-agreement.ts'
-import { ACCEPTED, ignored, violation, type RewardShareMessage, type SectionMessage, type SectionReceipt, type StorePaymentMessage } from './section-messages.ts'
+import {
+  ACCEPTED, ignored, violation, type RewardRecordsRequestMessage, type RewardShareMessage, type SectionMessage, type SectionReceipt, type StorePaymentMessage
+} from './section-messages.ts'
 import type { Schedule } from './schedule.ts'
 
 /** Ended epochs whose rounds an elder keeps open at once. */
@@ -70,6 +73,11 @@ export class SectionRewards {
   /** Whether this elder's latest audit of each member passed. */
   readonly #audits = new Map<string, boolean>()
   readonly #epochs = new Map<number, OpenEpoch>()
+  /** The records of the last REWARD_LEDGER_EPOCHS epochs this vault holds: as an elder it sends them to members that missed theirs. */
+  readonly #kept = new Map<number, RewardRecord>()
+  /** The members this elder sent missed records to in `epoch`: one answer each per epoch. */
+  #answered: { epoch: number, members: Set<string> } = { epoch: -1, members: new Set() }
+  #cancelCatchUp: (() => void) | undefined
   #voting: { signer: RewardSigner, publicKeySet: PublicKeySet, elders: readonly string[], index: number } | undefined
   #cancelEpoch: (() => void) | undefined
   #stopped = false
@@ -112,6 +120,7 @@ export class SectionRewards {
   stop (): void {
     this.#stopped = true
     this.#cancelEpoch?.()
+    this.#cancelCatchUp?.()
     for (const open of this.#epochs.values()) this.#close(open)
   }
 
@@ -151,6 +160,8 @@ export class SectionRewards {
     const open = this.#open(record.epoch)
     if (open === undefined) return ignored(`a reward share for epoch ${record.epoch}, which is not open`)
     if (this.ledger.isSettled(record.epoch)) return ignored(`epoch ${record.epoch} is already signed`)
+    // Elders send their share again until the epoch is settled: on a busy machine each pairing saved counts.
+    if (open.shares.has(record, sender)) return ignored(`elder ${sender}'s reward share for epoch ${record.epoch} is already counted`)
     let share: SignatureShare
     try {
       share = { index: sender, signature: signatureFromHex(message.signature) }
@@ -175,6 +186,58 @@ export class SectionRewards {
     if (!verified.ok) return violation(`reward record rejected (${verified.problem}): ${verified.reason}`)
     this.#settle(verified.record)
     return ACCEPTED
+  }
+
+  /**
+   * As a member, halfway through each epoch (the last one's record is signed by then), asks one
+   * elder, a different one each epoch, for the recent records naming this vault that it does not
+   * hold: a vault that was down, or to which every copy was lost, still gets what it earned.
+   */
+  follow (): void {
+    if (this.#stopped || this.#cancelCatchUp !== undefined) return
+    const { epochMs } = this.#init
+    const now = this.#components.now()
+    let at = this.#epochOf(now) * epochMs + Math.floor(epochMs / 2)
+    if (at <= now) at += epochMs
+    this.#cancelCatchUp = this.#components.schedule(at - now, () => {
+      this.#cancelCatchUp = undefined
+      this.#askForMissedRecords()
+      this.follow()
+    })
+  }
+
+  #askForMissedRecords (): void {
+    const { self } = this.#components
+    const membership = this.#components.membership()
+    // Elders earn nothing, and a vault that is not a member is named in no record.
+    if (membership === undefined || !membership.isMember(self) || membership.elders.includes(self)) return
+    const current = this.#epochOf(this.#components.now())
+    const elder = membership.elders[current % membership.elders.length]
+    if (elder === undefined) return
+    this.#forgetOldRecords(current)
+    this.#components.send(elder, { type: 'reward-records-request', prefix: membership.prefix, have: [...this.#kept.keys()].sort((a, b) => b - a).slice(0, REWARD_LEDGER_EPOCHS) })
+  }
+
+  /** A member missed records naming it: this elder sends those of them it holds, once per member per epoch. */
+  receiveRecordsRequest (from: string, message: RewardRecordsRequestMessage): SectionReceipt {
+    const membership = this.#components.membership()
+    if (membership === undefined || !membership.elders.includes(this.#components.self)) return ignored('a reward records request to a vault that is not an elder')
+    if (message.prefix !== membership.prefix) return ignored(`a reward records request for section "${message.prefix}"`)
+    if (!membership.isMember(from)) return ignored('a reward records request from a vault that is not a member')
+    const current = this.#epochOf(this.#components.now())
+    if (this.#answered.epoch !== current) this.#answered = { epoch: current, members: new Set() }
+    if (this.#answered.members.has(from)) return ignored('a second reward records request from this member in one epoch')
+    this.#answered.members.add(from)
+    this.#forgetOldRecords(current)
+    const have = new Set(message.have)
+    for (const [epoch, record] of this.#kept) {
+      if (!have.has(epoch) && record.shares.some(share => share.name === from)) this.#components.send(from, { type: 'reward-record', record })
+    }
+    return ACCEPTED
+  }
+
+  #forgetOldRecords (current: number): void {
+    for (const epoch of this.#kept.keys()) if (epoch <= current - REWARD_LEDGER_EPOCHS) this.#kept.delete(epoch)
   }
 
   /** Why this elder would not sign `record`; undefined when it agrees (reward-agreement.ts). */
@@ -321,6 +384,8 @@ export class SectionRewards {
   #settle (record: RewardRecord): void {
     if (this.ledger.isSettled(record.epoch)) return
     this.ledger.settled(record.epoch, record.pool)
+    this.#kept.set(record.epoch, record)
+    this.#forgetOldRecords(this.#epochOf(this.#components.now()))
     const open = this.#epochs.get(record.epoch)
     if (open !== undefined) this.#close(open)
     this.#components.recorded(record)

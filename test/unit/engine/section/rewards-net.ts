@@ -85,6 +85,7 @@ export class RewardsNet {
         declined: (epoch, reason) => { this.declined.push({ elder: name, epoch, reason }) }
       }, { epochMs: EPOCH_MS, proposalTimeoutMs: TIMEOUT_MS })
       this.nodes.set(name, node)
+      node.follow()
       if (index > 0) node.start({ index, qualified: [], disqualified: [], publicKeySet: this.dealt.publicKeySet, secretKeyShare: this.share(index) }, this.elders)
     }
   }
@@ -133,6 +134,7 @@ export class RewardsNet {
         case 'reward-consensus': receipt = await node.receiveConsensus(next.from, message.items); break
         case 'reward-share': receipt = await node.receiveShare(next.from, message); break
         case 'reward-record': receipt = node.receiveRecord(message.record); break
+        case 'reward-records-request': receipt = node.receiveRecordsRequest(next.from, message); break
         default: throw new Error(`unexpected ${message.type}`)
       }
       this.receipts.push({ from: next.from, to: next.to, type: message.type, receipt })

@@ -68,6 +68,37 @@ describe('reward epochs signed by the elders, in memory', () => {
     net.stop()
   })
 
+  it('sends a member that was down when its record went out the records naming it once it asks, and only those it lacks, once per epoch', async () => {
+    const net = new RewardsNet()
+    const { old, six } = net.adults
+    net.audited(old, true)
+    net.audited(six, true)
+    net.down.add(six)
+    net.pay(2)
+    await net.advance(EPOCH_MS + 1000)
+    const record = net.recordOf(0)
+    assert.equal(amountOf(record, six), 40)
+    assert.equal(net.recorded.get(six), undefined, 'every copy sent to it was lost')
+    net.down.delete(six)
+    const upAgain = net.receipts.length
+    // Halfway through epoch 1 it asks elder 2 (epoch 1 mod 7 = 1), which sends the record naming it.
+    await net.advance(EPOCH_MS / 2)
+    const asked = net.receipts.slice(upAgain).filter(r => r.type === 'reward-records-request' && r.from === six)
+    assert.deepEqual(asked.map(r => [r.to, r.receipt]), [[net.elders[1], { accepted: true }]])
+    assert.deepEqual(net.recorded.get(six), [record])
+    // A vault that holds its records is sent nothing: the old adult, which got epoch 0's record, asked too.
+    const resent = net.receipts.filter(r => r.type === 'reward-record' && r.to === old && r.from === net.elders[1])
+    assert.equal(resent.length, 1, 'only the copy elder 2 sent when it combined the shares')
+    // An elder answers a member once per epoch, and never a stranger or another section.
+    const refusal = (to: string, from: string, prefix = ''): string => JSON.stringify(net.node(to).receiveRecordsRequest(from, { type: 'reward-records-request', prefix, have: [] }))
+    const elder = net.elders[1] ?? ''
+    assert.match(refusal(elder, six), /a second reward records request from this member in one epoch/)
+    assert.match(refusal(elder, vaultName('stranger', 9)), /not a member/)
+    assert.match(refusal(elder, old, '1'), /for section \\"1\\"/)
+    assert.match(refusal(old, six), /not an elder/)
+    net.stop()
+  })
+
   it('refuses a record that pays out more than came in, names a vault that failed its audit, is paused, or splits wrongly', async () => {
     const net = new RewardsNet()
     const { old, six, other } = net.adults
@@ -110,6 +141,11 @@ describe('reward epochs signed by the elders, in memory', () => {
       assert.deepEqual(await net.node(elder).receiveShare(faulty, { type: 'reward-share', record: greedy, index: 1, signature }), { accepted: true })
       assert.deepEqual(await net.node(elder).receiveConsensus(faulty, [proposal]), { accepted: true })
     }
+    // The same share again is counted already: no second pairing.
+    assert.deepEqual(
+      await net.node(net.elders[1] ?? '').receiveShare(faulty, { type: 'reward-share', record: greedy, index: 1, signature }),
+      { accepted: false, misbehaviour: false, reason: 'elder 1\'s reward share for epoch 0 is already counted' }
+    )
     await net.settle()
     assert.equal(net.declined.filter(d => d.epoch === 0).length, 6, 'every honest elder declined the greedy record, once')
     assert.match(net.declined[0]?.reason ?? '', /failed this elder's latest audit/)
