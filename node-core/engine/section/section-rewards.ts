@@ -9,8 +9,9 @@
 // with (reward-agreement.ts). Only the committed record gets key shares (RewardSigner: never two
 // records for one epoch), so a proposer that sends different records to different elders, or 2
 // elders voting both ways, split no shares. 5 of 7 shares combine, and the elder that combines
-// sends the record to every member. An epoch whose rounds went once round the elders without a
-// commit is given up: its pool carries over to the next.
+// sends the record to every member; a member that missed it asks an elder for it later (follow).
+// An epoch whose rounds went once round the elders without a commit is given up: its pool carries
+// over to the next.
 import type { ReleaseKey } from '../../release/keys.ts'
 import type { DkgResult } from '../../section/crypto/dkg.ts'
 import {
