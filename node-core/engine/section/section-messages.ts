@@ -22,6 +22,8 @@ import { StorageReportSchema } from './storage-reports.ts'
 
 export class MalformedSectionMessageError extends namedError('MalformedSectionMessageError') {}
 export class SectionFrameTooLargeError extends namedError('SectionFrameTooLargeError') {}
+/** A message of a type a later version added: ignored, and no fault of the sender's. */
+export class UnknownSectionMessageError extends namedError('UnknownSectionMessageError') {}
 
 const DistinctNames = (max: number, min = 0): z.ZodType<string[]> => z.array(NameHexSchema).min(min).max(max)
   .refine(names => new Set(names).size === names.length, 'expected distinct names')
@@ -223,6 +225,9 @@ export const SectionMessageSchema = z.discriminatedUnion('type', [
   HandoverKeyMessageSchema, LinkShareMessageSchema, ChainLinkMessageSchema
 ])
 export type SectionMessage = z.infer<typeof SectionMessageSchema>
+const SECTION_MESSAGE_TYPES: ReadonlySet<string> = new Set(SectionMessageSchema.options.map(option => option.shape.type.value))
+/** What a message type looks like: a name in lowercase words joined by dashes. */
+const LATER_TYPE = /^[a-z]+(-[a-z]+)*$/
 export type HelloMessage = z.infer<typeof HelloMessageSchema>
 export type DkgRoundMessage = z.infer<typeof DkgRoundMessageSchema>
 export type DkgShareEnvelope = z.infer<typeof DkgShareEnvelopeSchema>
@@ -246,6 +251,11 @@ export function decodeSectionMessage (bytes: Uint8Array): SectionMessage {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
   } catch {
     throw new MalformedSectionMessageError('section frame is not UTF-8 JSON')
+  }
+  const type = typeof json === 'object' && json !== null && 'type' in json ? json.type : undefined
+  // A later version's message (a tolerant reader): a section of mixed versions keeps working while it upgrades.
+  if (typeof type === 'string' && LATER_TYPE.test(type) && !SECTION_MESSAGE_TYPES.has(type)) {
+    throw new UnknownSectionMessageError(`a section message of type "${type}", which this version does not know`)
   }
   const parsed = SectionMessageSchema.safeParse(json)
   if (!parsed.success) throw new MalformedSectionMessageError(`invalid section message: ${z.prettifyError(parsed.error).slice(0, 1000)}`)

@@ -19,7 +19,7 @@ import { isEndBeforeFrame } from '../network/stream-end.ts'
 import { DEFAULT_MAX_STREAMS_PER_PEER, DEFAULT_SEND_TIMEOUT_MS, MAX_SECTION_FRAME_BYTES, SECTION_PROTOCOL, SEND_RETRY_DELAYS_MS } from './constants.ts'
 import { nameToBytes, nameToHex } from './known-vaults.ts'
 import {
-  decodeSectionMessage, encodeSectionMessage, MalformedSectionMessageError, SectionFrameTooLargeError, type DemotionProofWire, type RelocationProofWire, type SectionMessage
+  decodeSectionMessage, encodeSectionMessage, MalformedSectionMessageError, SectionFrameTooLargeError, UnknownSectionMessageError, type DemotionProofWire, type RelocationProofWire, type SectionMessage
 } from './section-messages.ts'
 import { SectionNode, type SectionNodeEvents, type SectionNodeInit } from './section-node.ts'
 import type { Schedule } from './schedule.ts'
@@ -62,6 +62,9 @@ export function frameOffence (err: Error): TrustOffence | undefined {
       return 'malformed'
     case 'UnexpectedEOFError':
       return isEndBeforeFrame(err) ? undefined : 'truncated'
+    case UnknownSectionMessageError.NAME:
+      // A later version's message: ignored, not held against its sender.
+      return undefined
     default:
       return undefined
   }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { MAX_HELLO_NAMES, MAX_SECTION_FRAME_BYTES } from '../../../../node-core/engine/section/constants.ts'
 import { keyingSession, sessionMismatch } from '../../../../node-core/engine/section/keying-run.ts'
 import {
-  decodeSectionMessage, encodeSectionMessage, MalformedSectionMessageError, SectionFrameTooLargeError, type SectionMessage
+  decodeSectionMessage, encodeSectionMessage, MalformedSectionMessageError, SectionFrameTooLargeError, UnknownSectionMessageError, type SectionMessage
 } from '../../../../node-core/engine/section/section-messages.ts'
 import { frameOffence } from '../../../../node-core/engine/section/section-service.ts'
 
@@ -34,9 +34,11 @@ describe('section messages', () => {
     assert.equal(frameOffence(Object.assign(new Error('x'), { name: 'InvalidDataLengthError' })), 'oversize')
   })
 
-  it('refuses bytes that are not UTF-8 JSON, unknown types, extra fields and bad names as malformed', () => {
+  it('refuses bytes that are not UTF-8 JSON, types that are no type name, extra fields and bad names as malformed', () => {
     assert.throws(() => decodeSectionMessage(Uint8Array.of(0xff, 0xfe)), MalformedSectionMessageError)
-    assert.throws(() => decodeJson({ type: 'gossip' }), MalformedSectionMessageError)
+    assert.throws(() => decodeJson({ type: 'Gossip!' }), MalformedSectionMessageError)
+    assert.throws(() => decodeJson({ type: 42 }), MalformedSectionMessageError)
+    assert.throws(() => decodeJson({ vaults: [] }), MalformedSectionMessageError)
     assert.throws(() => decodeJson({ type: 'join-request', prefix: '', age: 200 }), MalformedSectionMessageError)
     assert.throws(() => decodeJson({ type: 'hello', vaults: ['ABC'] }), MalformedSectionMessageError)
     assert.throws(() => decodeJson({ type: 'hello', vaults: [name(1), name(1)] }), /distinct/)
@@ -45,6 +47,11 @@ describe('section messages', () => {
     assert.equal(frameOffence(new MalformedSectionMessageError('x')), 'malformed')
     assert.equal(frameOffence(Object.assign(new Error('x'), { name: 'UnexpectedEOFError' })), 'truncated')
     assert.equal(frameOffence(new Error('connection reset')), undefined)
+  })
+
+  it('ignores a message of a type a later version added, without holding it against the sender', () => {
+    assert.throws(() => decodeJson({ type: 'gossip', anything: [1, 2] }), { name: UnknownSectionMessageError.NAME, message: 'a section message of type "gossip", which this version does not know' })
+    assert.equal(frameOffence(new UnknownSectionMessageError('x')), undefined)
   })
 
   it('lets only a dealing batch name founders, and at most 7 elders run a DKG', () => {
