@@ -85,10 +85,10 @@ export function describeSelf (section: SectionStatus, name: string): SelfRoleTex
   }
   if (section.isElder) return { role: 'elder', label: 'Elder', tone: 'good', detail: `One of the ${ELDER_COUNT} oldest members: it votes on decisions and holds a share of the section key.` }
   if (section.isMember) return { role: 'adult', label: 'Member', tone: 'good', detail: 'An adult member: it stores data and earns rewards; the elders decide for the section.' }
-  if (section.joinsAllowed === false) {
-    return { role: 'waiting', label: 'Waiting to join', tone: 'warn', detail: 'The section admits new vaults only while it needs storage: this vault keeps asking, and joins once a member leaves or an adult is 90 % full.' }
-  }
-  return { role: 'waiting', label: 'Waiting to join', tone: 'warn', detail: 'The section is active and this vault is asking its elders to admit it.' }
+  const detail = section.joinsAllowed === false
+    ? 'The section admits new vaults only while it needs storage: this vault keeps asking, and joins once a member leaves or an adult is 90 % full.'
+    : 'The section is active and this vault is asking its elders to admit it.'
+  return { role: 'waiting', label: 'Waiting to join', tone: 'warn', detail }
 }
 
 /** A copyable key is long: its first and last hex digits identify it at a glance. */
