@@ -38,6 +38,12 @@ export const DEFAULT_ERA_ACTIVATION_DELAY = 1
 export const DEFAULT_AUDIT_INTERVAL_MS = 60_000
 /** How often a paused vault runs its self-check, so its owner sees at once when the fix worked. */
 export const DEFAULT_PAUSED_SELF_CHECK_MS = 15_000
+/**
+ * How often a member tells the elders again which eras its release supports, while the era after
+ * the active one, which it supports, is not decided: one elder that lost the message would object
+ * to the era for good.
+ */
+export const DEFAULT_ERA_SUPPORT_RETELL_MS = 60_000
 /** How often a vault that is not a member yet asks the elders again. */
 export const DEFAULT_JOIN_RETRY_MS = 5000
 /** How long one message may take to reach a peer. */

@@ -13,7 +13,8 @@ export const timerSchedule: Schedule = (ms, callback) => {
 
 /**
  * A request sent again every `intervalMs` until it is no longer wanted: `run(ask)` asks now (the
- * request is still wanted while `ask` returns true) and replaces any earlier asking; `stop` ends it.
+ * request is still wanted while `ask` returns true) and replaces any earlier asking; `again(ask)`
+ * does the same from one interval on, for a request just sent; `stop` ends it.
  */
 export class Reasking {
   readonly #schedule: Schedule
@@ -27,7 +28,11 @@ export class Reasking {
 
   run (ask: () => boolean): void {
     this.stop()
-    if (!ask()) return
+    if (ask()) this.again(ask)
+  }
+
+  again (ask: () => boolean): void {
+    this.stop()
     this.#cancel = this.#schedule(this.#intervalMs, () => {
       this.#cancel = undefined
       this.run(ask)

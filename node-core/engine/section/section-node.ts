@@ -48,7 +48,7 @@ import type { Random } from '../../section/crypto/scalar.ts'
 import { SectionChain } from '../../section/crypto/section-chain.ts'
 import { groupPublicKey } from '../../section/crypto/threshold-bls.ts'
 import {
-  DEFAULT_DKG_ROUND_TIMEOUT_MS, DEFAULT_ERA_ACTIVATION_DELAY, DEFAULT_FORMING_SETTLE_MS, DEFAULT_JOIN_RETRY_MS,
+  DEFAULT_DKG_ROUND_TIMEOUT_MS, DEFAULT_ERA_ACTIVATION_DELAY, DEFAULT_ERA_SUPPORT_RETELL_MS, DEFAULT_FORMING_SETTLE_MS, DEFAULT_JOIN_RETRY_MS,
   DEFAULT_PROPOSAL_TIMEOUT_MS, DEFAULT_REWARD_EPOCH_MS, MAX_BUFFERED_DECISIONS, NETWORK_PREFIX
 } from './constants.ts'
 import { SUPPORTED_ERAS } from '../eras.ts'
@@ -109,6 +109,8 @@ export interface SectionNodeInit {
   dkgRoundTimeoutMs?: number
   proposalTimeoutMs?: number
   joinRetryMs?: number
+  /** How often a member tells its era support again while the next era it supports is undecided. */
+  eraSupportRetellMs?: number
   /** Epochs (generations) between an era's activation decision and the era taking effect. */
   eraActivationDelay?: number
   /** Section policy: when failures pause a member (section/economy/dysfunction.ts). */
@@ -165,6 +167,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #askingToResume: Reasking
   readonly #askingToLeave: Reasking
   readonly #askingToJoin: Reasking
+  /** Telling the elders this vault's era support, again each period while the next era it supports is undecided. */
+  readonly #tellingEraSupport: Reasking
   readonly #forming: SectionForming
   readonly #handover: ElderHandover
   readonly #following: HandoverFollower
@@ -196,6 +200,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#askingToResume = new Reasking(this.#schedule, joinRetryMs)
     this.#askingToLeave = new Reasking(this.#schedule, joinRetryMs)
     this.#askingToJoin = new Reasking(this.#schedule, joinRetryMs)
+    this.#tellingEraSupport = new Reasking(this.#schedule, init.eraSupportRetellMs ?? DEFAULT_ERA_SUPPORT_RETELL_MS)
     this.#roundMs = init.dkgRoundTimeoutMs ?? DEFAULT_DKG_ROUND_TIMEOUT_MS
     this.#supportedEras = [...(components.supportedEras ?? SUPPORTED_ERAS)]
     const proposalTimeoutMs = init.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS
@@ -386,6 +391,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#askingToLeave.stop()
     this.#forming.finish()
     this.#askingToJoin.stop()
+    this.#tellingEraSupport.stop()
     this.#elder.stop()
     this.#rewards.stop()
     this.#handover.stop()
@@ -755,15 +761,30 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#emit('section:era', { active: this.activeEra, generation: this.generation })
   }
 
-  /** A member tells the elders which eras its release supports, once per elder set. */
+  /**
+   * A member tells the elders which eras its release supports: once per elder set, and again each
+   * period while the era after the active one is undecided and its release supports it, since a
+   * support lost on the way would leave that elder objecting to the era.
+   */
   #tellEraSupport (): void {
     const membership = this.#membership
     if (membership === undefined || !membership.isMember(this.self)) return
     const elders = membership.elders.join()
     if (this.#eraSupportToldTo === elders) return
     this.#eraSupportToldTo = elders
-    for (const elder of membership.elders) if (elder !== this.self) this.#components.send(elder, { type: 'era-support', eras: [...this.#supportedEras] })
     if (membership.elders.includes(this.self)) this.#elder.ownEraSupport(this.#supportedEras)
+    const tell = (to: SectionMembership): void => {
+      for (const elder of to.elders) if (elder !== this.self) this.#components.send(elder, { type: 'era-support', eras: [...this.#supportedEras] })
+    }
+    tell(membership)
+    this.#tellingEraSupport.again(() => {
+      const current = this.#membership
+      if (current === undefined || !current.isMember(this.self)) return false
+      const { era, effectiveFromEpoch } = current.activeEra
+      if (effectiveFromEpoch > current.generation || !this.#supportedEras.includes(era + 1)) return false
+      tell(current)
+      return true
+    })
   }
 
   // --- plumbing --------------------------------------------------------------------------------

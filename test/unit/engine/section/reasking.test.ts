@@ -1,5 +1,5 @@
 // A request the section node sends again each retry period until it is no longer wanted
-// (schedule.ts): asking to join, to resume, to leave.
+// (schedule.ts): asking to join, to resume, to leave, and telling the elders a release's eras.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Reasking } from '../../../../node-core/engine/section/schedule.ts'
@@ -31,5 +31,19 @@ describe('Reasking', () => {
     asking.stop()
     await clock.advance(5000)
     assert.deepEqual(asked, ['first@0', 'second@500', 'second@1500'])
+  })
+
+  it('again: asks first after one interval, for a request just sent, and replaces an earlier asking', async () => {
+    const clock = new ManualClock()
+    const asking = new Reasking(clock.schedule, 1000)
+    const asked: string[] = []
+    asking.run(() => { asked.push(`run@${clock.now}`); return true })
+    await clock.advance(300)
+    let wanted = true
+    asking.again(() => { asked.push(`again@${clock.now}`); return wanted })
+    await clock.advance(2000)
+    wanted = false
+    await clock.advance(5000)
+    assert.deepEqual(asked, ['run@0', 'again@1300', 'again@2300', 'again@3300'])
   })
 })

@@ -88,3 +88,46 @@ describe('era activation in a section of ten vaults in memory', { timeout: 240_0
     assert.deepEqual(eraEvents.get(name)?.map(event => event.era), [2])
   })
 })
+
+describe('era support lost on its way to an elder, in memory', { timeout: 240_000 }, () => {
+  const RETELL_MS = 20_000
+  const net = new MemorySection({ eraSupportRetellMs: RETELL_MS })
+  const labels = Array.from({ length: FOUNDERS }, (_, i) => `era-lost-founder-${i}`)
+  const names = labels.map(label => nameToHex(testIdentity(label).name))
+  const elders = byRank(names).slice(0, ELDER_COUNT)
+  const adults = names.filter(name => !elders.includes(name))
+
+  before(async () => {
+    for (const [i, label] of labels.entries()) net.add(testIdentity(label), { supportedEras: elders.includes(names[i] ?? '') ? NEXT_ERA : FIRST_ONLY })
+    await net.connectAll()
+    await net.advance(1000)
+  })
+
+  after(() => { for (const node of net.nodes.values()) node.stop() })
+
+  it('tells it again until the era is decided, so with 2 elders down the other 5 still activate it', async () => {
+    const [upgraded = '', ...stayingBehind] = adults
+    // Two elders down: the activation needs every one of the other five.
+    for (const elder of elders.slice(5)) net.stop(elder)
+    const lostTo = elders[0] ?? ''
+    let lost = 0
+    net.tamper = (from, to, message) => {
+      if (from !== upgraded || to !== lostTo || message.type !== 'era-support' || lost > 0) return message
+      lost++
+      return undefined
+    }
+    net.node(upgraded).stop()
+    net.add(testIdentity(labels[names.indexOf(upgraded)] ?? ''), { supportedEras: NEXT_ERA })
+    await net.connect(upgraded, elders[1] ?? '')
+    await net.advance(RETELL_MS / 2)
+    assert.equal(lost, 1)
+    assert.deepEqual(net.node(lostTo).activeEra, { era: 1, effectiveFromEpoch: 0 }, 'the elder that lost the support objects: 75% of the members support era 2 in its view')
+
+    await net.advance(RETELL_MS)
+    for (const name of [...elders.slice(0, 5), upgraded, ...stayingBehind]) {
+      assert.deepEqual(net.node(name).activeEra, { era: 2, effectiveFromEpoch: 1 }, `${name.slice(0, 8)} knows the era`)
+    }
+    const upgradeTold = net.deliveries.filter(delivery => delivery.from === upgraded && delivery.to === lostTo && delivery.message.type === 'era-support' && delivery.message.eras.includes(2))
+    assert.equal(upgradeTold.length, 1, 'told again once, after the period: the first was lost')
+  })
+})
