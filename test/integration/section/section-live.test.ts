@@ -26,8 +26,8 @@ import { forgedJoinDecision } from '../../unit/engine/section/section-fakes.ts'
 import { adultReportsFull } from '../../helpers/storage-need.ts'
 
 const FOUNDERS = 10
-const SECTION_TIMINGS = { formingSettleMs: 3000, proposalTimeoutMs: 2000, dkgRoundTimeoutMs: 10_000, joinRetryMs: 3000 }
-const SECTION_EVENTS = ['section:phase', 'section:established', 'section:member-joined', 'section:era'] as const
+const SECTION_TIMINGS = { formingSettleMs: 3000, proposalTimeoutMs: 2000, dkgRoundTimeoutMs: 10_000, joinRetryMs: 3000, eraSupportRetellMs: 5000 }
+const SECTION_EVENTS = ['section:phase', 'section:established', 'section:member-joined', 'section:era', 'section:generation'] as const
 const NEXT_ERA = [1, 2]
 const FIRST_ONLY = [1]
 
@@ -45,6 +45,15 @@ async function sectionReaches (vault: Vault, check: (status: SectionStatus) => b
     for (const type of SECTION_EVENTS) section.addEventListener(type, test)
     test()
   })
+}
+
+/** Each vault's view of its section, one line each: printed when a test fails or is cancelled, to tell a partial view from a split. */
+function views (vaults: readonly Vault[]): string {
+  return vaults.map(vault => {
+    const section = vault.status().section
+    return `age ${vault.age} (${vault.libp2p.status}): ${section?.phase ?? 'none'} gen ${section?.generation ?? '-'} members ${section?.memberCount ?? '-'} ` +
+      `era ${vault.status().versions.activeEra} key ${section?.sectionKey?.slice(0, 8) ?? '-'} elders ${section?.elders.map(elder => elder.age).join(',') ?? '-'}`
+  }).join('\n')
 }
 
 async function groundIdentities (ages: number[]): Promise<VaultIdentity[]> {
@@ -103,26 +112,22 @@ describe('the section live on loopback', { timeout: 180_000 }, () => {
   it('makes the 7 oldest founders the elders, every founder holding the one section key and all ten as founding members', () => {
     const oldest = [...founders].sort((a, b) => b.age - a.age).slice(0, 7)
     const keys = new Set<string | null>()
-    // On failure, every founder's view of the section, to tell a partial view from a split.
-    const views = founders.map(vault => {
-      const section = vault.status().section
-      return `age ${vault.age}: ${section?.phase ?? 'none'} gen ${section?.generation ?? '-'} key ${section?.sectionKey?.slice(0, 8) ?? '-'} elders ${section?.elders.map(elder => elder.age).join(',') ?? '-'}`
-    }).join('\n')
+    const founderViews = views(founders)
     for (const vault of founders) {
       const status = vault.status().section
       assert.ok(status !== null && status !== undefined)
-      assert.equal(status.phase, 'active', views)
+      assert.equal(status.phase, 'active', founderViews)
       assert.equal(status.prefix, '')
-      assert.deepEqual(new Set(status.elders.map(elder => elder.name)), new Set(oldest.map(elder => elder.peerId.toString())), views)
+      assert.deepEqual(new Set(status.elders.map(elder => elder.name)), new Set(oldest.map(elder => elder.peerId.toString())), founderViews)
       assert.deepEqual(status.elders.map(elder => elder.age), [20, 19, 17, 15, 13, 12, 10])
       assert.equal(status.isElder, oldest.includes(vault))
-      assert.equal(status.memberCount, FOUNDERS, views)
-      assert.equal(status.generation, 0, `the founders are members from the genesis, no Join needed\n${views}`)
+      assert.equal(status.memberCount, FOUNDERS, founderViews)
+      assert.equal(status.generation, 0, `the founders are members from the genesis, no Join needed\n${founderViews}`)
       keys.add(status.sectionKey)
     }
     assert.equal(keys.size, 1)
     assert.match([...keys][0] ?? '', /^[0-9a-f]{96}$/)
-    assert.ok(oldest.every(elder => elder.section?.node.isVotingElder === true), `every elder holds a share of the key\n${views}`)
+    assert.ok(oldest.every(elder => elder.section?.node.isVotingElder === true), `every elder holds a share of the key\n${founderViews}`)
     assert.ok(founders.every(vault => vault.status().protocols.includes(SECTION_PROTOCOL)))
   })
 
@@ -210,7 +215,10 @@ describe('the section live on loopback', { timeout: 180_000 }, () => {
     }
   })
 
-  it('activates era 2 once an adult upgrades and 80% of the members support it; a vault that does not support it stops with a notice', async () => {
+  it('activates era 2 once an adult upgrades and 80% of the members support it; a vault that does not support it stops with a notice', async t => {
+    // The signal aborts when the test ends: unless it passed, every vault's view says where it stuck.
+    let passed = false
+    t.signal.addEventListener('abort', () => { if (!passed) console.error(`era 2 not activated everywhere; each vault's view:\n${views([...founders, ...others])}`) })
     const first = founders[0]
     assert.ok(first !== undefined)
     const status = first.status().section
@@ -228,7 +236,8 @@ describe('the section live on loopback', { timeout: 180_000 }, () => {
     const upgraded = await start(upgrading.identity, first.multiaddrs(), `founder-${founders.indexOf(upgrading)}`, NEXT_ERA)
     others.push(upgraded)
     for (const vault of [first, upgraded]) {
-      const section = await sectionReaches(vault, s => s.generation === status.generation + 1)
+      const section = await sectionReaches(vault, () => vault.status().versions.activeEra === 2)
+      assert.ok(section.generation > status.generation)
       assert.equal(section.memberCount, status.memberCount)
       assert.equal(vault.status().versions.activeEra, 2)
       assert.equal(vault.status().versions.eraNotice, null)
@@ -244,5 +253,6 @@ describe('the section live on loopback', { timeout: 180_000 }, () => {
       if (vault.libp2p.status !== 'stopped') await new Promise(resolve => { vault.libp2p.addEventListener('stop', resolve, { once: true }) })
       assert.equal(vault.libp2p.getPeers().length, 0, 'it stopped its network services')
     }
+    passed = true
   })
 })
