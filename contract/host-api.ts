@@ -346,7 +346,13 @@ export const hostApiSpec = {
    * resume it. Fails (SelfCheckFailedError) with the failed checks' fixes, or (NotPausedError) when
    * the section has not paused it.
    */
-  reconnect: { params: NoParams, result: VaultStatusSchema }
+  reconnect: { params: NoParams, result: VaultStatusSchema },
+  /**
+   * Leaves the network for good: the elders decide this vault's Leave, the host stops it and keeps
+   * it stopped (a 'vault-left' notice). Resume starts it again under a new name at half its age.
+   * Fails (NotAMemberError) when the vault is not a member of a section.
+   */
+  leave: { params: NoParams, result: VaultStatusSchema }
 } as const
 
 export type HostVerb = keyof typeof hostApiSpec

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `vault`: the command line of Vault Manager. Exit codes: 0 ok, 1 failure, 2 usage error.
+import { leaveCommand, LEAVE_USAGE } from './commands/leave.ts'
 import { releaseCommand, RELEASE_USAGE } from './commands/release.ts'
 import { resumeCommand, RESUME_USAGE } from './commands/resume.ts'
 import { startCommand, START_USAGE } from './commands/start.ts'
@@ -13,6 +14,7 @@ const USAGE = `usage:
   ${TESTNET_USAGE}
   ${STATUS_USAGE}
   ${RESUME_USAGE}
+  ${LEAVE_USAGE}
   ${UPGRADE_USAGE}
   ${RELEASE_USAGE}`
 
@@ -21,6 +23,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   testnet: testnetCommand,
   status: statusCommand,
   resume: resumeCommand,
+  leave: leaveCommand,
   upgrade: upgradeCommand,
   release: releaseCommand
 }

@@ -1,6 +1,7 @@
 // Entry of the live engine as a child process of the host. It speaks the engine RPC over the IPC
 // channel and stops itself when its host goes away, so no engine outlives its host. A vault its
-// section demotes or relocates rejoins in the same process, under its next name (takeNextName).
+// section demotes or relocates rejoins in the same process, under its next name (takeNextName); one
+// that leaves takes its next name too, and its host starts it under that name when the owner asks.
 import { toErrorValue } from '../../contract/host-api.ts'
 import { namedError } from '../../contract/named-error.ts'
 import { createVault, onNextName, type Vault } from './vault.ts'
@@ -9,7 +10,7 @@ import { takeNextName, type NextName } from './identity/relocated-identity.ts'
 import { surviveClosedStreamRace } from './network/closed-stream-race.ts'
 import { serveShadowRequest } from './shadow/shadow-serve.ts'
 import {
-  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, ENGINE_STANDBY_ENV, EngineConfigSchema, NotOnStandbyError, parseEngineCall, parseEngineRequest,
+  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, ENGINE_STANDBY_ENV, EngineConfigSchema, LEAVE_DECISION_WAIT_MS, NotOnStandbyError, parseEngineCall, parseEngineRequest,
   type EngineEvent, type EngineMessage, type EngineRequest, type EngineResult
 } from './rpc/engine-rpc.ts'
 
@@ -72,6 +73,12 @@ async function main (): Promise<void> {
     await vault.start()
     sendEvent({ type: 'status', status: vault.status() })
   }
+  /** The elders decide this vault's Leave; its next name then waits in the data dir, for the host to start it again later. */
+  const leave = async (): Promise<EngineResult<'leave'>> => {
+    const { rejoinAge } = await vault.leave({ signal: AbortSignal.timeout(LEAVE_DECISION_WAIT_MS) })
+    await takeNextName(config.dataDir, { leftAt: rejoinAge })
+    return { rejoinAge, status: vault.status() }
+  }
   surviveClosedStreamRace(message => { sendEvent({ type: 'activity', activity: { at: Date.now(), kind: 'network:stream-race', message } }) }, fail)
   process.on('disconnect', () => { void shutdown() })
   process.on('SIGTERM', () => { void shutdown() })
@@ -85,7 +92,7 @@ async function main (): Promise<void> {
       sendEvent({ type: 'activity', activity: { at: Date.now(), kind: 'rpc:invalid', message: `ignored a request from the host: ${toErrorValue(err).message}` } })
       return
     }
-    void answer(vault, request, shutdown)
+    void answer(vault, request, { shutdown, leave })
   })
 
   forwardEvents(vault, rejoin)
@@ -118,7 +125,12 @@ async function standBy (): Promise<void> {
   })
 }
 
-async function answer (vault: Vault, request: EngineRequest, shutdown: () => Promise<void>): Promise<void> {
+interface EngineActions {
+  shutdown: () => Promise<void>
+  leave: () => Promise<EngineResult<'leave'>>
+}
+
+async function answer (vault: Vault, request: EngineRequest, { shutdown, leave }: EngineActions): Promise<void> {
   const reply = (value: EngineResult<EngineRequest['method']>): void => { send({ rpc: ENGINE_RPC_VERSION, id: request.id, result: { ok: true, value } }) }
   try {
     const call = parseEngineCall(request)
@@ -138,6 +150,7 @@ async function answer (vault: Vault, request: EngineRequest, shutdown: () => Pro
         await standingOf(vault).reconnect()
         reply(vault.status())
         return
+      case 'leave': reply(await leave()); return
       default: {
         const unknownCall: never = call
         throw new Error(`unknown method in ${JSON.stringify(unknownCall)}`)

@@ -6,7 +6,7 @@ import { TypedEventEmitter } from 'main-event'
 import { lastStderrLine, stopChild } from './child-process.ts'
 import { RemoteError, type ErrorValue, type Result } from '../../contract/host-api.ts'
 import {
-  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, ENGINE_STANDBY_ENV, EngineRpcError, EngineStatusSchema, engineRpcSpec, parseEngineMessage, parseEngineResult,
+  ENGINE_CONFIG_ENV, ENGINE_RPC_VERSION, ENGINE_STANDBY_ENV, engineAnswerWithinMs, EngineRpcError, EngineStatusSchema, engineRpcSpec, parseEngineMessage, parseEngineResult,
   type EngineConfig, type EngineMethod, type EngineParams, type EngineResult, type EngineStatus
 } from '../engine/rpc/engine-rpc.ts'
 import type { EgressAttempt } from '../../contract/upgrade.ts'
@@ -200,10 +200,11 @@ export class EngineSupervisor extends TypedEventEmitter<EngineSupervisorEvents> 
     if (child === undefined || !child.connected) throw new EngineRpcError(`the engine is not running (${this.currentState})`)
     const id = this.nextRequestId++
     return await new Promise<EngineResult<M>>((resolve, reject) => {
+      const timeoutMs = engineAnswerWithinMs(method, this.init.requestTimeoutMs ?? 10_000)
       const timer = setTimeout(() => {
         this.pending.delete(id)
-        reject(new EngineRpcError(`the engine did not answer "${method}" within ${this.init.requestTimeoutMs ?? 10_000} ms`))
-      }, this.init.requestTimeoutMs ?? 10_000)
+        reject(new EngineRpcError(`the engine did not answer "${method}" within ${timeoutMs} ms`))
+      }, timeoutMs)
       const settle = (result: Result<unknown>): void => {
         if (!result.ok) { reject(new RemoteError(result.error)); return }
         try {

@@ -12,6 +12,8 @@ export interface NoticeInputs {
   lastError: ErrorValue | undefined
   embedded: boolean
   settingsProblem: string | undefined
+  /** The vault left the network at its owner's request: the age it may rejoin at, under a new name. */
+  left?: { at: number, rejoinAge: number }
   /** Set when a peer told this vault it is outdated: the protocol ids it needs at least, and when. */
   upgradeRequired: { minimum: string[], since: number } | undefined
   /** The section's era is one this release does not support (DESIGN §2, versions and eras). */
@@ -49,6 +51,16 @@ export function buildNotices (inputs: NoticeInputs): Notice[] {
       title: 'The vault engine stopped unexpectedly',
       detail: 'The host is restarting it. Requests are not served until it is back.',
       fix: 'Nothing to do if it recovers; if this repeats, check free disk space and memory.'
+    })
+  }
+  if (inputs.left !== undefined) {
+    notices.push({
+      id: 'vault-left',
+      severity: 'info',
+      title: 'This vault left the network',
+      detail: 'Its section decided its Leave at your request, and the vault is stopped: it serves and earns nothing. Its data and earnings records stay on this disk.',
+      fix: `To farm again, press Resume: it joins under a new name, at age ${inputs.left.rejoinAge}.`,
+      since: inputs.left.at
     })
   }
   if (inputs.upgradeRequired !== undefined) {

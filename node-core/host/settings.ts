@@ -9,7 +9,9 @@ export const SETTINGS_FILE = 'settings.json'
 
 export const SettingsSchema = z.object({
   version: z.literal(1),
-  paused: z.boolean()
+  paused: z.boolean(),
+  /** The vault left the network: the host keeps it stopped until the owner resumes it, under its next name. */
+  left: z.object({ at: z.number().int().nonnegative(), rejoinAge: z.number().int().min(0).max(255) }).strict().optional()
 })
 export type Settings = z.infer<typeof SettingsSchema>
 

@@ -165,7 +165,8 @@ class SupervisingVaultHost implements VaultHost {
       this.record('network:embedded', `local network of ${ready.nodes} vaults is up at ${ready.bootstrap[0] ?? ''}`)
     }
     try {
-      await this.supervisor.start()
+      // A vault that left the network stays stopped until its owner resumes it.
+      if (this.settings.left === undefined) await this.supervisor.start()
     } finally {
       // After the live engine runs, so a switch that is due has an engine to drain.
       await this.upgrades.start()
@@ -197,12 +198,14 @@ class SupervisingVaultHost implements VaultHost {
   }
 
   async resume (): Promise<VaultStatus> {
-    await this.saveSettings({ ...this.settings, paused: false })
+    const { left } = this.settings
+    await this.saveSettings({ version: this.settings.version, paused: false })
     if (this.supervisor.state === 'running') {
       await this.supervisor.request('resume')
     } else if (this.supervisor.state === 'failed' || this.supervisor.state === 'stopped') {
-      // The owner asks to try again after a crash loop.
-      this.record('engine:retry', 'starting the engine again at the owner\'s request')
+      // The owner asks to try again after a crash loop, or to farm again after leaving.
+      if (left === undefined) this.record('engine:retry', 'starting the engine again at the owner\'s request')
+      else this.record('vault:rejoin', `starting the vault again at the owner's request: it asks to join under a new name, at age ${left.rejoinAge}`)
       await this.supervisor.start()
     }
     this.publishStatus()
@@ -213,6 +216,16 @@ class SupervisingVaultHost implements VaultHost {
   // EngineRpcError when it is not running) reach the caller by name, and its reply is the new status.
   async runSelfCheck (): Promise<VaultStatus> { return await this.engineVerb('runSelfCheck') }
   async reconnect (): Promise<VaultStatus> { return await this.engineVerb('reconnect') }
+
+  /** The elders decide this vault's Leave (the engine takes its next name); then the engine stops, and stays stopped until Resume. */
+  async leave (): Promise<VaultStatus> {
+    const { rejoinAge } = await this.supervisor.request('leave')
+    await this.saveSettings({ ...this.settings, left: { at: this.now(), rejoinAge } })
+    this.record('vault:left', `this vault left the network by its section's Leave decision; its data stays on this disk, and Resume starts it again under a new name at age ${rejoinAge}`)
+    await this.supervisor.stop()
+    this.publishStatus()
+    return this.snapshot()
+  }
 
   private async engineVerb (method: 'runSelfCheck' | 'reconnect'): Promise<VaultStatus> {
     // The reply is a status: the supervisor keeps it, and its engine:status event publishes it.
@@ -248,7 +261,7 @@ class SupervisingVaultHost implements VaultHost {
       case 'running': return this.supervisor.lastStatus?.versions.eraNotice?.level === 'error' ? 'stopped' : this.settings.paused ? 'paused' : 'active'
       case 'restarting': return 'restarting'
       case 'failed': return 'failed'
-      case 'stopped': return this.stopped ? 'stopped' : 'starting'
+      case 'stopped': return this.stopped || this.settings.left !== undefined ? 'stopped' : 'starting'
       default: {
         const unknownState: never = engineState
         throw new RangeError(`unknown engine state ${String(unknownState)}`)
@@ -294,6 +307,7 @@ class SupervisingVaultHost implements VaultHost {
         lastError: this.supervisor.lastError,
         embedded: this.usesEmbeddedNetwork,
         settingsProblem: this.settingsProblem,
+        ...(this.settings.left === undefined ? {} : { left: this.settings.left }),
         upgradeRequired: versions.upgradeRequired ?? undefined,
         eraNotice: versions.eraNotice ?? undefined,
         ...(section === null ? {} : { section: { standing: section.standing, generation: section.generation, age: engine?.age ?? 0 } }),

@@ -138,6 +138,9 @@ export const ServeReplySchema = z.union([
 ])
 export type ServeReply = z.infer<typeof ServeReplySchema>
 
+/** How long the engine waits for its section to decide its Leave. */
+export const LEAVE_DECISION_WAIT_MS = 60_000
+
 /** Every method with its params and result, as contract/host-api.ts's hostApiSpec. */
 export const engineRpcSpec = {
   status: { params: NoParams, result: EngineStatusSchema },
@@ -154,14 +157,26 @@ export const engineRpcSpec = {
   /** Runs the self-check now (pause and fix); the status carries it in section.standing.selfCheck. */
   runSelfCheck: { params: NoParams, result: EngineStatusSchema },
   /** A paused vault: self-check, then ask the elders to resume it (SelfCheckFailedError, NotPausedError). */
-  reconnect: { params: NoParams, result: EngineStatusSchema }
+  reconnect: { params: NoParams, result: EngineStatusSchema },
+  /**
+   * Leaves the network for good: once the elders decided the Leave, the data dir holds the next
+   * name, at the age it may rejoin at; the host stops the engine then (NotAMemberError).
+   */
+  leave: { params: NoParams, result: z.object({ rejoinAge: z.number().int().min(0).max(255), status: EngineStatusSchema }).strict(), answersWithinMs: LEAVE_DECISION_WAIT_MS + 30_000 }
 } as const
+
 
 export type EngineMethod = keyof typeof engineRpcSpec
 export const engineMethods = Object.keys(engineRpcSpec) as [EngineMethod, ...EngineMethod[]]
 export type EngineParams<M extends EngineMethod> = z.infer<(typeof engineRpcSpec)[M]['params']>
 export type EngineResult<M extends EngineMethod> = z.infer<(typeof engineRpcSpec)[M]['result']>
 export const EngineMethodSchema = z.enum(engineMethods)
+
+/** How long the engine may take to answer `method`: a Leave waits for the elders' decision. */
+export function engineAnswerWithinMs (method: EngineMethod, usualMs: number): number {
+  const spec = engineRpcSpec[method]
+  return Math.max(usualMs, 'answersWithinMs' in spec ? spec.answersWithinMs : 0)
+}
 
 /** A request as it crosses the channel: params are checked against the method's schema next. */
 export const EngineRequestSchema = z.object({

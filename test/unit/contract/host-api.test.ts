@@ -16,6 +16,7 @@ function api (overrides: Partial<HostApi> = {}): HostApi {
     setUpgradePolicy: async () => sampleStatus(),
     runSelfCheck: async () => sampleStatus(),
     reconnect: async () => sampleStatus(),
+    leave: async () => sampleStatus({ state: 'stopped' }),
     ...overrides
   }
 }

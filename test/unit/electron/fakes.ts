@@ -336,6 +336,7 @@ export class FakeHost implements HostLike {
   // So do the pause-and-fix verbs (issue 3).
   async runSelfCheck (): Promise<VaultStatus> { return this.recordCall('runSelfCheck') }
   async reconnect (): Promise<VaultStatus> { return this.recordCall('reconnect') }
+  async leave (): Promise<VaultStatus> { return this.recordCall('leave') }
 
   private recordCall (verb: string): VaultStatus {
     this.calls.push(verb)

@@ -60,6 +60,14 @@ describe('buildNotices', () => {
     assert.match(stopped.fix ?? '', /latest verified release/)
   })
 
+  it('says a vault that left is stopped, dated when it left, and how to farm again at its rejoin age', () => {
+    const notices = buildNotices({ ...healthy, state: 'stopped', peers: 0, left: { at: 600, rejoinAge: 6 } })
+    assert.deepEqual(notices.map(notice => notice.id), ['vault-left'])
+    assert.equal(notices[0]?.since, 600)
+    assert.equal(notices[0]?.severity, 'info')
+    assert.equal(notices[0]?.fix, 'To farm again, press Resume: it joins under a new name, at age 6.')
+  })
+
   it('does not warn about peers while the engine is not running', () => {
     assert.deepEqual(ids({ state: 'starting', peers: 0 }), [])
   })

@@ -36,7 +36,8 @@ function fakeClient () {
     rollbackUpgrade: call('rollbackUpgrade'),
     setUpgradePolicy: call('setUpgradePolicy'),
     runSelfCheck: call('runSelfCheck'),
-    reconnect: call('reconnect')
+    reconnect: call('reconnect'),
+    leave: call('leave')
   }
   const host = (): HostClientListener => {
     assert.ok(listener, 'the store has not connected')

@@ -81,6 +81,7 @@ function scriptedHost (standing: SectionStanding) {
     rollbackUpgrade: same,
     setUpgradePolicy: same,
     runSelfCheck: same,
+    leave: same,
     async reconnect (): Promise<VaultStatus> {
       if (standing.state !== 'paused') throw refuse('NotPausedError', 'the section has not paused this vault: there is nothing to resume')
       if (standing.selfCheck?.passed !== true) throw refuse('SelfCheckFailedError', 'the self-check failed')

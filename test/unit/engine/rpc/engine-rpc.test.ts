@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { MAX_CHUNK_BYTES } from '../../../../node-core/engine/store/chunk-address.ts'
 import {
-  ENGINE_RPC_VERSION, EngineConfigSchema, engineMethods, InvalidEngineParamsError, parseEngineCall, parseEngineMessage,
+  ENGINE_RPC_VERSION, engineAnswerWithinMs, EngineConfigSchema, engineMethods, InvalidEngineParamsError, LEAVE_DECISION_WAIT_MS, parseEngineCall, parseEngineMessage,
   parseEngineParams, parseEngineRequest, parseEngineResult, ServeReplySchema
 } from '../../../../node-core/engine/rpc/engine-rpc.ts'
 import { createFixture, trustFor } from '../../release/release-fixtures.ts'
@@ -20,9 +20,20 @@ function call (method: string, params?: unknown): ReturnType<typeof parseEngineC
 const liveConfig = { dataDir: '/tmp/v', listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], capacityBytes: 1024, localNetwork: false, paused: false }
 
 describe('engine RPC version 3', () => {
-  it('has a method table of status, pause, resume, stop, trace, serve, begin, runSelfCheck and reconnect', () => {
+  it('has a method table of status, pause, resume, stop, trace, serve, begin, runSelfCheck, reconnect and leave', () => {
     assert.equal(ENGINE_RPC_VERSION, 3)
-    assert.deepEqual([...engineMethods].sort(), ['begin', 'pause', 'reconnect', 'resume', 'runSelfCheck', 'serve', 'status', 'stop', 'trace'])
+    assert.deepEqual([...engineMethods].sort(), ['begin', 'leave', 'pause', 'reconnect', 'resume', 'runSelfCheck', 'serve', 'status', 'stop', 'trace'])
+  })
+
+  it('gives a leave the time the elders may take to decide it, and every other method the usual time', () => {
+    assert.equal(engineAnswerWithinMs('leave', 10_000), LEAVE_DECISION_WAIT_MS + 30_000)
+    assert.equal(engineAnswerWithinMs('status', 10_000), 10_000)
+    assert.equal(engineAnswerWithinMs('leave', 600_000), 600_000, 'a longer usual time stands')
+  })
+
+  it('refuses a leave\'s result without its status or with an age past 255 (vault-host-leave.test.ts takes a good one)', () => {
+    assert.throws(() => parseEngineResult('leave', { rejoinAge: 6 }), /"leave" result/)
+    assert.throws(() => parseEngineResult('leave', { rejoinAge: 300, status: {} }), /"leave" result/)
   })
 
   it('takes the methods without params with or without an empty params object', () => {

@@ -1,0 +1,109 @@
+// `vault leave`: its arguments, what it says leaving costs without --yes, and the command as a user
+// runs it against a headless server over an in-memory host.
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import type { HostApi, HostEvent, VaultStatus } from '../../../../contract/host-api.ts'
+import { formatLeft, leaveCost, parseLeaveArgs } from '../../../../node-core/cli/commands/leave.ts'
+import { UsageError } from '../../../../node-core/cli/cli-errors.ts'
+import { startHeadlessServer, type HeadlessServer } from '../../../../node-core/host/headless-server.ts'
+import type { VaultHost } from '../../../../node-core/host/vault-host.ts'
+import { sampleStatus } from '../../../helpers/sample-status.ts'
+
+const cli = fileURLToPath(new URL('../../../../node-core/cli/vault.ts', import.meta.url))
+
+describe('vault leave arguments and output', () => {
+  it('takes --yes, --data-dir relative to the working directory and --json', () => {
+    assert.deepEqual(parseLeaveArgs(['--yes', '--data-dir', 'vault', '--json'], '/home/farmer'), { dataDir: '/home/farmer/vault', json: true, yes: true, help: false })
+    assert.equal(parseLeaveArgs([]).yes, false)
+    assert.throws(() => parseLeaveArgs(['now']), (err: Error) => err instanceof UsageError && /unexpected argument "now"/.test(err.message))
+    assert.throws(() => parseLeaveArgs(['--force']), { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' })
+  })
+
+  it('says what leaving costs: the age a vault may come back at, half its own and at least 5', () => {
+    assert.equal(leaveCost(12), 'leaving is for good: this vault of age 12 could come back only under a new name at age 6; run again with --yes to leave')
+    assert.match(leaveCost(7), /at age 5;/)
+    assert.deepEqual(formatLeft(12), [
+      'left the network: the section decided this vault\'s Leave; the vault is stopped, its data kept on disk',
+      'to farm again: vault resume starts it under a new name, at age 6'
+    ])
+  })
+})
+
+/** A host whose leave answers as the real one does: stopped with the notice, or NotAMemberError. */
+function scriptedHost (member: boolean): Pick<VaultHost, 'subscribe'> & HostApi {
+  const status = sampleStatus({ age: 12 })
+  const same = async (): Promise<VaultStatus> => status
+  return {
+    subscribe (_listener: (event: HostEvent) => void) { return () => {} },
+    getStatus: same,
+    pause: same,
+    resume: same,
+    checkUpgrade: same,
+    shadowUpgrade: same,
+    approveUpgrade: same,
+    deferUpgrade: same,
+    rollbackUpgrade: same,
+    setUpgradePolicy: same,
+    runSelfCheck: same,
+    reconnect: same,
+    async leave (): Promise<VaultStatus> {
+      if (!member) throw Object.assign(new Error('this vault is not a member of its section: there is nothing to leave'), { name: 'NotAMemberError' })
+      const notice = { id: 'vault-left', severity: 'info' as const, title: 'This vault left the network', detail: 'Its section decided its Leave.', fix: 'To farm again, press Resume: it joins under a new name, at age 6.', since: 1 }
+      return { ...status, state: 'stopped', notices: [notice] }
+    }
+  }
+}
+
+describe('vault leave against a headless server', () => {
+  let dir = ''
+  const servers: HeadlessServer[] = []
+
+  before(async () => { dir = await mkdtemp(join(tmpdir(), 'vault-leave-')) })
+  after(async () => {
+    for (const server of servers) await server.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  async function serve (name: string, member: boolean): Promise<string> {
+    const dataDir = join(dir, name)
+    await mkdir(join(dataDir, 'renderer'), { recursive: true })
+    await writeFile(join(dataDir, 'renderer', 'index.html'), '<!doctype html>')
+    servers.push(await startHeadlessServer({ host: scriptedHost(member), dataDir, rendererDir: join(dataDir, 'renderer') }))
+    return dataDir
+  }
+
+  async function vault (...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+    return await new Promise(resolve => {
+      execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr })
+      })
+    })
+  }
+
+  it('exits 2 without --yes, saying what leaving would cost, and leaves with it', async () => {
+    const dataDir = await serve('member', true)
+    const asked = await vault('leave', '--data-dir', dataDir)
+    assert.equal(asked.code, 2)
+    assert.equal(asked.stderr, `vault: ${leaveCost(12)}\n`)
+    const run = await vault('leave', '--yes', '--data-dir', dataDir)
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(run.stdout, `${formatLeft(12).join('\n')}\n`)
+    const json = await vault('leave', '--yes', '--data-dir', dataDir, '--json')
+    assert.equal(json.code, 0)
+    const parsed = JSON.parse(json.stdout) as { left: boolean, age: number, rejoinAge: number, state: string, notice: { id: string } }
+    assert.deepEqual([parsed.left, parsed.age, parsed.rejoinAge, parsed.state, parsed.notice.id], [true, 12, 6, 'stopped', 'vault-left'])
+  })
+
+  it('exits 1 saying why a vault that is not a member cannot leave', async () => {
+    const dataDir = await serve('stranger', false)
+    const run = await vault('leave', '--yes', '--data-dir', dataDir)
+    assert.equal(run.code, 1)
+    assert.equal(run.stdout, '')
+    assert.equal(run.stderr, 'vault: cannot leave: this vault is not a member of its section: there is nothing to leave\n')
+  })
+})
