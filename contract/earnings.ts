@@ -5,7 +5,8 @@ import type { VaultStatus } from './host-api.ts'
 /** DESIGN §2: reward records weight adults by 2^age from this age; younger vaults earn nothing. */
 export const MIN_EARNING_AGE = 6
 
-export function earningsEmptyReason (status: Pick<VaultStatus, 'age' | 'section'>): string {
+export function earningsEmptyReason (status: Pick<VaultStatus, 'age' | 'section' | 'state'>): string {
+  if (status.state === 'left') return 'a vault that left the network earns nothing'
   const section = status.section
   if (section?.standing.state === 'paused' || section?.standing.state === 'resume-requested') return 'a paused vault earns nothing until the section resumes it'
   if (section?.standing.state === 'demoted') return 'a demoted vault earns nothing; it rejoins under a new name'

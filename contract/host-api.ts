@@ -14,7 +14,8 @@ export const VaultStateSchema = z.enum([
   'paused', // paused by its owner: serves reads, accepts no new data
   'restarting', // engine died; the host restarts it after a back-off
   'failed', // crash loop: the host gave up until the owner acts
-  'stopped'
+  'stopped',
+  'left' // its owner had it leave the network: stopped until the owner resumes it, under a new name
 ])
 export type VaultState = z.infer<typeof VaultStateSchema>
 
@@ -349,7 +350,7 @@ export const hostApiSpec = {
   reconnect: { params: NoParams, result: VaultStatusSchema },
   /**
    * Leaves the network for good: the elders decide this vault's Leave, the host stops it and keeps
-   * it stopped (a 'vault-left' notice). Resume starts it again under a new name at half its age.
+   * it stopped (state 'left'). Resume starts it again under a new name at half its age.
    * Fails (NotAMemberError) when the vault is not a member of a section.
    */
   leave: { params: NoParams, result: VaultStatusSchema }

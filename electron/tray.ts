@@ -25,6 +25,7 @@ function stateIcon (state: VaultState): TrayState {
   switch (state) {
     case 'active': return 'active'
     case 'paused':
+    case 'left':
     case 'starting': return 'paused'
     case 'restarting':
     case 'failed':

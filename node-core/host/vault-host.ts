@@ -261,7 +261,7 @@ class SupervisingVaultHost implements VaultHost {
       case 'running': return this.supervisor.lastStatus?.versions.eraNotice?.level === 'error' ? 'stopped' : this.settings.paused ? 'paused' : 'active'
       case 'restarting': return 'restarting'
       case 'failed': return 'failed'
-      case 'stopped': return this.stopped || this.settings.left !== undefined ? 'stopped' : 'starting'
+      case 'stopped': return this.settings.left !== undefined ? 'left' : this.stopped ? 'stopped' : 'starting'
       default: {
         const unknownState: never = engineState
         throw new RangeError(`unknown engine state ${String(unknownState)}`)
@@ -278,7 +278,8 @@ class SupervisingVaultHost implements VaultHost {
       supportedEras: [...SUPPORTED_ERAS], activeEra: FIRST_ERA.era, eraNotice: null, followsReleases: false, peers: [], latestRelease: null, upgradeRequired: null
     }
     const manager = this.upgrades?.manager
-    const section = engine?.section ?? null
+    // A vault that left is in no section: the engine's last word about it is stale.
+    const section = this.settings.left === undefined ? engine?.section ?? null : null
     return {
       name: engine?.name ?? '',
       age: engine?.age ?? 0,

@@ -1,7 +1,8 @@
 // `vault resume [--data-dir D] [--json]` (issue 3, deliver 9): asks the running host to reconnect a
 // vault its section paused (DESIGN §2, pause, fix, demote). The engine runs its self-check and, once
 // it passes, asks the elders to resume it; this prints the self-check and the outcome, or why the
-// vault cannot resume, with each fix.
+// vault cannot resume, with each fix. A vault that left the network (vault leave) is started again
+// instead, under its next name.
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { failedCheckFixes, RemoteError, type SectionStanding, type SelfCheck, type VaultStatus } from '../../../contract/host-api.ts'
@@ -14,7 +15,8 @@ export const RESUME_USAGE = 'vault resume [--data-dir DIR] [--json]'
 
 const HELP = `${RESUME_USAGE}
   a vault its section paused: runs the self-check and, once it passes, asks the elders to resume it;
-  they audit it on probation and resume it with its age, or pause it again. Exit 0 once the resume
+  they audit it on probation and resume it with its age, or pause it again. A vault that left the
+  network starts again, asking to join under a new name at half its age. Exit 0 once the resume
   is requested, 1 when it cannot be (not paused, or a failed check: each with its fix)
 `
 
@@ -41,6 +43,8 @@ export function parseResumeArgs (args: string[], cwd: string = process.cwd()): P
 /** What came of the request: resumed, or refused with the engine's error and the standing it left. */
 export type ResumeOutcome =
   | { resumed: true, standing: SectionStanding | null }
+  /** A vault that had left the network, started again: it asks to join under a new name at `rejoinAge`. */
+  | { resumed: true, rejoinAge: number }
   | { resumed: false, refusal: { name: Refusal, message: string }, standing: SectionStanding | null }
 
 /** Each check on its own line, passed or FAILED in words, a failed one followed by its fix. */
@@ -56,6 +60,7 @@ export function formatSelfCheck (selfCheck: SelfCheck): string[] {
 
 /** The outcome for stdout (the self-check and what was asked) and, when refused, the reasons for stderr. */
 export function formatResume (outcome: ResumeOutcome): { out: string[], reasons: string[] } {
+  if ('rejoinAge' in outcome) return { out: [`the vault had left the network: started again, it asks to join under a new name, at age ${outcome.rejoinAge}`], reasons: [] }
   const selfCheck = outcome.standing?.selfCheck ?? null
   const out = selfCheck === null ? [] : formatSelfCheck(selfCheck)
   if (outcome.resumed) return { out: [...out, 'resume requested: the elders will audit this vault on probation'], reasons: [] }
@@ -102,8 +107,13 @@ export async function resumeCommand (args: string[]): Promise<number> {
   const hostFile = await readHostFile(dataDir)
   let outcome: ResumeOutcome
   try {
-    const status = await callHost(hostFile, 'reconnect', {}, RECONNECT_CALL_MS)
-    outcome = { resumed: true, standing: status.section?.standing ?? null }
+    if ((await fetchStatus(hostFile)).state === 'left') {
+      const status = await callHost(hostFile, 'resume', {}, RECONNECT_CALL_MS)
+      outcome = { resumed: true, rejoinAge: status.age }
+    } else {
+      const status = await callHost(hostFile, 'reconnect', {}, RECONNECT_CALL_MS)
+      outcome = { resumed: true, standing: status.section?.standing ?? null }
+    }
   } catch (err) {
     if (!isRefusal(err)) throw err
     // The refusal left the self-check it ran (or the standing that explains it) in the status.

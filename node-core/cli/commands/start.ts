@@ -89,7 +89,8 @@ export async function startCommand (args: string[]): Promise<number> {
   })
   try {
     await host.start()
-    process.stdout.write('The vault is live.\n')
+    const left = (await host.getStatus({})).state === 'left'
+    process.stdout.write(left ? 'This vault left the network: it stays stopped until you resume it (vault resume, or Resume on the dashboard).\n' : 'The vault is live.\n')
   } catch (err) {
     // The dashboard stays up to show what went wrong; the host keeps retrying the engine.
     process.stderr.write(`vault: ${err instanceof Error ? err.message : String(err)}\n`)

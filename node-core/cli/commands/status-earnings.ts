@@ -3,7 +3,7 @@
 import { earningsEmptyReason } from '../../../contract/earnings.ts'
 import type { VaultStatus } from '../../../contract/host-api.ts'
 
-export function formatEarnings (status: Pick<VaultStatus, 'age' | 'section' | 'earnings'>): string[] {
+export function formatEarnings (status: Pick<VaultStatus, 'age' | 'section' | 'state' | 'earnings'>): string[] {
   const { total, records, problem } = status.earnings
   const lines = records.length === 0 && total === '0'
     ? [`earnings 0: ${earningsEmptyReason(status)}`]

@@ -101,8 +101,9 @@ function formatPhase (section: SectionStatus): string[] {
 export function formatStatus (status: VaultStatus): string {
   const mib = (bytes: number): string => `${(bytes / 1024 ** 2).toFixed(1)} MiB`
   const lines = [
-    `vault    ${status.name === '' ? '(starting)' : status.name}`,
-    `age      ${status.age}`,
+    `vault    ${status.name !== '' ? status.name : status.state === 'left' ? '(left the network)' : '(starting)'}`,
+    // No name yet: no engine has reported since the host started, so no age either.
+    `age      ${status.name === '' ? '-' : status.age}`,
     ...formatAgeHistory(status),
     `state    ${status.state}`,
     `engine   ${status.engineVersion} (pid ${status.engine.pid ?? '-'}, restarts ${status.engine.restarts})`,
@@ -110,7 +111,7 @@ export function formatStatus (status: VaultStatus): string {
     `store    ${status.store.chunks} chunks, ${mib(status.store.bytes)} of ${mib(status.store.capacityBytes)}${status.store.full ? ' (full)' : ''}`,
     `network  ${status.network.kind}`,
     `era      ${status.versions.activeEra} (this engine supports ${status.versions.supportedEras.join(', ')})`,
-    ...formatSection(status.section),
+    ...(status.state === 'left' ? ['section  none: this vault left the network; vault resume starts it again under a new name'] : formatSection(status.section)),
     ...formatEarnings(status)
   ]
   for (const notice of status.notices) {

@@ -16,7 +16,7 @@ function api (overrides: Partial<HostApi> = {}): HostApi {
     setUpgradePolicy: async () => sampleStatus(),
     runSelfCheck: async () => sampleStatus(),
     reconnect: async () => sampleStatus(),
-    leave: async () => sampleStatus({ state: 'stopped' }),
+    leave: async () => sampleStatus({ state: 'left' }),
     ...overrides
   }
 }

@@ -30,7 +30,8 @@ describe('trayStateOf', () => {
       starting: 'paused',
       restarting: 'problem',
       failed: 'problem',
-      stopped: 'problem'
+      stopped: 'problem',
+      left: 'paused'
     }
     for (const [state, icon] of Object.entries(expected)) {
       assert.equal(trayStateOf(statusView(state as VaultState)), icon, state)

@@ -26,7 +26,7 @@ function memoryHost () {
     async rollbackUpgrade () { this.calls.push('rollbackUpgrade'); return status },
     async setUpgradePolicy () { this.calls.push('setUpgradePolicy'); return status },
     async runSelfCheck () { this.calls.push('runSelfCheck'); return status },
-    async leave () { this.calls.push('leave'); status = { ...status, state: 'stopped' }; publish(); return status },
+    async leave () { this.calls.push('leave'); status = { ...status, state: 'left' }; publish(); return status },
     async reconnect (): Promise<VaultStatus> {
       this.calls.push('reconnect')
       throw Object.assign(new Error('the section has not paused this vault: there is nothing to resume'), { name: 'NotPausedError' })

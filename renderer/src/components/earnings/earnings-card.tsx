@@ -11,7 +11,7 @@ import { DEFAULT_CHART_BOX, earningsChart, earningsRows, sectionLabel } from './
  * Issue 3, deliver 7: what the vault earned, the sum of the reward records its section signed
  * (DESIGN §2 "Earnings"), as cumulative earnings over reward epochs and the records behind it.
  */
-export function EarningsCard ({ status }: { status: Pick<VaultStatus, 'age' | 'section' | 'earnings'> }) {
+export function EarningsCard ({ status }: { status: Pick<VaultStatus, 'age' | 'section' | 'state' | 'earnings'> }) {
   const { earnings } = status
   const empty = earnings.records.length === 0 && earnings.total === '0'
   return (

@@ -14,6 +14,7 @@ export function describeState (state: VaultState): StateInfo {
     case 'restarting': return { label: 'Restarting', tone: 'busy', description: 'The engine stopped; the host restarts it after a short wait.' }
     case 'failed': return { label: 'Failed', tone: 'bad', description: 'The engine kept crashing, so the host stopped restarting it.' }
     case 'stopped': return { label: 'Stopped', tone: 'muted', description: 'The engine is not running.' }
+    case 'left': return { label: 'Left the network', tone: 'muted', description: 'Its section decided its Leave at your request: it serves and earns nothing.' }
     default: {
       const unreachable: never = state
       throw new TypeError(`unknown vault state ${String(unreachable)}`)
@@ -32,6 +33,7 @@ export function offeredAction (state: VaultState): ActionOffer {
     case 'paused': return { action: 'resume', enabled: true, hint: null }
     case 'failed':
     case 'stopped': return { action: 'resume', enabled: true, hint: 'Resuming asks the host to start the engine again.' }
+    case 'left': return { action: 'resume', enabled: true, hint: 'Resuming joins the network again under a new name, at half the vault\'s age.' }
     default: {
       const unreachable: never = state
       throw new TypeError(`unknown vault state ${String(unreachable)}`)

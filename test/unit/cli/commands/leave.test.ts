@@ -34,15 +34,18 @@ describe('vault leave arguments and output', () => {
   })
 })
 
-/** A host whose leave answers as the real one does: stopped with the notice, or NotAMemberError. */
+/** A host whose leave and resume answer as the real one's do: stopped with the notice, or NotAMemberError; started again under a new name. */
 function scriptedHost (member: boolean): Pick<VaultHost, 'subscribe'> & HostApi {
-  const status = sampleStatus({ age: 12 })
+  let status = sampleStatus({ age: 12 })
   const same = async (): Promise<VaultStatus> => status
   return {
     subscribe (_listener: (event: HostEvent) => void) { return () => {} },
     getStatus: same,
     pause: same,
-    resume: same,
+    async resume (): Promise<VaultStatus> {
+      if (status.state === 'left') status = sampleStatus({ name: 'next-name', age: 6 })
+      return status
+    },
     checkUpgrade: same,
     shadowUpgrade: same,
     approveUpgrade: same,
@@ -54,7 +57,8 @@ function scriptedHost (member: boolean): Pick<VaultHost, 'subscribe'> & HostApi 
     async leave (): Promise<VaultStatus> {
       if (!member) throw Object.assign(new Error('this vault is not a member of its section: there is nothing to leave'), { name: 'NotAMemberError' })
       const notice = { id: 'vault-left', severity: 'info' as const, title: 'This vault left the network', detail: 'Its section decided its Leave.', fix: 'To farm again, press Resume: it joins under a new name, at age 6.', since: 1 }
-      return { ...status, state: 'stopped', notices: [notice] }
+      status = { ...status, state: 'left', section: null, notices: [notice] }
+      return status
     }
   }
 }
@@ -96,7 +100,17 @@ describe('vault leave against a headless server', () => {
     const json = await vault('leave', '--yes', '--data-dir', dataDir, '--json')
     assert.equal(json.code, 0)
     const parsed = JSON.parse(json.stdout) as { left: boolean, age: number, rejoinAge: number, state: string, notice: { id: string } }
-    assert.deepEqual([parsed.left, parsed.age, parsed.rejoinAge, parsed.state, parsed.notice.id], [true, 12, 6, 'stopped', 'vault-left'])
+    assert.deepEqual([parsed.left, parsed.age, parsed.rejoinAge, parsed.state, parsed.notice.id], [true, 12, 6, 'left', 'vault-left'])
+  })
+
+  it('vault resume starts a vault that left again, under its next name, instead of asking the section to resume it', async () => {
+    const dataDir = await serve('comes-back', true)
+    assert.equal((await vault('leave', '--yes', '--data-dir', dataDir)).code, 0)
+    const run = await vault('resume', '--data-dir', dataDir)
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(run.stdout, 'the vault had left the network: started again, it asks to join under a new name, at age 6\n')
+    const again = await vault('resume', '--data-dir', dataDir, '--json')
+    assert.deepEqual(JSON.parse(again.stdout), { resumed: true, standing: sampleStatus().section?.standing }, 'back in its section, resume is the section\'s again')
   })
 
   it('exits 1 saying why a vault that is not a member cannot leave', async () => {

@@ -41,6 +41,15 @@ describe('vault status', () => {
     assert.deepEqual(formatSection(null), ['section  none: this engine runs no section'])
   })
 
+  it('says a vault that left is in no section, earns nothing, and how to start it again', () => {
+    const text = formatStatus(sampleStatus({ name: '', age: 0, state: 'left', section: null }))
+    assert.match(text, /^vault {4}\(left the network\)$/m)
+    assert.match(text, /^age {6}-$/m)
+    assert.match(text, /^state {4}left$/m)
+    assert.match(text, /^section {2}none: this vault left the network; vault resume starts it again under a new name$/m)
+    assert.match(text, /^earnings 0: a vault that left the network earns nothing$/m)
+  })
+
   it('adds nothing for an active standing, and shows a paused one: the reasons, the churns left, the deadline and the self-check', () => {
     assert.equal(formatSection(section()).filter(line => line.startsWith('standing')).length, 0)
     const paused = formatSection(section({ generation: 58, standing: sampleStanding() }))

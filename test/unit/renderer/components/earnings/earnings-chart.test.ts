@@ -40,14 +40,15 @@ describe('the earnings chart', () => {
 })
 
 describe('why a vault earned nothing', () => {
-  it('says age 5 waits for its first relocation, a paused vault earns nothing, elders run the section', () => {
+  it('says age 5 waits for its first relocation, a paused vault or one that left earns nothing, elders run the section', () => {
     const status = sampleStatus()
     const section = status.section
     assert.ok(section !== null)
-    assert.match(earningsEmptyReason({ age: 5, section }), /age 5 earns nothing until its first relocation/)
-    assert.match(earningsEmptyReason({ age: 12, section: { ...section, standing: sampleStanding() } }), /paused vault earns nothing/)
-    assert.match(earningsEmptyReason({ age: 20, section: { ...section, isElder: true } }), /elders run the section/)
-    assert.match(earningsEmptyReason({ age: 12, section: null }), /not a member of a section yet/)
-    assert.match(earningsEmptyReason({ age: 12, section: { ...section, isElder: false } }), /no reward record names this vault yet/)
+    assert.match(earningsEmptyReason({ state: 'active', age: 5, section }), /age 5 earns nothing until its first relocation/)
+    assert.match(earningsEmptyReason({ state: 'active', age: 12, section: { ...section, standing: sampleStanding() } }), /paused vault earns nothing/)
+    assert.match(earningsEmptyReason({ state: 'active', age: 20, section: { ...section, isElder: true } }), /elders run the section/)
+    assert.match(earningsEmptyReason({ state: 'active', age: 12, section: null }), /not a member of a section yet/)
+    assert.match(earningsEmptyReason({ state: 'active', age: 12, section: { ...section, isElder: false } }), /no reward record names this vault yet/)
+    assert.equal(earningsEmptyReason({ state: 'left', age: 12, section: null }), 'a vault that left the network earns nothing')
   })
 })

@@ -14,11 +14,13 @@ test('every vault state has a label and a tone', () => {
   assert.equal(describeState('paused').tone, 'warn')
 })
 
-test('a running vault offers pause, a paused or stopped one offers resume', () => {
+test('a running vault offers pause, a paused or stopped one offers resume, and one that left offers to join again', () => {
   assert.deepEqual(offeredAction('active'), { action: 'pause', enabled: true, hint: null })
   assert.deepEqual(offeredAction('paused'), { action: 'resume', enabled: true, hint: null })
   assert.equal(offeredAction('failed').action, 'resume')
   assert.equal(offeredAction('stopped').action, 'resume')
+  assert.deepEqual(offeredAction('left'), { action: 'resume', enabled: true, hint: 'Resuming joins the network again under a new name, at half the vault\'s age.' })
+  assert.equal(describeState('left').label, 'Left the network')
 })
 
 test('pause waits while the engine is starting or restarting', () => {
