@@ -9,7 +9,11 @@ import type { ConnectionState, HostClient, TransportKind } from './host-client.t
 import { HostUnavailableError } from './host/errors.ts'
 import { MAX_RECENT_EVENTS, mergeEvents } from './store/recent-events.ts'
 
-export type VaultAction = 'pause' | 'resume'
+/** The owner's controls of the vault itself: pause or resume it, or have it leave the network. */
+export type VaultAction = 'pause' | 'resume' | 'leave'
+
+/** Which vault control failed, so the message shows beside it. */
+export type VaultActionError = { action: VaultAction, message: string }
 
 export type UpgradeAction = 'check' | 'approve' | 'defer' | 'rollback' | 'setPolicy'
 
@@ -29,7 +33,7 @@ export type DashboardData = {
   /** Newest first, at most `eventLimit`. */
   events: VaultEvent[]
   pendingAction: VaultAction | null
-  actionError: string | null
+  actionError: VaultActionError | null
   /** One upgrade request at a time: they all change the same candidate. */
   pendingUpgrade: UpgradeAction | null
   upgradeError: UpgradeError | null
@@ -47,6 +51,8 @@ export type DashboardActions = {
   refresh(): Promise<void>
   pause(): Promise<void>
   resume(): Promise<void>
+  /** The section decides the Leave (it may take a minute); the host then keeps the vault stopped, state 'left'. */
+  leave(): Promise<void>
   checkUpgrade(): Promise<void>
   approveUpgrade(): Promise<void>
   /** `until`: epoch milliseconds; the host refuses a time past the candidate's deadline. */
@@ -132,7 +138,7 @@ export function createDashboardStore ({ client, eventLimit = MAX_RECENT_EVENTS }
       try {
         takeStatus(await client[action]({}))
       } catch (err) {
-        set({ actionError: describeError(err) })
+        set({ actionError: { action, message: describeError(err) } })
       } finally {
         set({ pendingAction: null })
       }
@@ -189,6 +195,7 @@ export function createDashboardStore ({ client, eventLimit = MAX_RECENT_EVENTS }
       },
       pause: () => runAction('pause'),
       resume: () => runAction('resume'),
+      leave: () => runAction('leave'),
       checkUpgrade: () => runUpgradeAction('check', () => client.checkUpgrade({})),
       approveUpgrade: () => runUpgradeAction('approve', () => client.approveUpgrade({})),
       deferUpgrade: (until) => runUpgradeAction('defer', () => client.deferUpgrade({ until })),

@@ -7,7 +7,8 @@
 // name at half its age. The joiners are started here, one at a time, so the deadline comes when
 // the test makes it come, not with the clock. A join switches the section's joins off until a
 // member leaves (DESIGN §2 "Joins"), so joins and leaves take turns, and the section card shows
-// whether the section admits new vaults.
+// whether the section admits new vaults. Last, its owner has it leave the network from the Vault
+// card, after the question that says what it costs, and Resume brings it back under a new name.
 import assert from 'node:assert/strict'
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -133,5 +134,22 @@ describe('pause and fix from the dashboard', () => {
     await demoted.waitFor({ timeout: LONG })
     assert.notEqual(await page.getByTestId('vault-name').textContent(), name, 'it rejoined under a new name')
     await page.locator('[data-testid="recent-events"]', { hasText: /demoted this vault/ }).waitFor({ timeout: LONG })
+  })
+
+  it('leaves the network once its owner confirms what it costs, and Resume joins again under a new name', async () => {
+    // Offered once the section admitted the vault under the name it rejoined with.
+    await page.getByTestId('leave-button').click({ timeout: LONG })
+    const name = await page.getByTestId('vault-name').getAttribute('title')
+    assert.match(await page.getByTestId('leave-button-question').textContent() ?? '', new RegExp(`this vault of age ${HALF_AGE} may come back only under a new name, at age 5\\.`))
+    await page.getByTestId('leave-button-confirm').click()
+    // The section decides the Leave, then the host stops the vault and keeps it stopped.
+    await page.locator('[data-testid="vault-state"][data-state="left"]').waitFor({ timeout: LONG })
+    await page.getByTestId('notices').getByText('This vault left the network').waitFor()
+    assert.equal(await page.getByTestId('leave-button').count(), 0, 'nothing left to leave')
+    await page.getByTestId('resume-button').click()
+    // Active again only once the engine started under its next name: the same snapshot carries both.
+    await page.locator('[data-testid="vault-state"][data-state="active"]').waitFor({ timeout: LONG })
+    const rejoined = await page.getByTestId('vault-name').getAttribute('title')
+    assert.ok(rejoined !== null && name !== null && rejoined !== name, `${String(rejoined)} after ${String(name)}`)
   })
 })

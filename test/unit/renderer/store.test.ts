@@ -130,7 +130,7 @@ test('a failed resume shows the host message and can be dismissed; a retry clear
   const done = store.getState().resume()
   settle().reject(new RemoteError({ name: 'SelfCheckFailedError', message: 'self-check failed: disk not writable' }))
   await done
-  assert.equal(store.getState().actionError, 'self-check failed: disk not writable')
+  assert.deepEqual(store.getState().actionError, { action: 'resume', message: 'self-check failed: disk not writable' })
   assert.equal(store.getState().pendingAction, null)
   assert.equal(store.getState().status?.state, 'paused')
   store.getState().dismissActionError()
@@ -222,6 +222,21 @@ test('defer, rollback, setPolicy and check send their verb with its parameters',
     ['setUpgradePolicy', { policy: 'manual' }],
     ['checkUpgrade', {}]
   ])
+})
+
+test('leave takes the status the host answers with, and a refusal is kept as the leave\'s error', async () => {
+  const { store, calls, settle } = await connected()
+  const refused = store.getState().leave()
+  assert.equal(store.getState().pendingAction, 'leave')
+  settle().reject(new RemoteError({ name: 'NotAMemberError', message: 'this vault is not a member of its section: there is nothing to leave' }))
+  await refused
+  assert.deepEqual(store.getState().actionError, { action: 'leave', message: 'this vault is not a member of its section: there is nothing to leave' })
+  const left = store.getState().leave()
+  assert.equal(store.getState().actionError, null, 'a new attempt clears the old error')
+  settle().resolve(sampleStatus({ state: 'left', section: null, updatedAt: 2_000_000_000_000 }))
+  await left
+  assert.equal(store.getState().status?.state, 'left')
+  assert.deepEqual(calls.filter(call => call === 'leave'), ['leave', 'leave'])
 })
 
 test('a refused upgrade request keeps its message for the control that sent it, until dismissed or retried', async () => {

@@ -1,6 +1,6 @@
 import type { UpgradeStatus } from '../../../../contract/upgrade.ts'
 import { useDashboard } from '../../store/use-dashboard.ts'
-import { ConfirmAction } from './confirm-action.tsx'
+import { ConfirmAction } from '../common/confirm-action.tsx'
 import { UpgradeErrorNote } from './upgrade-error-note.tsx'
 import { rollbackOffer } from './upgrade-offers.ts'
 import { NOT_CONNECTED, useUpgradeRequest } from './use-upgrade-request.ts'

@@ -34,9 +34,9 @@ export function ActionButton ({ state }: { state: VaultState }) {
         {pendingAction === offer.action ? text.pending : text.idle}
       </button>
       {hint !== null && <p className="vault-action__hint">{hint}</p>}
-      {actionError !== null && (
+      {actionError !== null && actionError.action !== 'leave' && (
         <div className="inline-error" role="alert" data-testid="action-error">
-          <p>Could not {offer.action}: {actionError}</p>
+          <p>Could not {actionError.action}: {actionError.message}</p>
           <button type="button" className="button button--small" onClick={dismissError}>Dismiss</button>
         </div>
       )}

@@ -5,10 +5,11 @@ import { shortenVaultName } from '../../format/vault-name.ts'
 import { useNow } from '../../hooks/use-now.ts'
 import { CopyButton } from '../common/copy-button.tsx'
 import { ActionButton } from './action-button.tsx'
+import { LeaveControl } from './leave-control.tsx'
 import { StateBadge } from './state-badge.tsx'
 import { describeState } from './vault-state.ts'
 
-/** Who the vault is (its name, the PeerId), what it is doing, and the pause / resume control. */
+/** Who the vault is (its name, the PeerId), what it is doing, the pause / resume control, and leaving the network. */
 export function VaultCard ({ status }: { status: VaultStatus }) {
   const [showFullName, setShowFullName] = useState(false)
   const now = useNow(5000)
@@ -37,6 +38,7 @@ export function VaultCard ({ status }: { status: VaultStatus }) {
       </div>
       <p className="vault-card__state">{describeState(status.state).description}</p>
       <ActionButton state={status.state} />
+      <LeaveControl status={status} />
       <p className="vault-card__updated">
         Updated <time dateTime={new Date(status.updatedAt).toISOString()} title={formatTimestamp(status.updatedAt)}>{formatTimeAgo(status.updatedAt, now)}</time>
       </p>

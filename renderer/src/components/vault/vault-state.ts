@@ -1,6 +1,8 @@
-// How each engine state reads on the dashboard, and which of pause / resume it offers.
-import type { VaultState } from '../../../../contract/host-api.ts'
+// How each engine state reads on the dashboard, which of pause / resume it offers, and whether the
+// vault may leave the network.
+import type { VaultState, VaultStatus } from '../../../../contract/host-api.ts'
 import type { VaultAction } from '../../store.ts'
+import { rejoinAgeOf } from '../pause/standing-text.ts'
 
 export type Tone = 'good' | 'busy' | 'warn' | 'bad' | 'muted'
 
@@ -22,7 +24,7 @@ export function describeState (state: VaultState): StateInfo {
   }
 }
 
-export type ActionOffer = { action: VaultAction, enabled: boolean, hint: string | null }
+export type ActionOffer = { action: Exclude<VaultAction, 'leave'>, enabled: boolean, hint: string | null }
 
 /** The one control the dashboard shows for a state: pause a running vault, resume a stopped one. */
 export function offeredAction (state: VaultState): ActionOffer {
@@ -39,4 +41,14 @@ export function offeredAction (state: VaultState): ActionOffer {
       throw new TypeError(`unknown vault state ${String(unreachable)}`)
     }
   }
+}
+
+/**
+ * Leaving the network, offered to a member of a section while its engine runs: the question that
+ * says what it costs before the owner confirms, or null when there is nothing to leave.
+ */
+export function leaveQuestion (status: Pick<VaultStatus, 'state' | 'age' | 'section'>): string | null {
+  if ((status.state !== 'active' && status.state !== 'paused') || status.section?.isMember !== true) return null
+  return `Leaving is for good: this vault of age ${status.age} may come back only under a new name, at age ${rejoinAgeOf(status.age)}. ` +
+    'Its section decides the Leave, then the vault stops; its data stays on this computer.'
 }

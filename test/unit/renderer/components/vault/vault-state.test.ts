@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { VaultStateSchema } from '../../../../../contract/host-api.ts'
-import { describeState, offeredAction } from '../../../../../renderer/src/components/vault/vault-state.ts'
+import { describeState, leaveQuestion, offeredAction } from '../../../../../renderer/src/components/vault/vault-state.ts'
+import { sampleStatus } from '../../../../helpers/sample-status.ts'
 
 test('every vault state has a label and a tone', () => {
   for (const state of VaultStateSchema.options) {
@@ -30,4 +31,16 @@ test('pause waits while the engine is starting or restarting', () => {
     assert.equal(offer.enabled, false)
     assert.ok(offer.hint)
   }
+})
+
+test('leaving is offered to a member of a section while the vault runs, saying the age it may come back at', () => {
+  const status = sampleStatus({ age: 12 })
+  assert.equal(leaveQuestion(status), 'Leaving is for good: this vault of age 12 may come back only under a new name, at age 6. Its section decides the Leave, then the vault stops; its data stays on this computer.')
+  assert.match(leaveQuestion({ ...status, state: 'paused' }) ?? '', /at age 6\./)
+  assert.equal(leaveQuestion({ ...status, state: 'left' }), null)
+  assert.equal(leaveQuestion({ ...status, state: 'starting' }), null)
+  assert.equal(leaveQuestion({ ...status, section: null }), null)
+  const section = status.section
+  assert.ok(section !== null)
+  assert.equal(leaveQuestion({ ...status, section: { ...section, isMember: false } }), null, 'a vault still asking to join has nothing to leave')
 })
