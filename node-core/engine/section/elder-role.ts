@@ -15,7 +15,8 @@ import { DEFAULT_RESOURCE_DIFFICULTY } from '../../section/rules/resource-challe
 import { SectionAgenda } from './section-agenda.ts'
 import { createSectionConsensus, type SectionConsensus } from './section-consensus.ts'
 import type { SectionMembership } from './section-membership.ts'
-import { ACCEPTED, ignored, violation, type HandoverKeyMessage, type JoinRequestMessage, type SectionMessage, type SectionReceipt } from './section-messages.ts'
+import { ACCEPTED, ignored, violation, type HandoverKeyMessage, type JoinRequestMessage, type RekeyRequestMessage, type SectionMessage, type SectionReceipt } from './section-messages.ts'
+import { rekeyRequestSigned } from './rekey.ts'
 import type { Schedule } from './schedule.ts'
 import { storageReportSigned, type StorageReport } from './storage-reports.ts'
 
@@ -53,6 +54,8 @@ export class ElderRole {
   readonly #health: MemberHealth
   readonly #admission: JoinAdmission
   readonly #vouchedFounders: ReadonlySet<string>
+  /** Elders the section keyed again for: each gets one Rekey while this vault runs (rekey.ts). */
+  readonly #rekeyed = new Set<string>()
   /** Era support members sent before this elder could vote: taken onto its agenda once it can. */
   readonly #earlyEraSupport = new Map<string, readonly number[]>()
   #voting: { agenda: SectionAgenda, consensus: SectionConsensus, membership: SectionMembership, result: DkgResult } | undefined
@@ -78,7 +81,9 @@ export class ElderRole {
   /** The DKG (at genesis, or a handover's) gave this elder a share of the section's key: it votes with it from now on. */
   start (result: DkgResult, membership: SectionMembership): void {
     this.standDown()
-    const agenda = new SectionAgenda({ prefix: NETWORK_PREFIX, membership, eraActivationDelay: this.#init.eraActivationDelay, health: this.#health, vouchedFounders: this.#vouchedFounders })
+    const agenda = new SectionAgenda({
+      prefix: NETWORK_PREFIX, membership, eraActivationDelay: this.#init.eraActivationDelay, health: this.#health, vouchedFounders: this.#vouchedFounders, rekeyed: this.#rekeyed
+    })
     for (const [name, eras] of this.#earlyEraSupport) agenda.noteEraSupport(name, eras)
     this.#earlyEraSupport.clear()
     const { self, key, send, schedule, decided, persistVoter } = this.#components
@@ -136,6 +141,17 @@ export class ElderRole {
   async storageReport (from: string, report: StorageReport): Promise<SectionReceipt> {
     if (report.reporter !== from || !storageReportSigned(report)) return violation(`a storage report that ${from.slice(0, 16)}... did not sign itself`)
     return await this.#toAgenda(agenda => agenda.noteStorageReport(from, report))
+  }
+
+  /** An elder that holds no share of the key asks the section to key again (rekey.ts). */
+  async rekeyRequest (from: string, request: RekeyRequestMessage): Promise<SectionReceipt> {
+    if (!rekeyRequestSigned(from, request)) return violation(`a rekey request that ${from.slice(0, 16)}... did not sign`)
+    return await this.#toAgenda(agenda => agenda.noteRekeyRequest(from, request))
+  }
+
+  /** The section decided a Rekey for `elder`: this vault votes for no other for it. */
+  rekeyDecided (elder: string): void {
+    this.#rekeyed.add(elder)
   }
 
   /** This elder's own release: it counts itself among the members that support its eras. */

@@ -16,13 +16,18 @@ export function forwardSectionActivity (section: SectionService, activity: (kind
   })
   section.addEventListener('section:established', event => {
     const { sectionKey, elders, isElder, hasKeyShare } = event.detail
-    const role = !isElder ? 'a member of it once the elders admit it' : hasKeyShare ? 'one of its elders' : 'one of its elders, without a key share (it missed the key generation)'
+    const role = !isElder ? 'a member of it once the elders admit it' : hasKeyShare ? 'one of its elders' : 'one of its elders, without a key share (it missed the key generation): it asks the others to key again'
     activity('section:established', `section formed: key ${sectionKey.slice(0, 16)}…, ${elders.length} elders; this vault is ${role}`)
   })
   section.addEventListener('section:handover', event => {
     const { sectionKey, elders, isElder, hasKeyShare, generation } = event.detail
     const role = !isElder ? 'not one of them' : hasKeyShare ? 'one of them, voting with its share' : 'one of them, without a share (it missed their key generation)'
     activity('section:handover', `the section handed over to its ${elders.length} oldest active members (generation ${generation}): new key ${sectionKey.slice(0, 16)}…, signed into the chain by the old one; this vault is ${role}`)
+  })
+  section.addEventListener('section:rekey', event => {
+    const { name, generation, self } = event.detail
+    const whom = self ? 'this vault' : `elder ${short(peerIdOfName(name))}`
+    activity('section:rekey', `the elders decided to key again (generation ${generation}): ${whom} held no share of the section key; the same elders run a new key generation, and the old key signs the new one`)
   })
   section.addEventListener('section:member-joined', event => {
     const { name, generation } = event.detail

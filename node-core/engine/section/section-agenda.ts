@@ -20,7 +20,9 @@
 // demoted, an older member admitted), a handover is due (elder-handover.ts): the incoming elders
 // run the DKG, and once a supermajority of them vouch for one key this elder proposes the handover
 // (handover-proposal.ts). Until it is decided only members' standing may change; once it is
-// decided, nothing more until the new elders hold the key.
+// decided, nothing more until the new elders hold the key. An elder that holds no share of the key
+// asks for a Rekey (rekey.ts), which comes before everything but a handover: once decided, the same
+// elders key again as in a handover.
 import { ageOfName, NEW_VAULT_AGE } from '../identity/name.ts'
 import type { Proposal } from '../../section/crypto/decisions.ts'
 import { formatReason } from '../../section/economy/dysfunction.ts'
@@ -29,7 +31,8 @@ import { eraActivationProposal, eraActivationReady, eraSubject, type ActiveEra, 
 import { MAX_PENDING_JOINS } from './constants.ts'
 import { HandoverClaims, handoverObjection, type HandoverTarget } from './handover-proposal.ts'
 import type { PendingHandover } from './section-membership.ts'
-import type { HandoverKeyMessage } from './section-messages.ts'
+import type { HandoverKeyMessage, RekeyRequestMessage } from './section-messages.ts'
+import { rekeyObjection, rekeyProposal, rekeyRefusal, type RekeyView } from './rekey.ts'
 import type { MemberHealth } from './member-health.ts'
 import type { JoinOrigin } from './join-admission.ts'
 import { storageNeedOf, storageNeedPayload, storageNeedRefusal, type StorageReport, type StorageReportView } from './storage-reports.ts'
@@ -39,6 +42,7 @@ export const MAX_ERA_ACTIVATION_DELAY = 1000
 
 export interface AgendaMembership {
   readonly generation: number
+  readonly sectionKey: string
   readonly members: ReadonlySet<string>
   readonly elders: readonly string[]
   readonly activeEra: ActiveEra
@@ -66,6 +70,8 @@ export interface SectionAgendaInit {
    * (SectionNodeInit.expectedFounders) that were not there when it formed.
    */
   vouchedFounders?: ReadonlySet<string>
+  /** Elders the section keyed again for already, while this vault ran: each gets one Rekey. */
+  rekeyed?: ReadonlySet<string>
 }
 
 type StandingKind = 'pause' | 'resume' | 'demote'
@@ -99,9 +105,13 @@ export class SectionAgenda {
   /** The fullest adult's storage report this generation, at level 9 or more: it lets one join in while joins are off. */
   #storageNeed: StorageReport | undefined
   #nextStorageNeed: StorageReport | undefined
+  readonly #rekeyed: ReadonlySet<string>
+  /** An elder's signed word that it holds no share of the key, until a Rekey or a handover is decided. */
+  #rekeyRequest: { from: string, request: RekeyRequestMessage } | undefined
 
   constructor (init: SectionAgendaInit) {
     this.#init = init
+    this.#rekeyed = init.rekeyed ?? new Set()
   }
 
   /** Why a join request from `name` is not taken now, before its proofs are checked (join-admission.ts). */
@@ -164,6 +174,19 @@ export class SectionAgenda {
     return undefined
   }
 
+  /** An elder without a share of the key asks the section to key again; its signature was checked. */
+  noteRekeyRequest (from: string, request: RekeyRequestMessage): string | undefined {
+    const refused = rekeyRefusal(from, request, this.#rekeyView(), this.#rekeyed)
+    if (refused !== undefined) return refused
+    this.#rekeyRequest = { from, request }
+    return undefined
+  }
+
+  #rekeyView (): RekeyView {
+    const { membership, prefix } = this.#init
+    return { prefix, elders: membership.elders, sectionKey: membership.sectionKey, generation: membership.generation }
+  }
+
   /** An incoming elder says which key its handover run gave it. */
   noteHandoverKey (from: string, message: HandoverKeyMessage): string | undefined {
     const target = this.#init.membership.handoverTarget
@@ -174,6 +197,9 @@ export class SectionAgenda {
   generationChanged (): void {
     const { membership } = this.#init
     if (membership.handoverTarget === undefined) this.#handoverClaims.clear()
+    // A Rekey decided (a handover is due now), or one this elder would refuse now: asked no more.
+    const rekey = this.#rekeyRequest
+    if (rekey !== undefined && (membership.handoverTarget !== undefined || rekeyRefusal(rekey.from, rekey.request, this.#rekeyView(), this.#rekeyed) !== undefined)) this.#rekeyRequest = undefined
     for (const name of [...this.#pendingJoins]) if (membership.isMember(name)) this.#pendingJoins.delete(name)
     for (const name of [...this.#pendingLeaves]) if (!membership.isMember(name)) this.#pendingLeaves.delete(name)
     for (const name of [...this.#checkedOrigins.keys()]) if (membership.isMember(name)) this.#checkedOrigins.delete(name)
@@ -192,6 +218,8 @@ export class SectionAgenda {
     if (membership.pendingHandover !== undefined) return undefined
     const handover = membership.handoverTarget
     if (handover !== undefined) return this.#handoverClaims.proposal(handover, membership.generation) ?? this.#nextStanding()
+    const rekey = this.#rekeyRequest
+    if (rekey !== undefined) return rekeyProposal(rekey.from, rekey.request, this.#rekeyView())
     const era = this.#nextEra()
     if (era !== undefined && this.#eraReady(era)) {
       return eraActivationProposal({
@@ -284,6 +312,9 @@ export class SectionAgenda {
         const rejoinAt = rejoinAge(ageOfName(nameBytes(proposal.subject)))
         return proposal.payload.rejoinAge === rejoinAt ? undefined : `a leave of ${whom} whose rejoinAge is ${String(proposal.payload.rejoinAge)}, not ${rejoinAt}`
       }
+      case 'rekey':
+        if (membership.handoverTarget !== undefined) return HANDOVER_DUE
+        return rekeyObjection(proposal, this.#rekeyView(), this.#rekeyed)
       case 'relocate':
         return 'a relocate proposal: the section relocates by the rule after each decision, never by a proposal'
       default: {

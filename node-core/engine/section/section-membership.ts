@@ -67,6 +67,8 @@ export class SectionMembership {
   /** The handover decided and not yet linked into the chain: the next key, and the elders that hold it. */
   #pendingHandover: PendingHandover | undefined
   #handoverTarget: { state: string, target: HandoverTarget | undefined } | undefined
+  /** A Rekey was decided for the current key: the same elders key again (rekey.ts). */
+  #rekeyDue = false
 
   private constructor (prefix: string, chain: SectionChain, elders: string[], generation: number, members: Set<string>, eraDecision: Decision | null, paused: Map<string, PauseNotice>, joinsOn: boolean) {
     this.prefix = prefix
@@ -148,7 +150,9 @@ export class SectionMembership {
     const active = [...this.#members].filter(name => !this.#paused.has(name))
     const elected = electElders(active.map(nameToBytes), this.#elders.map(nameToBytes)).map(nameToHex)
     const current = new Set(this.#elders)
-    if (elected.length === current.size && elected.every(elder => current.has(elder))) return undefined
+    if (elected.length === current.size && elected.every(elder => current.has(elder))) {
+      return this.#rekeyDue ? { prefix: this.prefix, elected: [...this.#elders], sectionKey: this.sectionKey } : undefined
+    }
     return { prefix: this.prefix, elected, sectionKey: this.sectionKey }
   }
 
@@ -169,6 +173,7 @@ export class SectionMembership {
     this.#chain = chain
     this.#elders = [...pending.elders]
     this.#pendingHandover = undefined
+    this.#rekeyDue = false
     return undefined
   }
 
@@ -265,6 +270,12 @@ export class SectionMembership {
         this.#pendingHandover = { key: subject, elders, decision }
         break
       }
+      case 'rekey':
+        if (!this.#elders.includes(subject) || decision.proposal.payload.sectionKey !== this.sectionKey || this.#pendingHandover !== undefined) {
+          return { applied: false, problem: 'malformed', reason: 'a rekey of a key other than the current one, or for a vault that is not an elder' }
+        }
+        this.#rekeyDue = true
+        break
       case 'relocate':
         return { applied: false, problem: 'unsupported-kind', reason: 'a relocate decision: the section relocates by the rule after each decision, never by a decision of its own' }
       default: {
@@ -338,6 +349,7 @@ export class SectionMembership {
     this.#joinsOn = statement.joinsOn
     // The statement's chain may already hold the key its handover named, or not yet.
     const last = statement.lastDecision
+    this.#rekeyDue = last?.proposal.kind === 'rekey' && last.proposal.payload.sectionKey === this.sectionKey
     this.#pendingHandover = last?.proposal.kind === 'handover' && !this.#chain.keys.some(key => publicKeyToHex(key) === last.proposal.subject)
       ? { key: last.proposal.subject, elders: [...(Array.isArray(last.proposal.payload.elders) ? last.proposal.payload.elders : [])], decision: last }
       : undefined

@@ -200,6 +200,18 @@ export const HandoverKeyMessageSchema = z.object({
   signature: z.string().regex(/^[0-9a-f]{128}$/, 'expected an ed25519 signature: 128 lowercase hex digits')
 }).strict().refine(message => message.keying.from !== undefined, 'a handover key names the key it hands over from')
 
+/**
+ * An elder's word, signed with its vault key, that it holds no share of `sectionKey` (it missed the
+ * key generation): the other elders decide a Rekey, and the same elders key again (rekey.ts).
+ */
+export const RekeyRequestMessageSchema = z.object({
+  type: z.literal('rekey-request'),
+  prefix: PrefixSchema,
+  sectionKey: SectionKeyHex,
+  signature: z.string().regex(/^[0-9a-f]{128}$/, 'expected an ed25519 signature: 128 lowercase hex digits')
+}).strict()
+export type RekeyRequestMessage = z.infer<typeof RekeyRequestMessageSchema>
+
 /** An outgoing elder's key-share signature over the section chain's link to the key the section decided to hand over to. */
 export const LinkShareMessageSchema = z.object({
   type: z.literal('link-share'),
@@ -222,7 +234,7 @@ export const SectionMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema, DkgRoundMessageSchema, DkgShareEnvelopeSchema, SectionInfoMessageSchema,
   JoinRequestMessageSchema, JoinChallengeMessageSchema, EraSupportMessageSchema, ResumeRequestMessageSchema, LeaveRequestMessageSchema, StorageReportMessageSchema, RemovalNoticeMessageSchema, ConsensusMessageSchema, VoteMessageSchema, DecisionMessageSchema,
   StorePaymentMessageSchema, SectionQueryMessageSchema, RewardConsensusMessageSchema, RewardShareMessageSchema, RewardRecordMessageSchema, RewardRecordsRequestMessageSchema,
-  HandoverKeyMessageSchema, LinkShareMessageSchema, ChainLinkMessageSchema
+  HandoverKeyMessageSchema, LinkShareMessageSchema, ChainLinkMessageSchema, RekeyRequestMessageSchema
 ])
 export type SectionMessage = z.infer<typeof SectionMessageSchema>
 const SECTION_MESSAGE_TYPES: ReadonlySet<string> = new Set(SectionMessageSchema.options.map(option => option.shape.type.value))

@@ -67,6 +67,7 @@ import { signStorageReport, StorageLevelSchema } from './storage-reports.ts'
 import { FULL_STORAGE_LEVEL } from '../../section/rules/split.ts'
 import { membersDigest, signStatement, type SectionStatement } from './statements.ts'
 import { Reasking, timerSchedule, type Schedule } from './schedule.ts'
+import { rekeyRequest } from './rekey.ts'
 import { SectionRewards } from './section-rewards.ts'
 import type { RewardRecord } from '../../section/economy/reward-record.ts'
 import type { RewardSignerState } from '../../section/economy/reward-signer.ts'
@@ -144,6 +145,8 @@ export interface SectionNodeEvents {
   'section:rejected': CustomEvent<{ from: string, type: SectionMessage['type'], reason: string, misbehaviour: boolean }>
   'section:keying': CustomEvent<{ attempt: number, outcome: 'started' | 'keyed' | 'failed', reason?: string }>
   /** The section handed over to new elders: its chain holds their key, which they vote with from now on. */
+  /** The section decided a Rekey: `name`, an elder, held no share of the key, and the same elders key again. */
+  'section:rekey': CustomEvent<{ name: string, generation: number, self: boolean }>
   'section:handover': CustomEvent<{ sectionKey: string, elders: string[], isElder: boolean, hasKeyShare: boolean, generation: number }>
   'section:failure': CustomEvent<{ reason: string }>
   /** A reward record signed by the section reached this vault, verified against its section chain. */
@@ -167,6 +170,8 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
   readonly #askingToResume: Reasking
   readonly #askingToLeave: Reasking
   readonly #askingToJoin: Reasking
+  /** An elder without a share of the key asking the others to key again, until a handover is due or it votes (rekey.ts). */
+  readonly #askingToRekey: Reasking
   /** Telling the elders this vault's era support, again each period while the next era it supports is undecided. */
   readonly #tellingEraSupport: Reasking
   readonly #forming: SectionForming
@@ -200,6 +205,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#askingToResume = new Reasking(this.#schedule, joinRetryMs)
     this.#askingToLeave = new Reasking(this.#schedule, joinRetryMs)
     this.#askingToJoin = new Reasking(this.#schedule, joinRetryMs)
+    this.#askingToRekey = new Reasking(this.#schedule, joinRetryMs)
     this.#tellingEraSupport = new Reasking(this.#schedule, init.eraSupportRetellMs ?? DEFAULT_ERA_SUPPORT_RETELL_MS)
     this.#roundMs = init.dkgRoundTimeoutMs ?? DEFAULT_DKG_ROUND_TIMEOUT_MS
     this.#supportedEras = [...(components.supportedEras ?? SUPPORTED_ERAS)]
@@ -283,7 +289,10 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       schedule: this.#schedule,
       applyDecision: async decision => await this.#onDecision(decision),
       linked: async () => { await this.#afterGeneration() },
-      handedOver: detail => { this.#emit('section:handover', detail) },
+      handedOver: detail => {
+        this.#emit('section:handover', detail)
+        this.#askToRekey()
+      },
       relocated: detail => { this.#emit('section:relocated', detail) }
     }, { roundMs: this.#roundMs })
   }
@@ -375,6 +384,22 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     for (const elder of membership.elders) this.#components.send(elder, { type: 'storage-report', report })
   }
 
+  /**
+   * An elder that holds no share of the section's key (its key generation failed while the
+   * others' ended) asks the other elders to key again, each retry period until a handover to the
+   * same elders is due or over (rekey.ts).
+   */
+  #askToRekey (): void {
+    this.#askingToRekey.run(() => {
+      const membership = this.#membership
+      if (membership === undefined || !membership.elders.includes(this.self) || this.#elder.voting) return false
+      if (membership.pendingHandover !== undefined || membership.handoverTarget !== undefined) return false
+      const request = rekeyRequest(this.#key, NETWORK_PREFIX, membership.sectionKey)
+      for (const elder of membership.elders) if (elder !== this.self) this.#components.send(elder, request)
+      return true
+    })
+  }
+
   /** Sends `type` to the elders now and each retry period while `wanted` holds. */
   #askElders (asking: Reasking, type: 'resume-request' | 'leave-request', wanted: (membership: SectionMembership) => boolean): void {
     asking.run(() => {
@@ -391,6 +416,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     this.#askingToLeave.stop()
     this.#forming.finish()
     this.#askingToJoin.stop()
+    this.#askingToRekey.stop()
     this.#tellingEraSupport.stop()
     this.#elder.stop()
     this.#rewards.stop()
@@ -465,6 +491,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
       case 'reward-share': return await this.#rewards.receiveShare(from, message)
       case 'reward-record': return this.#rewards.receiveRecord(message.record)
       case 'reward-records-request': return this.#rewards.receiveRecordsRequest(from, message)
+      case 'rekey-request': return await this.#elder.rekeyRequest(from, message)
       default: {
         const unknown: never = message
         return violation(`unknown message ${JSON.stringify(unknown).slice(0, 100)}`)
@@ -588,6 +615,7 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
     }
     this.#tellEraSupport()
     this.#rewards.follow()
+    this.#askToRekey()
     this.#emit('section:established', { sectionKey: membership.sectionKey, elders: [...membership.elders], isElder, hasKeyShare: holdsShare })
     // Vaults known while forming may have heard fewer elders than a supermajority: pass the statement on.
     for (const name of this.#forming.known.names()) if (name !== this.self && !membership.elders.includes(name)) this.#relayTo(name)
@@ -704,6 +732,11 @@ export class SectionNode extends TypedEventEmitter<SectionNodeEvents> {
         return
       case 'leave':
         this.#left(subject, generation)
+        return
+      case 'rekey':
+        this.#elder.rekeyDecided(subject)
+        this.#askingToRekey.stop()
+        this.#emit('section:rekey', { name: subject, generation, self: subject === this.self })
         return
       case 'handover':
       case 'relocate':

@@ -137,7 +137,7 @@ async function sendFrame (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId, by
 
 const FORWARDED_EVENTS = [
   'section:phase', 'section:established', 'section:member-joined', 'section:generation', 'section:era', 'section:standing', 'section:probation',
-  'section:rejected', 'section:keying', 'section:handover', 'section:failure', 'section:relocated', 'section:left', 'section:reward-record', 'section:reward-declined'
+  'section:rejected', 'section:keying', 'section:handover', 'section:failure', 'section:relocated', 'section:left', 'section:reward-record', 'section:reward-declined', 'section:rekey'
 ] as const
 
 export class SectionService extends TypedEventEmitter<SectionServiceEvents> {

@@ -27,7 +27,7 @@ export const MAX_PROPOSAL_BYTES = 16 * 1024
 /** Distinct proposals a DecisionAccumulator tracks per generation: bounds what faulty elders can make it hold. */
 export const MAX_PENDING_PROPOSALS_PER_GENERATION = 64
 
-export const PROPOSAL_KINDS = ['join', 'leave', 'relocate', 'pause', 'resume', 'demote', 'era-activation', 'handover'] as const
+export const PROPOSAL_KINDS = ['join', 'leave', 'relocate', 'pause', 'resume', 'demote', 'era-activation', 'handover', 'rekey'] as const
 export type ProposalKind = typeof PROPOSAL_KINDS[number]
 
 const Index = z.number().int().min(1).max(MAX_INDEX)

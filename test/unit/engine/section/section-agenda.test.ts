@@ -22,6 +22,7 @@ function sectionOf (memberCount: number, activeEra: ActiveEra = { era: 1, effect
   const elders = [...members].slice(0, 7)
   return {
     generation,
+    sectionKey: 'ab'.repeat(48),
     members,
     elders,
     activeEra,
