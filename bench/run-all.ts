@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
-const benches = ['chunk-throughput.ts', 'key-grinding.ts', 'local-network-scale.ts', 'release-verify.ts', 'section-agreement.ts', 'section-crypto.ts', 'section-handover.ts', 'upgrade-shadow.ts', 'upgrade-switch.ts']
+const benches = ['chunk-throughput.ts', 'key-grinding.ts', 'local-network-scale.ts', 'release-verify.ts', 'section-agreement.ts', 'section-crypto.ts', 'section-handover.ts', 'section-rekey.ts', 'upgrade-shadow.ts', 'upgrade-switch.ts']
 console.log(`Vault Manager benchmarks: Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB`)
 let failed = 0
 for (const bench of benches) {
