@@ -27,7 +27,7 @@ import { adultReportsFull } from '../../helpers/storage-need.ts'
 
 const FOUNDERS = 10
 const SECTION_TIMINGS = { formingSettleMs: 3000, proposalTimeoutMs: 2000, dkgRoundTimeoutMs: 10_000, joinRetryMs: 3000, eraSupportRetellMs: 5000 }
-const SECTION_EVENTS = ['section:phase', 'section:established', 'section:member-joined', 'section:era', 'section:generation'] as const
+const SECTION_EVENTS = ['section:phase', 'section:established', 'section:member-joined', 'section:era', 'section:generation', 'section:handover'] as const
 const NEXT_ERA = [1, 2]
 const FIRST_ONLY = [1]
 
@@ -101,6 +101,11 @@ describe('the section live on loopback', { timeout: 180_000 }, () => {
     founders.push(first)
     founders.push(...await Promise.all(rest.map(async (identity, i) => await start(identity, first.multiaddrs(), `founder-${i + 1}`, erasOf(i + 1)))))
     await Promise.all(founders.map(async vault => await sectionReaches(vault, status => status.isMember && status.memberCount === FOUNDERS)))
+    // An elder whose key generation failed (seldom, under load) asks for a Rekey: the section is formed once every elder votes.
+    const oldest = [...founders].sort((a, b) => b.age - a.age).slice(0, 7)
+    await Promise.all(oldest.map(async vault => await sectionReaches(vault, () => vault.section?.node.isVotingElder === true)))
+    const key = first.status().section?.sectionKey
+    await Promise.all(founders.map(async vault => await sectionReaches(vault, status => status.sectionKey === key)))
   })
 
   after(async () => {
@@ -122,7 +127,9 @@ describe('the section live on loopback', { timeout: 180_000 }, () => {
       assert.deepEqual(status.elders.map(elder => elder.age), [20, 19, 17, 15, 13, 12, 10])
       assert.equal(status.isElder, oldest.includes(vault))
       assert.equal(status.memberCount, FOUNDERS, founderViews)
-      assert.equal(status.generation, 0, `the founders are members from the genesis, no Join needed\n${founderViews}`)
+      // 0, or 2 after a Rekey and its Handover, with the genesis key in the chain before the key that followed.
+      const rekeyed = (vault.section?.node.membership?.chain.keys.length ?? 1) > 1
+      assert.equal(status.generation, rekeyed ? 2 : 0, `the founders are members from the genesis, no Join needed\n${founderViews}`)
       keys.add(status.sectionKey)
     }
     assert.equal(keys.size, 1)
@@ -139,12 +146,13 @@ describe('the section live on loopback', { timeout: 180_000 }, () => {
     const joined = new Promise<string>(resolve => {
       first.section?.addEventListener('section:member-joined', event => { resolve(event.detail.name) }, { once: true })
     })
+    const generation = first.status().section?.generation ?? 0
     const joiner = await start(identity, first.multiaddrs(), 'late-joiner')
     others.push(joiner)
     const status = await sectionReaches(joiner, s => s.isMember)
     assert.equal(await joined, nameToHex(identity.name))
     assert.equal(status.sectionKey, first.status().section?.sectionKey)
-    assert.equal(status.generation, 1)
+    assert.equal(status.generation, generation + 1)
     assert.equal(status.isElder, false)
     await Promise.all(founders.map(async vault => await sectionReaches(vault, s => s.memberCount === FOUNDERS + 1)))
   })
