@@ -30,6 +30,8 @@
 //            new key with their old shares (chain-link-signing.ts) and send it to every member;
 //            from then on the new elders vote with the new key, and every member's chain holds it
 //            (handover-follower.ts). A moved elder votes and signs the link until then, and moves after.
+//            An elder left without a share of the key asks for a Rekey (rekey.ts), after which a
+//            handover to the same elders keys all of them.
 // Splits are modelled in section/rules but not run live.
 import { TypedEventEmitter } from 'main-event'
 import type { SectionStanding, SectionStatus, SelfCheck } from '../../../contract/host-api.ts'
@@ -144,9 +146,9 @@ export interface SectionNodeEvents {
   'section:relocated': CustomEvent<Relocated>
   'section:rejected': CustomEvent<{ from: string, type: SectionMessage['type'], reason: string, misbehaviour: boolean }>
   'section:keying': CustomEvent<{ attempt: number, outcome: 'started' | 'keyed' | 'failed', reason?: string }>
-  /** The section handed over to new elders: its chain holds their key, which they vote with from now on. */
   /** The section decided a Rekey: `name`, an elder, held no share of the key, and the same elders key again. */
   'section:rekey': CustomEvent<{ name: string, generation: number, self: boolean }>
+  /** The section handed over to new elders: its chain holds their key, which they vote with from now on. */
   'section:handover': CustomEvent<{ sectionKey: string, elders: string[], isElder: boolean, hasKeyShare: boolean, generation: number }>
   'section:failure': CustomEvent<{ reason: string }>
   /** A reward record signed by the section reached this vault, verified against its section chain. */
