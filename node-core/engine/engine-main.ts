@@ -77,7 +77,7 @@ async function main (): Promise<void> {
   const leave = async (): Promise<EngineResult<'leave'>> => {
     const { rejoinAge } = await vault.leave({ signal: AbortSignal.timeout(LEAVE_DECISION_WAIT_MS) })
     await takeNextName(config.dataDir, { leftAt: rejoinAge })
-    return { rejoinAge, status: vault.status() }
+    return { rejoinAge }
   }
   surviveClosedStreamRace(message => { sendEvent({ type: 'activity', activity: { at: Date.now(), kind: 'network:stream-race', message } }) }, fail)
   process.on('disconnect', () => { void shutdown() })

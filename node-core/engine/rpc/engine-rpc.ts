@@ -162,7 +162,7 @@ export const engineRpcSpec = {
    * Leaves the network for good: once the elders decided the Leave, the data dir holds the next
    * name, at the age it may rejoin at; the host stops the engine then (NotAMemberError).
    */
-  leave: { params: NoParams, result: z.object({ rejoinAge: z.number().int().min(0).max(255), status: EngineStatusSchema }).strict(), answersWithinMs: LEAVE_DECISION_WAIT_MS + 30_000 }
+  leave: { params: NoParams, result: z.object({ rejoinAge: z.number().int().min(0).max(255) }).strict(), answersWithinMs: LEAVE_DECISION_WAIT_MS + 30_000 }
 } as const
 
 
