@@ -198,8 +198,8 @@ class SupervisingVaultHost implements VaultHost {
   }
 
   async resume (): Promise<VaultStatus> {
-    const { left } = this.settings
-    await this.saveSettings({ version: this.settings.version, paused: false })
+    const { left, ...kept } = this.settings
+    await this.saveSettings({ ...kept, paused: false })
     if (this.supervisor.state === 'running') {
       await this.supervisor.request('resume')
     } else if (this.supervisor.state === 'failed' || this.supervisor.state === 'stopped') {
