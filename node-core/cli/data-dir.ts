@@ -1,4 +1,5 @@
-// Where the vault keeps its data when --data-dir is not given.
+// Where the vault keeps its data when --data-dir is not given, and the flags of every command that
+// asks the running host.
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -10,3 +11,15 @@ export function defaultDataDir (env: NodeJS.ProcessEnv = process.env, platform: 
     default: return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'vault-manager')
   }
 }
+
+/** --data-dir, resolved against the working directory, or the default data dir. */
+export function dataDirArg (value: string | undefined, cwd: string = process.cwd()): string {
+  return value === undefined ? defaultDataDir() : resolve(cwd, value)
+}
+
+/** The flags every command that asks the running host takes (parseArgs options). */
+export const HOST_COMMAND_OPTIONS = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false }
+} as const

@@ -1,8 +1,13 @@
 // The `vault` CLI as a user runs it, for integration tests: one command to completion, and
 // `vault start --headless` run until it says the vault is live, then stopped as Ctrl-C would.
 import { execFile, spawn } from 'node:child_process'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import type { HostApi } from '../../contract/host-api.ts'
+import { startHeadlessServer, type HeadlessServer } from '../../node-core/host/headless-server.ts'
+import type { VaultHost } from '../../node-core/host/vault-host.ts'
 
 export const VAULT_CLI = fileURLToPath(new URL('../../node-core/cli/vault.ts', import.meta.url))
 
@@ -37,4 +42,11 @@ export async function startLiveHost (args: readonly string[]): Promise<LiveHost>
       await exited
     }
   }
+}
+
+/** A headless server over `host` (a scripted one, say) for the CLI to call, with a stand-in dashboard page; `dataDir` holds its host.json. */
+export async function serveHost (dataDir: string, host: Pick<VaultHost, 'subscribe'> & HostApi): Promise<HeadlessServer> {
+  await mkdir(join(dataDir, 'renderer'), { recursive: true })
+  await writeFile(join(dataDir, 'renderer', 'index.html'), '<!doctype html>')
+  return await startHeadlessServer({ host, dataDir, rendererDir: join(dataDir, 'renderer') })
 }

@@ -2,12 +2,11 @@
 // section decides its Leave, and the host stops it and keeps it stopped; its data stays on disk.
 // `vault resume` later starts it again under a new name, at half its age (DESIGN §2, Node Age).
 // Without --yes it only says what leaving would cost.
-import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { RemoteError } from '../../../contract/host-api.ts'
 import { rejoinAge } from '../../section/economy/pause-and-fix.ts'
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-errors.ts'
-import { defaultDataDir } from '../data-dir.ts'
+import { dataDirArg, HOST_COMMAND_OPTIONS } from '../data-dir.ts'
 import { fetchStatus, readHostFile } from './status.ts'
 import { callHost } from './upgrade.ts'
 
@@ -30,15 +29,10 @@ export function parseLeaveArgs (args: string[], cwd: string = process.cwd()): Pa
     args,
     strict: true,
     allowPositionals: true,
-    options: {
-      'data-dir': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      yes: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
-    }
+    options: { ...HOST_COMMAND_OPTIONS, yes: { type: 'boolean', default: false } }
   })
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ''}"; usage: ${LEAVE_USAGE}`)
-  return { dataDir: values['data-dir'] === undefined ? defaultDataDir() : resolve(cwd, values['data-dir']), json: values.json, yes: values.yes, help: values.help }
+  return { dataDir: dataDirArg(values['data-dir'], cwd), json: values.json, yes: values.yes, help: values.help }
 }
 
 /** What leaving costs a vault of `age`, for the refusal without --yes. */

@@ -3,11 +3,10 @@
 // it passes, asks the elders to resume it; this prints the self-check and the outcome, or why the
 // vault cannot resume, with each fix. A vault that left the network (vault leave) is started again
 // instead, under its next name.
-import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { failedCheckFixes, RemoteError, type SectionStanding, type SelfCheck, type VaultStatus } from '../../../contract/host-api.ts'
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-errors.ts'
-import { defaultDataDir } from '../data-dir.ts'
+import { dataDirArg, HOST_COMMAND_OPTIONS } from '../data-dir.ts'
 import { fetchStatus, readHostFile } from './status.ts'
 import { callHost } from './upgrade.ts'
 
@@ -34,10 +33,10 @@ export function parseResumeArgs (args: string[], cwd: string = process.cwd()): P
     args,
     strict: true,
     allowPositionals: true,
-    options: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }
+    options: HOST_COMMAND_OPTIONS
   })
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ''}"; usage: ${RESUME_USAGE}`)
-  return { dataDir: values['data-dir'] === undefined ? defaultDataDir() : resolve(cwd, values['data-dir']), json: values.json, help: values.help }
+  return { dataDir: dataDirArg(values['data-dir'], cwd), json: values.json, help: values.help }
 }
 
 /** What came of the request: resumed, or refused with the engine's error and the standing it left. */

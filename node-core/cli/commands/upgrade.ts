@@ -9,7 +9,7 @@ import type { HostFile } from '../../host/headless-server.ts'
 import { DAY_MS, formatScheduleTime, WEEK_MS } from '../../upgrade/schedule/upgrade-policy.ts'
 import { formatShadowReport } from '../../upgrade/verdict/format-report.ts'
 import { CliFailure, EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-errors.ts'
-import { defaultDataDir } from '../data-dir.ts'
+import { dataDirArg, HOST_COMMAND_OPTIONS } from '../data-dir.ts'
 import { parseInteger } from '../parse.ts'
 import { fetchStatus, readHostFile } from './status.ts'
 
@@ -91,17 +91,10 @@ export function parseUpgradeArgs (args: string[], now: number, cwd: string = pro
     args,
     strict: true,
     allowPositionals: true,
-    options: {
-      'data-dir': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      candidate: { type: 'string' },
-      duration: { type: 'string' },
-      until: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false }
-    }
+    options: { ...HOST_COMMAND_OPTIONS, candidate: { type: 'string' }, duration: { type: 'string' }, until: { type: 'string' } }
   })
   const [verb, ...rest] = positionals
-  const dataDir = values['data-dir'] === undefined ? defaultDataDir() : resolve(cwd, values['data-dir'])
+  const dataDir = dataDirArg(values['data-dir'], cwd)
   const done = (command: UpgradeCommand): ParsedUpgradeArgs => ({ command, dataDir, json: values.json })
   const refuse = (flag: string, value: unknown): void => { if (value !== undefined) throw new UsageError(`--${flag} does not go with vault upgrade ${verb ?? ''}; see vault upgrade help`) }
   if (values.help || verb === 'help') return done({ verb: 'help' })

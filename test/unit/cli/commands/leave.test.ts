@@ -1,20 +1,17 @@
 // `vault leave`: its arguments, what it says leaving costs without --yes, and the command as a user
 // runs it against a headless server over an in-memory host.
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import type { HostApi, HostEvent, VaultStatus } from '../../../../contract/host-api.ts'
 import { formatLeft, leaveCost, parseLeaveArgs } from '../../../../node-core/cli/commands/leave.ts'
 import { UsageError } from '../../../../node-core/cli/cli-errors.ts'
-import { startHeadlessServer, type HeadlessServer } from '../../../../node-core/host/headless-server.ts'
+import type { HeadlessServer } from '../../../../node-core/host/headless-server.ts'
 import type { VaultHost } from '../../../../node-core/host/vault-host.ts'
+import { runVault, serveHost, type CliRun } from '../../../helpers/cli-host.ts'
 import { sampleStatus } from '../../../helpers/sample-status.ts'
-
-const cli = fileURLToPath(new URL('../../../../node-core/cli/vault.ts', import.meta.url))
 
 describe('vault leave arguments and output', () => {
   it('takes --yes, --data-dir relative to the working directory and --json', () => {
@@ -75,19 +72,11 @@ describe('vault leave against a headless server', () => {
 
   async function serve (name: string, member: boolean): Promise<string> {
     const dataDir = join(dir, name)
-    await mkdir(join(dataDir, 'renderer'), { recursive: true })
-    await writeFile(join(dataDir, 'renderer', 'index.html'), '<!doctype html>')
-    servers.push(await startHeadlessServer({ host: scriptedHost(member), dataDir, rendererDir: join(dataDir, 'renderer') }))
+    servers.push(await serveHost(dataDir, scriptedHost(member)))
     return dataDir
   }
 
-  async function vault (...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-    return await new Promise(resolve => {
-      execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr })
-      })
-    })
-  }
+  const vault = async (...args: string[]): Promise<CliRun> => await runVault(args, { timeoutMs: 60_000 })
 
   it('exits 2 without --yes, saying what leaving would cost, and leaves with it', async () => {
     const dataDir = await serve('member', true)

@@ -1,19 +1,17 @@
 // `vault resume`: its arguments, what it prints of the self-check and of the outcome, and the
 // command as a user runs it against a headless server over an in-memory host.
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import type { HostEvent, SectionStanding, VaultStatus } from '../../../../contract/host-api.ts'
 import { formatResume, formatSelfCheck, parseResumeArgs } from '../../../../node-core/cli/commands/resume.ts'
 import { UsageError } from '../../../../node-core/cli/cli-errors.ts'
-import { startHeadlessServer, type HeadlessServer } from '../../../../node-core/host/headless-server.ts'
+import type { HeadlessServer } from '../../../../node-core/host/headless-server.ts'
+import { runVault, serveHost, type CliRun } from '../../../helpers/cli-host.ts'
 import { SAMPLE_SELF_CHECK_FAILED, SAMPLE_SELF_CHECK_PASSED, sampleStanding, sampleStandingStatus, sampleStatus } from '../../../helpers/sample-status.ts'
 
-const cli = fileURLToPath(new URL('../../../../node-core/cli/vault.ts', import.meta.url))
 const FIXES = SAMPLE_SELF_CHECK_FAILED.checks.flatMap(check => check.fix === undefined ? [] : [check.fix])
 
 describe('vault resume arguments', () => {
@@ -102,19 +100,11 @@ describe('vault resume against a headless server', () => {
 
   async function serve (name: string, standing: SectionStanding): Promise<string> {
     const dataDir = join(dir, name)
-    await mkdir(join(dataDir, 'renderer'), { recursive: true })
-    await writeFile(join(dataDir, 'renderer', 'index.html'), '<!doctype html>')
-    servers.push(await startHeadlessServer({ host: scriptedHost(standing), dataDir, rendererDir: join(dataDir, 'renderer') }))
+    servers.push(await serveHost(dataDir, scriptedHost(standing)))
     return dataDir
   }
 
-  async function vault (...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-    return await new Promise(resolve => {
-      execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr })
-      })
-    })
-  }
+  const vault = async (...args: string[]): Promise<CliRun> => await runVault(args, { timeoutMs: 60_000 })
 
   it('exits 0 once the resume is requested, printing the self-check', async () => {
     const dataDir = await serve('passed', sampleStanding({ selfCheck: SAMPLE_SELF_CHECK_PASSED }))
