@@ -1,5 +1,6 @@
 import type { VaultState } from '../../../../contract/host-api.ts'
 import { useDashboard } from '../../store/use-dashboard.ts'
+import { useVaultAction } from './use-vault-action.ts'
 import { offeredAction } from './vault-state.ts'
 
 const TEXT = {
@@ -9,12 +10,9 @@ const TEXT = {
 
 /** Pause a running vault or resume a stopped one, with the request's progress and error. */
 export function ActionButton ({ state }: { state: VaultState }) {
-  const pendingAction = useDashboard((s) => s.pendingAction)
-  const actionError = useDashboard((s) => s.actionError)
-  const connected = useDashboard((s) => s.connection.phase === 'open')
+  const { connected, pending: pendingAction, error: actionError, dismissError } = useVaultAction()
   const pause = useDashboard((s) => s.pause)
   const resume = useDashboard((s) => s.resume)
-  const dismissError = useDashboard((s) => s.dismissActionError)
 
   const offer = offeredAction(state)
   const text = TEXT[offer.action]

@@ -1,15 +1,13 @@
 import type { VaultStatus } from '../../../../contract/host-api.ts'
 import { useDashboard } from '../../store/use-dashboard.ts'
 import { ConfirmAction } from '../common/confirm-action.tsx'
+import { useVaultAction } from './use-vault-action.ts'
 import { leaveQuestion } from './vault-state.ts'
 
 /** Leave the network for good, after the question that says what it costs; the host's refusal beside it. */
 export function LeaveControl ({ status }: { status: VaultStatus }) {
-  const pendingAction = useDashboard((s) => s.pendingAction)
-  const actionError = useDashboard((s) => s.actionError)
-  const connected = useDashboard((s) => s.connection.phase === 'open')
+  const { connected, pending: pendingAction, error: actionError, dismissError } = useVaultAction()
   const leave = useDashboard((s) => s.leave)
-  const dismissError = useDashboard((s) => s.dismissActionError)
   const question = leaveQuestion(status)
   if (question === null) return null
   return (
