@@ -1,11 +1,12 @@
 // The `vault` CLI as a user runs it, for integration tests: one command to completion, and
 // `vault start --headless` run until it says the vault is live, then stopped as Ctrl-C would.
 import { execFile, spawn } from 'node:child_process'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import type { HostApi } from '../../contract/host-api.ts'
+import { hostApiThrough, type HostApi, type HostVerb, type VaultStatus, type VerbResult } from '../../contract/host-api.ts'
 import { startHeadlessServer, type HeadlessServer } from '../../node-core/host/headless-server.ts'
 import type { VaultHost } from '../../node-core/host/vault-host.ts'
 
@@ -44,9 +45,42 @@ export async function startLiveHost (args: readonly string[]): Promise<LiveHost>
   }
 }
 
-/** A headless server over `host` (a scripted one, say) for the CLI to call, with a stand-in dashboard page; `dataDir` holds its host.json. */
-export async function serveHost (dataDir: string, host: Pick<VaultHost, 'subscribe'> & HostApi): Promise<HeadlessServer> {
-  await mkdir(join(dataDir, 'renderer'), { recursive: true })
-  await writeFile(join(dataDir, 'renderer', 'index.html'), '<!doctype html>')
-  return await startHeadlessServer({ host, dataDir, rendererDir: join(dataDir, 'renderer') })
+/** A host for the CLI to call: every verb answers `status()`, except the ones `overrides` script. */
+export function scriptedHost (status: () => VaultStatus, overrides: Partial<HostApi> = {}): Pick<VaultHost, 'subscribe'> & HostApi {
+  // Every verb's result is a VaultStatus (hostApiSpec).
+  return { subscribe: () => () => {}, ...hostApiThrough(async <V extends HostVerb>() => status() as VerbResult<V>), ...overrides }
+}
+
+/** Headless servers over scripted hosts for one suite: each in its own data dir under one temp dir. */
+export class ScriptedHostServers {
+  readonly #prefix: string
+  readonly #servers: HeadlessServer[] = []
+  #dir = ''
+
+  constructor (prefix: string) {
+    this.#prefix = prefix
+  }
+
+  async open (): Promise<void> {
+    this.#dir = await mkdtemp(join(tmpdir(), this.#prefix))
+  }
+
+  /** Serves `host` with a stand-in dashboard page; resolves with the data dir that holds its host.json. */
+  async serve (name: string, host: Pick<VaultHost, 'subscribe'> & HostApi): Promise<string> {
+    const dataDir = join(this.#dir, name)
+    await mkdir(join(dataDir, 'renderer'), { recursive: true })
+    await writeFile(join(dataDir, 'renderer', 'index.html'), '<!doctype html>')
+    this.#servers.push(await startHeadlessServer({ host, dataDir, rendererDir: join(dataDir, 'renderer') }))
+    return dataDir
+  }
+
+  /** A path under the temp dir where no host runs. */
+  path (name: string): string {
+    return join(this.#dir, name)
+  }
+
+  async close (): Promise<void> {
+    for (const server of this.#servers) await server.close()
+    await rm(this.#dir, { recursive: true, force: true })
+  }
 }

@@ -1,16 +1,11 @@
 // `vault leave`: its arguments, what it says leaving costs without --yes, and the command as a user
 // runs it against a headless server over an in-memory host.
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import type { HostApi, HostEvent, VaultStatus } from '../../../../contract/host-api.ts'
+import type { VaultStatus } from '../../../../contract/host-api.ts'
 import { formatLeft, leaveCost, parseLeaveArgs } from '../../../../node-core/cli/commands/leave.ts'
 import { UsageError } from '../../../../node-core/cli/cli-errors.ts'
-import type { HeadlessServer } from '../../../../node-core/host/headless-server.ts'
-import type { VaultHost } from '../../../../node-core/host/vault-host.ts'
-import { runVault, serveHost, type CliRun } from '../../../helpers/cli-host.ts'
+import { runVault, ScriptedHostServers, scriptedHost, type CliRun } from '../../../helpers/cli-host.ts'
 import { sampleStatus } from '../../../helpers/sample-status.ts'
 
 describe('vault leave arguments and output', () => {
@@ -32,50 +27,28 @@ describe('vault leave arguments and output', () => {
 })
 
 /** A host whose leave and resume answer as the real one's do: stopped with the notice, or NotAMemberError; started again under a new name. */
-function scriptedHost (member: boolean): Pick<VaultHost, 'subscribe'> & HostApi {
+function hostWith (member: boolean): ReturnType<typeof scriptedHost> {
   let status = sampleStatus({ age: 12 })
-  const same = async (): Promise<VaultStatus> => status
-  return {
-    subscribe (_listener: (event: HostEvent) => void) { return () => {} },
-    getStatus: same,
-    pause: same,
+  return scriptedHost(() => status, {
     async resume (): Promise<VaultStatus> {
       if (status.state === 'left') status = sampleStatus({ name: 'next-name', age: 6 })
       return status
     },
-    checkUpgrade: same,
-    shadowUpgrade: same,
-    approveUpgrade: same,
-    deferUpgrade: same,
-    rollbackUpgrade: same,
-    setUpgradePolicy: same,
-    runSelfCheck: same,
-    reconnect: same,
     async leave (): Promise<VaultStatus> {
       if (!member) throw Object.assign(new Error('this vault is not a member of its section: there is nothing to leave'), { name: 'NotAMemberError' })
       const notice = { id: 'vault-left', severity: 'info' as const, title: 'This vault left the network', detail: 'Its section decided its Leave.', fix: 'To farm again, press Resume: it joins under a new name, at age 6.', since: 1 }
       status = { ...status, state: 'left', section: null, notices: [notice] }
       return status
     }
-  }
+  })
 }
 
 describe('vault leave against a headless server', () => {
-  let dir = ''
-  const servers: HeadlessServer[] = []
+  const hosts = new ScriptedHostServers('vault-leave-')
+  before(async () => { await hosts.open() })
+  after(async () => { await hosts.close() })
 
-  before(async () => { dir = await mkdtemp(join(tmpdir(), 'vault-leave-')) })
-  after(async () => {
-    for (const server of servers) await server.close()
-    await rm(dir, { recursive: true, force: true })
-  })
-
-  async function serve (name: string, member: boolean): Promise<string> {
-    const dataDir = join(dir, name)
-    servers.push(await serveHost(dataDir, scriptedHost(member)))
-    return dataDir
-  }
-
+  const serve = async (name: string, member: boolean): Promise<string> => await hosts.serve(name, hostWith(member))
   const vault = async (...args: string[]): Promise<CliRun> => await runVault(args, { timeoutMs: 60_000 })
 
   it('exits 2 without --yes, saying what leaving would cost, and leaves with it', async () => {

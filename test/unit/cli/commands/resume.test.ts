@@ -1,15 +1,11 @@
 // `vault resume`: its arguments, what it prints of the self-check and of the outcome, and the
 // command as a user runs it against a headless server over an in-memory host.
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import type { HostEvent, SectionStanding, VaultStatus } from '../../../../contract/host-api.ts'
+import type { SectionStanding, VaultStatus } from '../../../../contract/host-api.ts'
 import { formatResume, formatSelfCheck, parseResumeArgs } from '../../../../node-core/cli/commands/resume.ts'
 import { UsageError } from '../../../../node-core/cli/cli-errors.ts'
-import type { HeadlessServer } from '../../../../node-core/host/headless-server.ts'
-import { runVault, serveHost, type CliRun } from '../../../helpers/cli-host.ts'
+import { runVault, ScriptedHostServers, scriptedHost, type CliRun } from '../../../helpers/cli-host.ts'
 import { SAMPLE_SELF_CHECK_FAILED, SAMPLE_SELF_CHECK_PASSED, sampleStanding, sampleStandingStatus, sampleStatus } from '../../../helpers/sample-status.ts'
 
 const FIXES = SAMPLE_SELF_CHECK_FAILED.checks.flatMap(check => check.fix === undefined ? [] : [check.fix])
@@ -63,47 +59,23 @@ describe('vault resume output', () => {
 })
 
 /** A host whose reconnect answers as the engine would for the standing it is given. */
-function scriptedHost (standing: SectionStanding) {
-  const status: VaultStatus = sampleStandingStatus(standing)
+function hostWith (standing: SectionStanding): ReturnType<typeof scriptedHost> {
   const refuse = (name: string, message: string): Error => Object.assign(new Error(message), { name })
-  const same = async (): Promise<VaultStatus> => status
-  return {
-    subscribe (_listener: (event: HostEvent) => void) { return () => {} },
-    getStatus: same,
-    pause: same,
-    resume: same,
-    checkUpgrade: same,
-    shadowUpgrade: same,
-    approveUpgrade: same,
-    deferUpgrade: same,
-    rollbackUpgrade: same,
-    setUpgradePolicy: same,
-    runSelfCheck: same,
-    leave: same,
+  return scriptedHost(() => sampleStandingStatus(standing), {
     async reconnect (): Promise<VaultStatus> {
       if (standing.state !== 'paused') throw refuse('NotPausedError', 'the section has not paused this vault: there is nothing to resume')
       if (standing.selfCheck?.passed !== true) throw refuse('SelfCheckFailedError', 'the self-check failed')
       return sampleStandingStatus({ ...standing, state: 'resume-requested' })
     }
-  }
+  })
 }
 
 describe('vault resume against a headless server', () => {
-  let dir = ''
-  const servers: HeadlessServer[] = []
+  const hosts = new ScriptedHostServers('vault-resume-')
+  before(async () => { await hosts.open() })
+  after(async () => { await hosts.close() })
 
-  before(async () => { dir = await mkdtemp(join(tmpdir(), 'vault-resume-')) })
-  after(async () => {
-    for (const server of servers) await server.close()
-    await rm(dir, { recursive: true, force: true })
-  })
-
-  async function serve (name: string, standing: SectionStanding): Promise<string> {
-    const dataDir = join(dir, name)
-    servers.push(await serveHost(dataDir, scriptedHost(standing)))
-    return dataDir
-  }
-
+  const serve = async (name: string, standing: SectionStanding): Promise<string> => await hosts.serve(name, hostWith(standing))
   const vault = async (...args: string[]): Promise<CliRun> => await runVault(args, { timeoutMs: 60_000 })
 
   it('exits 0 once the resume is requested, printing the self-check', async () => {
@@ -140,7 +112,7 @@ describe('vault resume against a headless server', () => {
     const usage = await vault('resume', 'please')
     assert.equal(usage.code, 2)
     assert.match(usage.stderr, /^vault: unexpected argument "please"; usage: vault resume \[--data-dir DIR\] \[--json\]$/m)
-    const none = await vault('resume', '--data-dir', join(dir, 'nothing-here'))
+    const none = await vault('resume', '--data-dir', hosts.path('nothing-here'))
     assert.equal(none.code, 1)
     assert.match(none.stderr, /no running vault found/)
   })
